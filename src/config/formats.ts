@@ -1,0 +1,110 @@
+/**
+ * Validators used by the convict schema. Each throws an Error whose message says what was expected;
+ * the loader turns it into an ObservabilityError naming the key and the value. They are plain
+ * functions passed as `format`, so nothing is registered on convict's global state.
+ */
+
+type Validator = (value: unknown) => void;
+
+export function oneOf(values: readonly string[]): Validator {
+  return (value) => {
+    if (typeof value !== 'string' || !values.includes(value)) {
+      throw new Error(`one of ${values.map((v) => JSON.stringify(v)).join(', ')}`);
+    }
+  };
+}
+
+export function integerInRange(min: number, max: number): Validator {
+  return (value) => {
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+      throw new Error(`an integer from ${min} to ${max}`);
+    }
+  };
+}
+
+export function numberInRange(min: number, max: number): Validator {
+  return (value) => {
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
+      throw new Error(`a number from ${min} to ${max}`);
+    }
+  };
+}
+
+export const booleanValue: Validator = (value) => {
+  if (typeof value !== 'boolean') throw new Error('true or false');
+};
+
+export const stringValue: Validator = (value) => {
+  if (typeof value !== 'string') throw new Error('a string');
+};
+
+export const nonEmptyString: Validator = (value) => {
+  if (typeof value !== 'string' || value.trim() === '') throw new Error('a non-empty string');
+};
+
+export const urlPath: Validator = (value) => {
+  if (typeof value !== 'string' || !/^\/[^\s?#]*$/.test(value)) {
+    throw new Error('a URL path starting with "/" (no spaces, query or fragment)');
+  }
+};
+
+export const endpointUrl: Validator = (value) => {
+  if (value === '') return;
+  if (typeof value !== 'string') throw new Error('an http:// or https:// URL, or "" for the protocol default');
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new Error('an http:// or https:// URL, or "" for the protocol default');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new Error('an http:// or https:// URL, or "" for the protocol default');
+  }
+};
+
+/** A strictly increasing list of positive finite numbers (histogram bucket bounds, seconds). */
+export const increasingPositiveNumbers: Validator = (value) => {
+  const expected = 'a non-empty, strictly increasing list of positive numbers';
+  if (!Array.isArray(value) || value.length === 0) throw new Error(expected);
+  let previous = 0;
+  for (const item of value) {
+    if (typeof item !== 'number' || !Number.isFinite(item) || item <= previous) throw new Error(expected);
+    previous = item;
+  }
+};
+
+export function stringListOf(allowed?: readonly string[]): Validator {
+  return (value) => {
+    const expected =
+      allowed === undefined
+        ? 'a list of strings'
+        : `a list whose items are ${allowed.map((v) => JSON.stringify(v)).join(', ')}`;
+    if (!Array.isArray(value)) throw new Error(expected);
+    for (const item of value) {
+      if (typeof item !== 'string' || (allowed !== undefined && !allowed.includes(item))) throw new Error(expected);
+    }
+  };
+}
+
+/** A flat map of string keys to string values (headers, resource attributes). */
+export const stringMap: Validator = (value) => {
+  const expected = 'a map of string keys to string, number or boolean values';
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new Error(expected);
+  for (const item of Object.values(value)) {
+    if (typeof item !== 'string' && typeof item !== 'number' && typeof item !== 'boolean') throw new Error(expected);
+  }
+};
+
+/** `key=value` or `key=*` sampling rules. */
+export const samplingRules: Validator = (value) => {
+  const expected = 'a list of "key=value" or "key=*" rules';
+  if (!Array.isArray(value)) throw new Error(expected);
+  for (const item of value) {
+    if (typeof item !== 'string' || !/^[^=\s]+=[^=]*$/.test(item) || item.endsWith('=')) throw new Error(expected);
+  }
+};
+
+/** A log destination: "stdout", "stderr" or a file path. */
+export const logDestination: Validator = (value) => {
+  if (typeof value !== 'string' || value.trim() === '') throw new Error('"stdout", "stderr" or a file path');
+};
