@@ -1,0 +1,155 @@
+import { ObservabilityError } from '../errors.js';
+import { listSchemaLeaves, type SchemaLeaf } from './schema.js';
+import type { LayerEntry } from './layer.js';
+
+/**
+ * Reads the environment into layer entries: first the standard OTEL_* variables, then the GREY_*
+ * variable of each schema key, so that a GREY_* variable beats the OTEL_* one for the same key.
+ */
+export function readEnvLayer(env: NodeJS.ProcessEnv): LayerEntry[] {
+  const byKey = new Map<string, LayerEntry>();
+  for (const entry of readOtelEnv(env)) byKey.set(entry.key, entry);
+  for (const { key, leaf } of listSchemaLeaves()) {
+    const raw = env[leaf.env];
+    if (raw === undefined || raw === '') continue;
+    byKey.set(key, { key, value: parseEnvValue(raw, leaf, leaf.env, key), origin: leaf.env });
+  }
+  return [...byKey.values()];
+}
+
+/** Converts a variable's text to the type of the key's default (boolean, number, list, map). */
+export function parseEnvValue(raw: string, leaf: Pick<SchemaLeaf, 'default' | 'sensitive'>, name: string, key: string): unknown {
+  const sample = leaf.default;
+  const fail = (expected: string): never => {
+    throw new ObservabilityError('OBS_ERR_CONFIG_ENV_INVALID', `environment variable ${name} cannot be used for ${key}`, {
+      key,
+      value: leaf.sensitive ? '[REDACTED]' : raw,
+      expected,
+    });
+  };
+  if (typeof sample === 'boolean') {
+    const text = raw.trim().toLowerCase();
+    if (text === 'true' || text === '1') return true;
+    if (text === 'false' || text === '0') return false;
+    return fail('true or false');
+  }
+  if (typeof sample === 'number') {
+    const number = Number(raw.trim());
+    return raw.trim() === '' || !Number.isFinite(number) ? fail('a number') : number;
+  }
+  if (Array.isArray(sample)) {
+    const items = raw.trim().startsWith('[') ? parseJsonList(raw, fail) : splitList(raw);
+    if (typeof sample[0] !== 'number') return items.map(String);
+    return items.map((item) => {
+      const number = typeof item === 'number' ? item : Number(String(item).trim());
+      return Number.isFinite(number) ? number : fail('a comma-separated list of numbers');
+    });
+  }
+  if (sample !== null && typeof sample === 'object') {
+    return raw.trim().startsWith('{') ? parseJsonMap(raw, fail) : parseKeyValueList(raw, fail);
+  }
+  return raw;
+}
+
+function splitList(raw: string): string[] {
+  return raw
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
+}
+
+function parseJsonList(raw: string, fail: (expected: string) => never): unknown[] {
+  try {
+    const parsed: unknown = JSON.parse(raw);
+    if (Array.isArray(parsed)) return parsed;
+  } catch {
+    // falls through to the error below
+  }
+  return fail('a JSON array or a comma-separated list');
+}
+
+function parseJsonMap(raw: string, fail: (expected: string) => never): Record<string, unknown> {
+  try {
+    const parsed: unknown = JSON.parse(raw);
+    if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) return parsed as Record<string, unknown>;
+  } catch {
+    // falls through to the error below
+  }
+  return fail('a JSON object or key=value pairs separated by commas');
+}
+
+/** The W3C-baggage-like `k1=v1,k2=v2` form of OTEL_RESOURCE_ATTRIBUTES and OTEL_EXPORTER_OTLP_HEADERS. */
+function parseKeyValueList(raw: string, fail: (expected: string) => never): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const pair of splitList(raw)) {
+    const at = pair.indexOf('=');
+    if (at <= 0) return fail('key=value pairs separated by commas');
+    try {
+      out[decodeURIComponent(pair.slice(0, at).trim())] = decodeURIComponent(pair.slice(at + 1).trim());
+    } catch {
+      return fail('key=value pairs with valid percent-encoding');
+    }
+  }
+  return out;
+}
+
+const SAMPLER_NAMES: Record<string, string> = {
+  always_on: 'always_on',
+  always_off: 'always_off',
+  traceidratio: 'traceid_ratio',
+  parentbased_always_on: 'parent_based_always_on',
+  parentbased_always_off: 'parent_based_always_off',
+  parentbased_traceidratio: 'parent_based_traceid_ratio',
+};
+
+interface OtelVariable {
+  /** Variables in increasing precedence (signal-specific last). */
+  names: string[];
+  key: string;
+  convert?: (raw: string, name: string) => unknown;
+}
+
+const OTEL_VARIABLES: OtelVariable[] = [
+  { names: ['OTEL_SERVICE_NAME'], key: 'service.name' },
+  { names: ['OTEL_RESOURCE_ATTRIBUTES'], key: 'opentelemetry.resource' },
+  { names: ['OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT'], key: 'opentelemetry.exporter.endpoint' },
+  { names: ['OTEL_EXPORTER_OTLP_PROTOCOL', 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL'], key: 'opentelemetry.exporter.protocol' },
+  { names: ['OTEL_EXPORTER_OTLP_HEADERS', 'OTEL_EXPORTER_OTLP_TRACES_HEADERS'], key: 'opentelemetry.exporter.headers' },
+  { names: ['OTEL_EXPORTER_OTLP_TIMEOUT', 'OTEL_EXPORTER_OTLP_TRACES_TIMEOUT'], key: 'opentelemetry.exporter.timeout_ms' },
+  { names: ['OTEL_BSP_MAX_QUEUE_SIZE'], key: 'opentelemetry.batch.max_queue_size' },
+  { names: ['OTEL_BSP_MAX_EXPORT_BATCH_SIZE'], key: 'opentelemetry.batch.max_export_batch_size' },
+  { names: ['OTEL_BSP_SCHEDULE_DELAY'], key: 'opentelemetry.batch.scheduled_delay_ms' },
+  {
+    names: ['OTEL_TRACES_SAMPLER'],
+    key: 'opentelemetry.sampling.strategy',
+    convert: (raw, name) => {
+      const strategy = SAMPLER_NAMES[raw.trim().toLowerCase()];
+      if (strategy !== undefined) return strategy;
+      throw new ObservabilityError('OBS_ERR_CONFIG_ENV_INVALID', `environment variable ${name} names a sampler this package does not support`, {
+        key: 'opentelemetry.sampling.strategy',
+        value: raw,
+        expected: Object.keys(SAMPLER_NAMES).join(', '),
+      });
+    },
+  },
+  { names: ['OTEL_TRACES_SAMPLER_ARG'], key: 'opentelemetry.sampling.ratio' },
+  { names: ['OTEL_PROPAGATORS'], key: 'opentelemetry.propagation' },
+];
+
+function readOtelEnv(env: NodeJS.ProcessEnv): LayerEntry[] {
+  const leaves = new Map(listSchemaLeaves().map(({ key, leaf }) => [key, leaf]));
+  const out: LayerEntry[] = [];
+  const disabled = env.OTEL_SDK_DISABLED;
+  if (disabled !== undefined && disabled.trim().toLowerCase() === 'true') {
+    out.push({ key: 'opentelemetry.enabled', value: false, origin: 'OTEL_SDK_DISABLED' });
+  }
+  for (const variable of OTEL_VARIABLES) {
+    const name = [...variable.names].reverse().find((n) => env[n] !== undefined && env[n] !== '');
+    if (name === undefined) continue;
+    const raw = env[name] as string;
+    const leaf = leaves.get(variable.key) as SchemaLeaf;
+    const value = variable.convert ? variable.convert(raw, name) : parseEnvValue(raw, leaf, name, variable.key);
+    out.push({ key: variable.key, value, origin: name });
+  }
+  return out;
+}

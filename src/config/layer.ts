@@ -1,0 +1,54 @@
+import { ObservabilityError } from '../errors.js';
+import { isSchemaLeaf, configSchema } from './schema.js';
+import type { ConfigSource } from './types.js';
+
+/** One key set by one source. `origin` names it: the file path, the variable, or options.overrides. */
+export interface LayerEntry {
+  key: string;
+  value: unknown;
+  origin: string;
+}
+
+/** The values one source sets, flattened to schema keys. */
+export interface ConfigLayer {
+  source: ConfigSource;
+  entries: LayerEntry[];
+  /** Set for the file layer. */
+  file?: string;
+}
+
+/**
+ * Flattens a nested object (a parsed file or code overrides) into schema keys. A key that the
+ * schema does not have, or a section given as a plain value, is an error naming the key path.
+ */
+export function flattenToLayer(tree: Record<string, unknown>, source: ConfigSource, origin: string, file?: string): ConfigLayer {
+  const entries: LayerEntry[] = [];
+  const walk = (node: Record<string, unknown>, schemaNode: Record<string, unknown>, prefix: string): void => {
+    for (const [name, value] of Object.entries(node)) {
+      const key = prefix === '' ? name : `${prefix}.${name}`;
+      const schemaChild = Object.hasOwn(schemaNode, name) ? schemaNode[name] : undefined;
+      if (schemaChild === undefined) {
+        throw new ObservabilityError('OBS_ERR_CONFIG_UNKNOWN_KEY', `unknown config key "${key}"`, {
+          file,
+          key,
+          expected: `one of: ${Object.keys(schemaNode).map((k) => (prefix === '' ? k : `${prefix}.${k}`)).join(', ')}`,
+        });
+      }
+      if (isSchemaLeaf(schemaChild)) {
+        if (value !== undefined) entries.push({ key, value, origin });
+        continue;
+      }
+      if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+        throw new ObservabilityError('OBS_ERR_CONFIG_INVALID', `"${key}" is a section`, {
+          file,
+          key,
+          value,
+          expected: `a mapping with keys ${Object.keys(schemaChild as object).join(', ')}`,
+        });
+      }
+      walk(value as Record<string, unknown>, schemaChild as Record<string, unknown>, key);
+    }
+  };
+  walk(tree, configSchema as unknown as Record<string, unknown>, '');
+  return { source, entries, file };
+}

@@ -1,0 +1,190 @@
+import convict from 'convict';
+import { ObservabilityError } from '../errors.js';
+import { locateConfigFile, readConfigFile } from './config-file.js';
+import { getPath, schemaDefaults, setPath } from './defaults.js';
+import { readEnvLayer } from './env-layer.js';
+import { flattenToLayer, type ConfigLayer, type LayerEntry } from './layer.js';
+import { collectSecrets, REDACTED, redactValue } from './redact.js';
+import { configSchema, listSchemaLeaves, type SchemaLeaf } from './schema.js';
+import { substituteEnv } from './substitute.js';
+import type { ConfigOverrides, ConfigSource, ObservabilityConfig } from './types.js';
+
+/** Where the config comes from. Every field is optional. */
+export interface LoadConfigOptions {
+  /** Config file path; beats GREY_OBSERVABILITY_CONFIG and the files in the working directory. */
+  configFile?: string;
+  /** Code overrides: the highest precedence. */
+  overrides?: ConfigOverrides;
+  /** Environment to read (default: process.env). */
+  env?: NodeJS.ProcessEnv;
+  /** Directory in which relative paths and observability.yaml are looked up (default: process.cwd()). */
+  cwd?: string;
+}
+
+/** Where one effective value came from. */
+export interface ValueSource {
+  source: ConfigSource;
+  /** The file path, the environment variable, `options.overrides`, or `schema` for defaults. */
+  origin: string;
+}
+
+/** The effective config, the source of every key, and the file used (if any). */
+export interface ResolvedConfig {
+  config: ObservabilityConfig;
+  sources: Record<string, ValueSource>;
+  file: string | undefined;
+}
+
+/**
+ * Resolves the config: schema defaults < file < environment < code overrides. Throws an
+ * ObservabilityError (stable code; message names file, key, redacted value, expectation) on bad input.
+ */
+export function loadConfig(options: LoadConfigOptions = {}): ResolvedConfig {
+  const env = options.env ?? process.env;
+  const cwd = options.cwd ?? process.cwd();
+  const located = locateConfigFile(options.configFile, env, cwd);
+  const layers: ConfigLayer[] = [];
+  if (located !== undefined) {
+    const tree = substituteEnv(readConfigFile(located.path), env, located.path) as Record<string, unknown>;
+    layers.push(flattenToLayer(tree, 'file', located.path, located.path));
+  }
+  layers.push({ source: 'env', entries: readEnvLayer(env) });
+  if (options.overrides !== undefined) {
+    layers.push(flattenToLayer(options.overrides as Record<string, unknown>, 'override', 'options.overrides'));
+  }
+
+  const leaves = new Map(listSchemaLeaves().map(({ key, leaf }) => [key, leaf]));
+  const merged = schemaDefaults() as unknown as Record<string, unknown>;
+  const sources: Record<string, ValueSource> = {};
+  for (const key of leaves.keys()) sources[key] = { source: 'default', origin: 'schema' };
+  for (const layer of layers) {
+    for (const entry of layer.entries) {
+      const leaf = leaves.get(entry.key) as SchemaLeaf;
+      checkEntry(entry, leaf, layer);
+      const current = getPath(merged, entry.key);
+      const source: ValueSource = { source: layer.source, origin: entry.origin };
+      if (isMap(leaf.default)) {
+        const values = stringifyValues(entry.value);
+        setPath(merged, entry.key, { ...(current as object), ...values });
+        for (const name of Object.keys(values)) sources[mapEntryKey(entry.key, name)] = source;
+      } else {
+        setPath(merged, entry.key, entry.value);
+      }
+      sources[entry.key] = source;
+    }
+  }
+  const config = merged as unknown as ObservabilityConfig;
+  deriveServiceIdentity(config, sources);
+  checkConsistency(config, sources);
+  return { config: validateWithConvict(config), sources, file: located?.path };
+}
+
+function checkEntry(entry: LayerEntry, leaf: SchemaLeaf, layer: ConfigLayer): void {
+  try {
+    leaf.format(entry.value);
+  } catch (cause) {
+    const fromEnv = layer.source === 'env';
+    throw new ObservabilityError(
+      fromEnv ? 'OBS_ERR_CONFIG_ENV_INVALID' : 'OBS_ERR_CONFIG_INVALID',
+      `invalid value for ${entry.key}${fromEnv ? ` from environment variable ${entry.origin}` : layer.source === 'override' ? ' in options.overrides' : ''}`,
+      { file: layer.file, key: entry.key, value: redactValue(entry.key, entry.value), expected: (cause as Error).message },
+    );
+  }
+}
+
+/** The `sources` key of one entry of a map-valued key: `opentelemetry.resource["service.name"]`. */
+export function mapEntryKey(key: string, name: string): string {
+  return `${key}[${JSON.stringify(name)}]`;
+}
+
+function isMap(value: unknown): boolean {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+function stringifyValues(value: unknown): Record<string, string> {
+  return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, String(v)]));
+}
+
+const PRECEDENCE: Record<ConfigSource, number> = { default: 0, file: 1, env: 2, override: 3 };
+
+const IDENTITY_ATTRIBUTES = [
+  ['service.name', 'service.name'],
+  ['service.version', 'service.version'],
+  ['service.environment', 'deployment.environment'],
+  ['service.instance_id', 'service.instance.id'],
+] as const;
+
+/**
+ * The service identity can be written in the service section or as resource attributes (the
+ * spec's `resource: service.name: ...`). The one set by the higher-precedence source wins (the
+ * service section on a tie), and both places then hold it, so there is one truth.
+ */
+function deriveServiceIdentity(config: ObservabilityConfig, sources: Record<string, ValueSource>): void {
+  for (const [serviceKey, attribute] of IDENTITY_ATTRIBUTES) {
+    const fromResource = config.opentelemetry.resource[attribute];
+    const resourceKey = mapEntryKey('opentelemetry.resource', attribute);
+    const resourceSource = sources[resourceKey] ?? { source: 'default', origin: 'schema' };
+    const serviceSource = sources[serviceKey] as ValueSource;
+    const field = serviceKey.slice('service.'.length) as keyof ObservabilityConfig['service'];
+    if (fromResource !== undefined && PRECEDENCE[resourceSource.source] > PRECEDENCE[serviceSource.source]) {
+      config.service[field] = fromResource;
+      sources[serviceKey] = { ...resourceSource, origin: `${resourceSource.origin} (${resourceKey})` };
+    }
+    if (config.service[field] !== '' && config.opentelemetry.resource[attribute] !== config.service[field]) {
+      config.opentelemetry.resource[attribute] = config.service[field];
+      sources[resourceKey] = { ...(sources[serviceKey] as ValueSource), origin: `${(sources[serviceKey] as ValueSource).origin} (${serviceKey})` };
+    }
+  }
+  if (config.service.name.trim() === '') {
+    throw new ObservabilityError('OBS_ERR_CONFIG_INVALID', 'service name is empty', {
+      key: 'service.name',
+      value: config.service.name,
+      expected: 'a non-empty string',
+    });
+  }
+}
+
+function checkConsistency(config: ObservabilityConfig, sources: Record<string, ValueSource>): void {
+  const auth = config.prometheus.auth;
+  const need = (key: string, present: boolean, why: string): void => {
+    if (present) return;
+    const fromFile = [key, 'prometheus.auth.type'].map((k) => sources[k]).find((s) => s?.source === 'file');
+    throw new ObservabilityError('OBS_ERR_CONFIG_INVALID', `${key} is required ${why}`, {
+      file: fromFile?.origin,
+      key,
+      value: '',
+      expected: `a non-empty value, or prometheus.auth.type other than "${auth.type}"`,
+    });
+  };
+  if (auth.type === 'bearer') need('prometheus.auth.token', auth.token !== '', 'when prometheus.auth.type is bearer');
+  if (auth.type === 'basic') {
+    need('prometheus.auth.username', auth.username !== '', 'when prometheus.auth.type is basic');
+    need('prometheus.auth.password', auth.password !== '', 'when prometheus.auth.type is basic');
+  }
+}
+
+/**
+ * The convict schema is the single source of truth; it checks the merged result once more. Free-form
+ * maps (headers, resource) hold dotted names such as service.name, which convict would read as key
+ * paths, so they are checked by their own format only and put back after.
+ */
+function validateWithConvict(config: ObservabilityConfig): ObservabilityConfig {
+  const mapKeys = listSchemaLeaves()
+    .filter(({ leaf }) => isMap(leaf.default))
+    .map(({ key }) => key);
+  const withoutMaps = structuredClone(config) as unknown as Record<string, unknown>;
+  for (const key of mapKeys) setPath(withoutMaps, key, {});
+  const store = convict(configSchema as unknown as convict.Schema<ObservabilityConfig>, { env: {}, args: [] });
+  store.load(withoutMaps);
+  try {
+    // Unknown keys were already rejected by flattenToLayer with the file and key path.
+    store.validate({ allowed: 'strict' });
+  } catch (cause) {
+    let message = (cause as Error).message;
+    for (const secret of collectSecrets(config)) message = message.split(secret).join(REDACTED);
+    throw new ObservabilityError('OBS_ERR_CONFIG_INVALID', message, { cause });
+  }
+  const validated = store.getProperties() as unknown as Record<string, unknown>;
+  for (const key of mapKeys) setPath(validated, key, { ...(getPath(config, key) as object) });
+  return validated as unknown as ObservabilityConfig;
+}

@@ -1,0 +1,37 @@
+import { ObservabilityError } from '../errors.js';
+
+// ${NAME} or ${NAME:-default}; $${...} is an escape for a literal ${...}.
+const REFERENCE = /\$(\$?)\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
+
+/**
+ * Replaces `${VAR}` and `${VAR:-default}` in every string value of `value` (object keys are left
+ * alone) from `env`. `$${VAR}` stays as the literal text `${VAR}`. An unset variable without a
+ * default is an ObservabilityError naming the variable, the key and the file.
+ */
+export function substituteEnv(value: unknown, env: NodeJS.ProcessEnv, file: string, key = ''): unknown {
+  if (typeof value === 'string') return substituteString(value, env, file, key);
+  if (Array.isArray(value)) return value.map((item, i) => substituteEnv(item, env, file, `${key}[${i}]`));
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [name, child] of Object.entries(value)) {
+      out[name] = substituteEnv(child, env, file, key === '' ? name : `${key}.${name}`);
+    }
+    return out;
+  }
+  return value;
+}
+
+function substituteString(text: string, env: NodeJS.ProcessEnv, file: string, key: string): string {
+  if (!text.includes('${')) return text;
+  return text.replace(REFERENCE, (match, escape: string, name: string, fallback: string | undefined) => {
+    if (escape === '$') return match.slice(1);
+    const found = env[name];
+    if (found !== undefined && found !== '') return found;
+    if (fallback !== undefined) return fallback;
+    throw new ObservabilityError('OBS_ERR_CONFIG_ENV_UNSET', `environment variable ${name} is not set`, {
+      file,
+      key,
+      expected: `${name} set in the environment, or a default written as \${${name}:-default}`,
+    });
+  });
+}

@@ -1,0 +1,396 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { loadConfig } from '../../src/config/load.js';
+import { listSchemaLeaves } from '../../src/config/schema.js';
+import { isObservabilityError, type ErrorCode } from '../../src/errors.js';
+import { createTempDir, type TempDir } from '../support/temp-dir.js';
+
+const SPEC_YAML = `
+prometheus:
+  enabled: true
+  port: 9090
+  path: /metrics
+  include_tenant_labels: true
+  latency_buckets:
+    - 0.001  # 1ms
+    - 0.005  # 5ms
+    - 0.01   # 10ms
+    - 0.05   # 50ms
+    - 0.1    # 100ms
+    - 0.5    # 500ms
+    - 1.0    # 1s
+    - 5.0    # 5s
+opentelemetry:
+  enabled: true
+  exporter:
+    protocol: grpc  # or http/protobuf
+    endpoint: http://otel-collector:4317
+    headers:
+      Authorization: "Bearer \${OTEL_TOKEN}"
+  sampling:
+    strategy: parent_based_traceid_ratio
+    ratio: 0.1  # Sample 10% of traces
+    always_sample:
+      - error=true
+      - priority=critical
+  resource:
+    service.name: grey-distributed
+    service.version: 1.5.0
+    deployment.environment: production
+  propagation:
+    - tracecontext  # W3C Trace Context
+    - baggage       # W3C Baggage
+`;
+
+let dir: TempDir;
+before(() => {
+  dir = createTempDir();
+});
+after(() => dir.remove());
+
+describe('loadConfig', () => {
+  it('starts from the schema defaults when there is no file', () => {
+    const empty = createTempDir();
+    try {
+      const { config, file, sources } = loadConfig({ cwd: empty.path, env: {} });
+      assert.equal(file, undefined);
+      assert.equal(config.prometheus.port, 9090);
+      assert.equal(config.prometheus.path, '/metrics');
+      assert.deepEqual(config.opentelemetry.propagation, ['tracecontext', 'baggage']);
+      for (const { key } of listSchemaLeaves()) assert.equal(sources[key]?.source, 'default', key);
+    } finally {
+      empty.remove();
+    }
+  });
+
+  it('reads the spec YAML block as it is written, with ${OTEL_TOKEN} replaced', () => {
+    const file = dir.write('spec.yaml', SPEC_YAML);
+    const { config } = loadConfig({ configFile: file, env: { OTEL_TOKEN: 'tok-123' } });
+    assert.equal(config.opentelemetry.exporter.headers.Authorization, 'Bearer tok-123');
+    assert.equal(config.opentelemetry.exporter.endpoint, 'http://otel-collector:4317');
+    assert.deepEqual(config.opentelemetry.sampling.always_sample, ['error=true', 'priority=critical']);
+    assert.deepEqual(config.prometheus.latency_buckets, [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5]);
+    assert.equal(config.service.name, 'grey-distributed');
+    assert.equal(config.service.version, '1.5.0');
+    assert.equal(config.service.environment, 'production');
+  });
+
+  it('finds observability.yaml, then .yml, then .json in the working directory', () => {
+    for (const name of ['observability.yaml', 'observability.yml', 'observability.json']) {
+      const cwd = createTempDir();
+      try {
+        const text = name.endsWith('.json') ? '{"prometheus":{"port":9101}}' : 'prometheus:\n  port: 9101\n';
+        cwd.write(name, text);
+        const { config, file } = loadConfig({ cwd: cwd.path, env: {} });
+        assert.equal(config.prometheus.port, 9101, name);
+        assert.ok(file?.endsWith(name));
+      } finally {
+        cwd.remove();
+      }
+    }
+  });
+
+  it('prefers options.configFile over GREY_OBSERVABILITY_CONFIG over the working directory', () => {
+    const cwd = createTempDir();
+    try {
+      cwd.write('observability.yaml', 'prometheus:\n  port: 9001\n');
+      const fromEnv = cwd.write('env.yaml', 'prometheus:\n  port: 9002\n');
+      const fromOption = cwd.write('option.yaml', 'prometheus:\n  port: 9003\n');
+      assert.equal(loadConfig({ cwd: cwd.path, env: {} }).config.prometheus.port, 9001);
+      assert.equal(loadConfig({ cwd: cwd.path, env: { GREY_OBSERVABILITY_CONFIG: fromEnv } }).config.prometheus.port, 9002);
+      assert.equal(
+        loadConfig({ cwd: cwd.path, configFile: fromOption, env: { GREY_OBSERVABILITY_CONFIG: fromEnv } }).config.prometheus.port,
+        9003,
+      );
+    } finally {
+      cwd.remove();
+    }
+  });
+
+  it('applies defaults < file < environment < overrides and reports each source', () => {
+    const file = dir.write('precedence.yaml', 'prometheus:\n  port: 9001\n  path: /from-file\nlogging:\n  level: debug\n');
+    const { config, sources } = loadConfig({
+      configFile: file,
+      env: { GREY_PROMETHEUS_PORT: '9002', GREY_LOG_LEVEL: 'warn' },
+      overrides: { prometheus: { port: 9003 } },
+    });
+    assert.equal(config.prometheus.port, 9003);
+    assert.deepEqual(sources['prometheus.port'], { source: 'override', origin: 'options.overrides' });
+    assert.equal(config.logging.level, 'warn');
+    assert.deepEqual(sources['logging.level'], { source: 'env', origin: 'GREY_LOG_LEVEL' });
+    assert.equal(config.prometheus.path, '/from-file');
+    assert.deepEqual(sources['prometheus.path'], { source: 'file', origin: file });
+    assert.equal(config.prometheus.host, '0.0.0.0');
+    assert.equal(sources['prometheus.host']?.source, 'default');
+  });
+
+  it('maps the standard OTEL_* variables onto their keys', () => {
+    const { config, sources } = loadConfig({
+      cwd: dir.path,
+      env: {
+        OTEL_SDK_DISABLED: 'true',
+        OTEL_SERVICE_NAME: 'checkout',
+        OTEL_RESOURCE_ATTRIBUTES: 'team=payments,region=eu%2Dwest',
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318',
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
+        OTEL_EXPORTER_OTLP_HEADERS: 'x-api-key=abc,x-team=pay',
+        OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+        OTEL_TRACES_SAMPLER_ARG: '0.25',
+        OTEL_PROPAGATORS: 'tracecontext,baggage,b3',
+      },
+    });
+    assert.equal(config.opentelemetry.enabled, false);
+    assert.equal(config.service.name, 'checkout');
+    assert.equal(config.opentelemetry.resource['service.name'], 'checkout');
+    assert.equal(config.opentelemetry.resource.team, 'payments');
+    assert.equal(config.opentelemetry.resource.region, 'eu-west');
+    assert.equal(config.opentelemetry.exporter.endpoint, 'http://collector:4318');
+    assert.equal(config.opentelemetry.exporter.protocol, 'http/protobuf');
+    assert.deepEqual(config.opentelemetry.exporter.headers, { 'x-api-key': 'abc', 'x-team': 'pay' });
+    assert.equal(config.opentelemetry.sampling.strategy, 'parent_based_traceid_ratio');
+    assert.equal(config.opentelemetry.sampling.ratio, 0.25);
+    assert.deepEqual(config.opentelemetry.propagation, ['tracecontext', 'baggage', 'b3']);
+    assert.deepEqual(sources['service.name'], { source: 'env', origin: 'OTEL_SERVICE_NAME' });
+    assert.deepEqual(sources['opentelemetry.sampling.ratio'], { source: 'env', origin: 'OTEL_TRACES_SAMPLER_ARG' });
+  });
+
+  it('lets a GREY_* variable beat the OTEL_* variable of the same key, and signal-specific OTEL vars beat generic ones', () => {
+    const { config } = loadConfig({
+      cwd: dir.path,
+      env: {
+        OTEL_SERVICE_NAME: 'from-otel',
+        GREY_SERVICE_NAME: 'from-grey',
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://generic:4317',
+        OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://traces:4317',
+      },
+    });
+    assert.equal(config.service.name, 'from-grey');
+    assert.equal(config.opentelemetry.exporter.endpoint, 'http://traces:4317');
+  });
+
+  it('leaves OTEL_SDK_DISABLED=false without effect', () => {
+    const { config } = loadConfig({ cwd: dir.path, env: { OTEL_SDK_DISABLED: 'false' } });
+    assert.equal(config.opentelemetry.enabled, true);
+  });
+
+  it('merges resource attributes and headers from file, environment and overrides by name', () => {
+    const file = dir.write('maps.yaml', 'opentelemetry:\n  resource:\n    team: core\n    tier: gold\n');
+    const { config } = loadConfig({
+      configFile: file,
+      env: { OTEL_RESOURCE_ATTRIBUTES: 'tier=silver,zone=a' },
+      overrides: { opentelemetry: { resource: { zone: 'b' } } },
+    });
+    assert.equal(config.opentelemetry.resource.team, 'core');
+    assert.equal(config.opentelemetry.resource.tier, 'silver');
+    assert.equal(config.opentelemetry.resource.zone, 'b');
+  });
+
+  it('parses list, number and boolean variables', () => {
+    const { config } = loadConfig({
+      cwd: dir.path,
+      env: {
+        GREY_PROMETHEUS_LATENCY_BUCKETS: '0.01, 0.1,1',
+        GREY_TENANCY_ALLOWLIST: '["acme","globex"]',
+        GREY_PROMETHEUS_ENABLED: 'false',
+        GREY_OTEL_SAMPLING_ALWAYS_SAMPLE: 'tee.platform=*',
+      },
+    });
+    assert.deepEqual(config.prometheus.latency_buckets, [0.01, 0.1, 1]);
+    assert.deepEqual(config.tenancy.allowlist, ['acme', 'globex']);
+    assert.equal(config.prometheus.enabled, false);
+    assert.deepEqual(config.opentelemetry.sampling.always_sample, ['tee.platform=*']);
+  });
+
+  it('uses ${VAR:-default} when VAR is unset and keeps $${VAR} literal', () => {
+    const file = dir.write(
+      'defaults.yaml',
+      'service:\n  name: "${SVC:-fallback-name}"\n  version: "$${NOT_REPLACED}"\n',
+    );
+    const { config } = loadConfig({ configFile: file, env: {} });
+    assert.equal(config.service.name, 'fallback-name');
+    assert.equal(config.service.version, '${NOT_REPLACED}');
+  });
+});
+
+interface BadCase {
+  name: string;
+  file?: string;
+  fileName?: string;
+  configFile?: string;
+  env?: NodeJS.ProcessEnv;
+  overrides?: Record<string, unknown>;
+  code: ErrorCode;
+  mentions: string[];
+  secret?: string;
+}
+
+const BAD_CONFIGS: BadCase[] = [
+  {
+    name: 'wrong type',
+    file: 'prometheus:\n  port: "nine"\n',
+    code: 'OBS_ERR_CONFIG_INVALID',
+    mentions: ['prometheus.port', '"nine"', 'an integer from 0 to 65535'],
+  },
+  {
+    name: 'unknown key',
+    file: 'prometheus:\n  prot: 9090\n',
+    code: 'OBS_ERR_CONFIG_UNKNOWN_KEY',
+    mentions: ['prometheus.prot', 'prometheus.port'],
+  },
+  {
+    name: 'unknown top-level section',
+    file: 'tracing:\n  enabled: true\n',
+    code: 'OBS_ERR_CONFIG_UNKNOWN_KEY',
+    mentions: ['"tracing"', 'opentelemetry'],
+  },
+  {
+    name: 'ratio out of [0,1]',
+    file: 'opentelemetry:\n  sampling:\n    ratio: 1.5\n',
+    code: 'OBS_ERR_CONFIG_INVALID',
+    mentions: ['opentelemetry.sampling.ratio', '1.5', 'a number from 0 to 1'],
+  },
+  {
+    name: 'port out of range',
+    file: 'prometheus:\n  port: 70000\n',
+    code: 'OBS_ERR_CONFIG_INVALID',
+    mentions: ['prometheus.port', '70000'],
+  },
+  {
+    name: 'bad protocol',
+    file: 'opentelemetry:\n  exporter:\n    protocol: http/json\n',
+    code: 'OBS_ERR_CONFIG_INVALID',
+    mentions: ['opentelemetry.exporter.protocol', '"http/json"', '"grpc", "http/protobuf"'],
+  },
+  {
+    name: 'unparsable YAML',
+    file: 'prometheus:\n  port: 9090\n   path: /x\n',
+    code: 'OBS_ERR_CONFIG_PARSE',
+    mentions: ['not valid YAML', 'line 2'],
+  },
+  {
+    name: 'duplicate YAML key',
+    file: 'prometheus:\n  port: 1\n  port: 2\n',
+    code: 'OBS_ERR_CONFIG_PARSE',
+    mentions: ['not valid YAML'],
+  },
+  {
+    name: 'unparsable JSON',
+    file: '{"prometheus": ',
+    fileName: 'bad.json',
+    code: 'OBS_ERR_CONFIG_PARSE',
+    mentions: ['not valid JSON'],
+  },
+  {
+    name: 'explicit file not found',
+    configFile: '/nonexistent/observability.yaml',
+    code: 'OBS_ERR_CONFIG_FILE_NOT_FOUND',
+    mentions: ['/nonexistent/observability.yaml', 'options.configFile'],
+  },
+  {
+    name: 'file from GREY_OBSERVABILITY_CONFIG not found',
+    env: { GREY_OBSERVABILITY_CONFIG: '/nonexistent/from-env.yaml' },
+    code: 'OBS_ERR_CONFIG_FILE_NOT_FOUND',
+    mentions: ['/nonexistent/from-env.yaml', 'GREY_OBSERVABILITY_CONFIG'],
+  },
+  {
+    name: 'unset variable in ${...}',
+    file: 'opentelemetry:\n  exporter:\n    headers:\n      Authorization: "Bearer ${OTEL_TOKEN}"\n',
+    code: 'OBS_ERR_CONFIG_ENV_UNSET',
+    mentions: ['OTEL_TOKEN', 'opentelemetry.exporter.headers.Authorization'],
+  },
+  {
+    name: 'a section given as a scalar',
+    file: 'prometheus: true\n',
+    code: 'OBS_ERR_CONFIG_INVALID',
+    mentions: ['"prometheus" is a section'],
+  },
+  {
+    name: 'top level is a list',
+    file: '- a\n- b\n',
+    code: 'OBS_ERR_CONFIG_PARSE',
+    mentions: ['mapping'],
+  },
+  {
+    name: 'bad sampling rule',
+    file: 'opentelemetry:\n  sampling:\n    always_sample: ["error"]\n',
+    code: 'OBS_ERR_CONFIG_INVALID',
+    mentions: ['opentelemetry.sampling.always_sample', 'key=value'],
+  },
+  {
+    name: 'buckets not increasing',
+    file: 'prometheus:\n  latency_buckets: [1, 0.5]\n',
+    code: 'OBS_ERR_CONFIG_INVALID',
+    mentions: ['prometheus.latency_buckets', 'strictly increasing'],
+  },
+  {
+    name: 'bad environment variable',
+    env: { GREY_PROMETHEUS_PORT: 'abc' },
+    code: 'OBS_ERR_CONFIG_ENV_INVALID',
+    mentions: ['GREY_PROMETHEUS_PORT', 'prometheus.port', 'a number'],
+  },
+  {
+    name: 'environment value out of range',
+    env: { OTEL_TRACES_SAMPLER_ARG: '7' },
+    code: 'OBS_ERR_CONFIG_ENV_INVALID',
+    mentions: ['OTEL_TRACES_SAMPLER_ARG', 'opentelemetry.sampling.ratio'],
+  },
+  {
+    name: 'unsupported OTEL sampler',
+    env: { OTEL_TRACES_SAMPLER: 'jaeger_remote' },
+    code: 'OBS_ERR_CONFIG_ENV_INVALID',
+    mentions: ['OTEL_TRACES_SAMPLER', 'jaeger_remote'],
+  },
+  {
+    name: 'bad override',
+    overrides: { logging: { level: 'loud' } },
+    code: 'OBS_ERR_CONFIG_INVALID',
+    mentions: ['logging.level', 'options.overrides', '"loud"'],
+  },
+  {
+    name: 'unknown override key',
+    overrides: { prometheus: { portt: 1 } },
+    code: 'OBS_ERR_CONFIG_UNKNOWN_KEY',
+    mentions: ['prometheus.portt'],
+  },
+  {
+    name: 'bearer auth without a token',
+    file: 'prometheus:\n  auth:\n    type: bearer\n',
+    code: 'OBS_ERR_CONFIG_INVALID',
+    mentions: ['prometheus.auth.token'],
+  },
+  {
+    name: 'a secret with the wrong type is redacted',
+    file: 'prometheus:\n  auth:\n    type: bearer\n    token: [hunter2-secret]\n',
+    code: 'OBS_ERR_CONFIG_INVALID',
+    mentions: ['prometheus.auth.token', '[REDACTED]'],
+    secret: 'hunter2-secret',
+  },
+  {
+    name: 'a secret header with the wrong type is redacted',
+    file: 'opentelemetry:\n  exporter:\n    headers:\n      Authorization: [Bearer-topsecret]\n',
+    code: 'OBS_ERR_CONFIG_INVALID',
+    mentions: ['opentelemetry.exporter.headers', '[REDACTED]'],
+    secret: 'topsecret',
+  },
+];
+
+describe('loadConfig with bad input', () => {
+  for (const bad of BAD_CONFIGS) {
+    it(`rejects ${bad.name} with ${bad.code}`, () => {
+      const file = bad.file === undefined ? undefined : dir.write(bad.fileName ?? `${bad.name.replace(/\W+/g, '-')}.yaml`, bad.file);
+      let caught: unknown;
+      try {
+        loadConfig({ cwd: dir.path, configFile: bad.configFile ?? file, env: bad.env ?? {}, overrides: bad.overrides as never });
+      } catch (err) {
+        caught = err;
+      }
+      assert.ok(isObservabilityError(caught), `expected an ObservabilityError, got ${String(caught)}`);
+      assert.equal(caught.code, bad.code, caught.message);
+      for (const text of bad.mentions) assert.ok(caught.message.includes(text), `message should mention ${text}:\n${caught.message}`);
+      if (file !== undefined && bad.code !== 'OBS_ERR_CONFIG_FILE_NOT_FOUND') {
+        assert.ok(caught.message.includes(file), `message should name the file:\n${caught.message}`);
+      }
+      if (bad.secret !== undefined) assert.ok(!caught.message.includes(bad.secret), 'the secret must not appear');
+    });
+  }
+});
