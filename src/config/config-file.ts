@@ -25,7 +25,8 @@ export function locateConfigFile(
   env: NodeJS.ProcessEnv,
   cwd: string,
 ): LocatedConfigFile | undefined {
-  if (explicit !== undefined && explicit !== '') return mustExist(resolve(cwd, explicit), 'option', 'options.configFile');
+  if (explicit !== undefined && explicit !== '')
+    return mustExist(resolve(cwd, explicit), 'option', 'options.configFile');
   const fromEnv = env[CONFIG_FILE_ENV];
   if (fromEnv !== undefined && fromEnv !== '') return mustExist(resolve(cwd, fromEnv), 'env', CONFIG_FILE_ENV);
   for (const name of DEFAULT_CONFIG_FILES) {

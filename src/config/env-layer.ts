@@ -18,14 +18,23 @@ export function readEnvLayer(env: NodeJS.ProcessEnv): LayerEntry[] {
 }
 
 /** Converts a variable's text to the type of the key's default (boolean, number, list, map). */
-export function parseEnvValue(raw: string, leaf: Pick<SchemaLeaf, 'default' | 'sensitive'>, name: string, key: string): unknown {
+export function parseEnvValue(
+  raw: string,
+  leaf: Pick<SchemaLeaf, 'default' | 'sensitive'>,
+  name: string,
+  key: string,
+): unknown {
   const sample = leaf.default;
   const fail = (expected: string): never => {
-    throw new ObservabilityError('OBS_ERR_CONFIG_ENV_INVALID', `environment variable ${name} cannot be used for ${key}`, {
-      key,
-      value: leaf.sensitive ? '[REDACTED]' : raw,
-      expected,
-    });
+    throw new ObservabilityError(
+      'OBS_ERR_CONFIG_ENV_INVALID',
+      `environment variable ${name} cannot be used for ${key}`,
+      {
+        key,
+        value: leaf.sensitive ? '[REDACTED]' : raw,
+        expected,
+      },
+    );
   };
   if (typeof sample === 'boolean') {
     const text = raw.trim().toLowerCase();
@@ -71,7 +80,8 @@ function parseJsonList(raw: string, fail: (expected: string) => never): unknown[
 function parseJsonMap(raw: string, fail: (expected: string) => never): Record<string, unknown> {
   try {
     const parsed: unknown = JSON.parse(raw);
-    if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) return parsed as Record<string, unknown>;
+    if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed))
+      return parsed as Record<string, unknown>;
   } catch {
     // falls through to the error below
   }
@@ -112,10 +122,19 @@ interface OtelVariable {
 const OTEL_VARIABLES: OtelVariable[] = [
   { names: ['OTEL_SERVICE_NAME'], key: 'service.name' },
   { names: ['OTEL_RESOURCE_ATTRIBUTES'], key: 'opentelemetry.resource' },
-  { names: ['OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT'], key: 'opentelemetry.exporter.endpoint' },
-  { names: ['OTEL_EXPORTER_OTLP_PROTOCOL', 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL'], key: 'opentelemetry.exporter.protocol' },
+  {
+    names: ['OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT'],
+    key: 'opentelemetry.exporter.endpoint',
+  },
+  {
+    names: ['OTEL_EXPORTER_OTLP_PROTOCOL', 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL'],
+    key: 'opentelemetry.exporter.protocol',
+  },
   { names: ['OTEL_EXPORTER_OTLP_HEADERS', 'OTEL_EXPORTER_OTLP_TRACES_HEADERS'], key: 'opentelemetry.exporter.headers' },
-  { names: ['OTEL_EXPORTER_OTLP_TIMEOUT', 'OTEL_EXPORTER_OTLP_TRACES_TIMEOUT'], key: 'opentelemetry.exporter.timeout_ms' },
+  {
+    names: ['OTEL_EXPORTER_OTLP_TIMEOUT', 'OTEL_EXPORTER_OTLP_TRACES_TIMEOUT'],
+    key: 'opentelemetry.exporter.timeout_ms',
+  },
   { names: ['OTEL_BSP_MAX_QUEUE_SIZE'], key: 'opentelemetry.batch.max_queue_size' },
   { names: ['OTEL_BSP_MAX_EXPORT_BATCH_SIZE'], key: 'opentelemetry.batch.max_export_batch_size' },
   { names: ['OTEL_BSP_SCHEDULE_DELAY'], key: 'opentelemetry.batch.scheduled_delay_ms' },
@@ -125,16 +144,27 @@ const OTEL_VARIABLES: OtelVariable[] = [
     convert: (raw, name) => {
       const strategy = SAMPLER_NAMES[raw.trim().toLowerCase()];
       if (strategy !== undefined) return strategy;
-      throw new ObservabilityError('OBS_ERR_CONFIG_ENV_INVALID', `environment variable ${name} names a sampler this package does not support`, {
-        key: 'opentelemetry.sampling.strategy',
-        value: raw,
-        expected: Object.keys(SAMPLER_NAMES).join(', '),
-      });
+      throw new ObservabilityError(
+        'OBS_ERR_CONFIG_ENV_INVALID',
+        `environment variable ${name} names a sampler this package does not support`,
+        {
+          key: 'opentelemetry.sampling.strategy',
+          value: raw,
+          expected: Object.keys(SAMPLER_NAMES).join(', '),
+        },
+      );
     },
   },
   { names: ['OTEL_TRACES_SAMPLER_ARG'], key: 'opentelemetry.sampling.ratio' },
   { names: ['OTEL_PROPAGATORS'], key: 'opentelemetry.propagation' },
 ];
+
+/** The standard OTEL_* variables read for each key, for the docs and `check-config`. */
+export function describeOtelVariables(): Map<string, string[]> {
+  const out = new Map<string, string[]>([['opentelemetry.enabled', ['OTEL_SDK_DISABLED (true disables)']]]);
+  for (const variable of OTEL_VARIABLES) out.set(variable.key, [...variable.names]);
+  return out;
+}
 
 function readOtelEnv(env: NodeJS.ProcessEnv): LayerEntry[] {
   const leaves = new Map(listSchemaLeaves().map(({ key, leaf }) => [key, leaf]));

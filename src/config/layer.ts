@@ -21,7 +21,12 @@ export interface ConfigLayer {
  * Flattens a nested object (a parsed file or code overrides) into schema keys. A key that the
  * schema does not have, or a section given as a plain value, is an error naming the key path.
  */
-export function flattenToLayer(tree: Record<string, unknown>, source: ConfigSource, origin: string, file?: string): ConfigLayer {
+export function flattenToLayer(
+  tree: Record<string, unknown>,
+  source: ConfigSource,
+  origin: string,
+  file?: string,
+): ConfigLayer {
   const entries: LayerEntry[] = [];
   const walk = (node: Record<string, unknown>, schemaNode: Record<string, unknown>, prefix: string): void => {
     for (const [name, value] of Object.entries(node)) {
@@ -31,7 +36,9 @@ export function flattenToLayer(tree: Record<string, unknown>, source: ConfigSour
         throw new ObservabilityError('OBS_ERR_CONFIG_UNKNOWN_KEY', `unknown config key "${key}"`, {
           file,
           key,
-          expected: `one of: ${Object.keys(schemaNode).map((k) => (prefix === '' ? k : `${prefix}.${k}`)).join(', ')}`,
+          expected: `one of: ${Object.keys(schemaNode)
+            .map((k) => (prefix === '' ? k : `${prefix}.${k}`))
+            .join(', ')}`,
         });
       }
       if (isSchemaLeaf(schemaChild)) {

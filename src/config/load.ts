@@ -87,7 +87,12 @@ function checkEntry(entry: LayerEntry, leaf: SchemaLeaf, layer: ConfigLayer): vo
     throw new ObservabilityError(
       fromEnv ? 'OBS_ERR_CONFIG_ENV_INVALID' : 'OBS_ERR_CONFIG_INVALID',
       `invalid value for ${entry.key}${fromEnv ? ` from environment variable ${entry.origin}` : layer.source === 'override' ? ' in options.overrides' : ''}`,
-      { file: layer.file, key: entry.key, value: redactValue(entry.key, entry.value), expected: (cause as Error).message },
+      {
+        file: layer.file,
+        key: entry.key,
+        value: redactValue(entry.key, entry.value),
+        expected: (cause as Error).message,
+      },
     );
   }
 }
@@ -132,7 +137,10 @@ function deriveServiceIdentity(config: ObservabilityConfig, sources: Record<stri
     }
     if (config.service[field] !== '' && config.opentelemetry.resource[attribute] !== config.service[field]) {
       config.opentelemetry.resource[attribute] = config.service[field];
-      sources[resourceKey] = { ...(sources[serviceKey] as ValueSource), origin: `${(sources[serviceKey] as ValueSource).origin} (${serviceKey})` };
+      sources[resourceKey] = {
+        ...(sources[serviceKey] as ValueSource),
+        origin: `${(sources[serviceKey] as ValueSource).origin} (${serviceKey})`,
+      };
     }
   }
   if (config.service.name.trim() === '') {

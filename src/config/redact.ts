@@ -7,7 +7,11 @@ let sensitiveKeys: Set<string> | undefined;
 
 /** True when the schema marks `key` as a secret. */
 export function isSensitiveKey(key: string): boolean {
-  sensitiveKeys ??= new Set(listSchemaLeaves().filter(({ leaf }) => leaf.sensitive === true).map(({ key: k }) => k));
+  sensitiveKeys ??= new Set(
+    listSchemaLeaves()
+      .filter(({ leaf }) => leaf.sensitive === true)
+      .map(({ key: k }) => k),
+  );
   return sensitiveKeys.has(key);
 }
 
@@ -22,7 +26,8 @@ export function redactValue(key: string, value: unknown): unknown {
     }
     return value === '' ? '' : REDACTED;
   }
-  if (typeof value === 'string' && value.includes('@') && /^[a-z]+:\/\//i.test(value)) return redactUrlCredentials(value);
+  if (typeof value === 'string' && value.includes('@') && /^[a-z]+:\/\//i.test(value))
+    return redactUrlCredentials(value);
   return value;
 }
 

@@ -97,9 +97,13 @@ describe('loadConfig', () => {
       const fromEnv = cwd.write('env.yaml', 'prometheus:\n  port: 9002\n');
       const fromOption = cwd.write('option.yaml', 'prometheus:\n  port: 9003\n');
       assert.equal(loadConfig({ cwd: cwd.path, env: {} }).config.prometheus.port, 9001);
-      assert.equal(loadConfig({ cwd: cwd.path, env: { GREY_OBSERVABILITY_CONFIG: fromEnv } }).config.prometheus.port, 9002);
       assert.equal(
-        loadConfig({ cwd: cwd.path, configFile: fromOption, env: { GREY_OBSERVABILITY_CONFIG: fromEnv } }).config.prometheus.port,
+        loadConfig({ cwd: cwd.path, env: { GREY_OBSERVABILITY_CONFIG: fromEnv } }).config.prometheus.port,
+        9002,
+      );
+      assert.equal(
+        loadConfig({ cwd: cwd.path, configFile: fromOption, env: { GREY_OBSERVABILITY_CONFIG: fromEnv } }).config
+          .prometheus.port,
         9003,
       );
     } finally {
@@ -108,7 +112,10 @@ describe('loadConfig', () => {
   });
 
   it('applies defaults < file < environment < overrides and reports each source', () => {
-    const file = dir.write('precedence.yaml', 'prometheus:\n  port: 9001\n  path: /from-file\nlogging:\n  level: debug\n');
+    const file = dir.write(
+      'precedence.yaml',
+      'prometheus:\n  port: 9001\n  path: /from-file\nlogging:\n  level: debug\n',
+    );
     const { config, sources } = loadConfig({
       configFile: file,
       env: { GREY_PROMETHEUS_PORT: '9002', GREY_LOG_LEVEL: 'warn' },
@@ -377,16 +384,25 @@ const BAD_CONFIGS: BadCase[] = [
 describe('loadConfig with bad input', () => {
   for (const bad of BAD_CONFIGS) {
     it(`rejects ${bad.name} with ${bad.code}`, () => {
-      const file = bad.file === undefined ? undefined : dir.write(bad.fileName ?? `${bad.name.replace(/\W+/g, '-')}.yaml`, bad.file);
+      const file =
+        bad.file === undefined
+          ? undefined
+          : dir.write(bad.fileName ?? `${bad.name.replace(/\W+/g, '-')}.yaml`, bad.file);
       let caught: unknown;
       try {
-        loadConfig({ cwd: dir.path, configFile: bad.configFile ?? file, env: bad.env ?? {}, overrides: bad.overrides as never });
+        loadConfig({
+          cwd: dir.path,
+          configFile: bad.configFile ?? file,
+          env: bad.env ?? {},
+          overrides: bad.overrides as never,
+        });
       } catch (err) {
         caught = err;
       }
       assert.ok(isObservabilityError(caught), `expected an ObservabilityError, got ${String(caught)}`);
       assert.equal(caught.code, bad.code, caught.message);
-      for (const text of bad.mentions) assert.ok(caught.message.includes(text), `message should mention ${text}:\n${caught.message}`);
+      for (const text of bad.mentions)
+        assert.ok(caught.message.includes(text), `message should mention ${text}:\n${caught.message}`);
       if (file !== undefined && bad.code !== 'OBS_ERR_CONFIG_FILE_NOT_FOUND') {
         assert.ok(caught.message.includes(file), `message should name the file:\n${caught.message}`);
       }

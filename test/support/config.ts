@@ -19,9 +19,14 @@ function mergeDeep(target: Record<string, unknown>, source: Record<string, unkno
   for (const [key, value] of Object.entries(source)) {
     const current = target[key];
     const isSection =
-      value !== null && typeof value === 'object' && !Array.isArray(value) &&
-      current !== null && typeof current === 'object' && !Array.isArray(current) &&
-      key !== 'headers' && key !== 'resource';
+      value !== null &&
+      typeof value === 'object' &&
+      !Array.isArray(value) &&
+      current !== null &&
+      typeof current === 'object' &&
+      !Array.isArray(current) &&
+      key !== 'headers' &&
+      key !== 'resource';
     if (isSection) mergeDeep(current as Record<string, unknown>, value as Record<string, unknown>);
     else target[key] = value;
   }

@@ -1,0 +1,31 @@
+import { checkConfig, type CliIo } from './check-config.js';
+
+const USAGE = `Usage: grey-observability check-config [file] [--json]
+
+  check-config   Validate the config and print every effective value with its source
+                 (default, file, env, override); secrets are redacted.
+                 Without [file]: GREY_OBSERVABILITY_CONFIG, else observability.yaml|.yml|.json
+                 in the working directory, else the built-in defaults.
+  --json         Print the result as JSON.
+
+Exit codes: 0 valid, 1 invalid config, 2 usage error.
+`;
+
+/** Runs the CLI with `args` (process.argv without node and the script); returns the exit code. */
+export function runCli(args: readonly string[], io: CliIo): number {
+  const flags = args.filter((arg) => arg.startsWith('-'));
+  const positional = args.filter((arg) => !arg.startsWith('-'));
+  if (flags.includes('--help') || flags.includes('-h')) {
+    io.stdout(USAGE);
+    return 0;
+  }
+  const unknownFlag = flags.find((flag) => flag !== '--json');
+  const [command, file, ...rest] = positional;
+  if (command !== 'check-config' || rest.length > 0 || unknownFlag !== undefined) {
+    io.stderr(
+      `${unknownFlag !== undefined ? `unknown option ${unknownFlag}\n` : command === undefined ? '' : `unknown command or argument: ${[command, file, ...rest].filter(Boolean).join(' ')}\n`}${USAGE}`,
+    );
+    return 2;
+  }
+  return checkConfig(file, flags.includes('--json'), io);
+}

@@ -1,0 +1,38 @@
+import { ErrorCodes } from '../errors.js';
+import { describeOtelVariables } from './env-layer.js';
+import { listSchemaLeaves } from './schema.js';
+
+/**
+ * docs/config-reference.md, rendered from the schema: every key with its default, environment
+ * variables and doc. `npm run docs` writes it; a test keeps it current.
+ */
+export function renderConfigReference(): string {
+  const otel = describeOtelVariables();
+  const lines = [
+    '# Config reference',
+    '',
+    '<!-- Generated from src/config/schema.ts by `npm run docs`. Do not edit by hand. -->',
+    '',
+    'Precedence: schema default < config file < environment < `initObservability({ overrides })`.',
+    'Within the environment a `GREY_*` variable beats the standard `OTEL_*` one. Secrets are marked 🔒.',
+    '',
+    '| key | default | environment | description |',
+    '| --- | --- | --- | --- |',
+  ];
+  for (const { key, leaf } of listSchemaLeaves()) {
+    const env = [leaf.env, ...(otel.get(key) ?? [])].map((name) => `\`${name}\``).join('<br>');
+    const lock = leaf.sensitive === true ? ' 🔒' : '';
+    lines.push(
+      `| \`${key}\`${lock} | \`${JSON.stringify(leaf.default)}\` | ${env} | ${leaf.doc.replaceAll('|', '\\|')} |`,
+    );
+  }
+  lines.push('');
+  return lines.join('\n');
+}
+
+/** docs/errors.md's table of codes, rendered from {@link ErrorCodes}. */
+export function renderErrorCodeTable(): string {
+  const lines = ['| code | meaning |', '| --- | --- |'];
+  for (const [code, meaning] of Object.entries(ErrorCodes)) lines.push(`| \`${code}\` | ${meaning} |`);
+  return lines.join('\n');
+}
