@@ -1,0 +1,128 @@
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:net';
+import { after, afterEach, before, describe, it } from 'node:test';
+import { propagation, trace, ProxyTracerProvider } from '@opentelemetry/api';
+import { initObservability, type ObservabilityHandle } from '../src/init.js';
+import { isObservabilityError } from '../src/errors.js';
+import { getRuntime } from '../src/runtime.js';
+import { createTempDir, type TempDir } from './support/temp-dir.js';
+
+const QUIET = { prometheus: { host: '127.0.0.1', port: 0 }, logging: { level: 'silent' as const } };
+
+let dir: TempDir;
+let live: ObservabilityHandle | undefined;
+before(() => {
+  dir = createTempDir();
+});
+afterEach(async () => {
+  await live?.shutdown();
+  live = undefined;
+});
+after(() => dir.remove());
+
+function tracerProviderIsRegistered(): boolean {
+  const provider = trace.getTracerProvider();
+  const delegate = provider instanceof ProxyTracerProvider ? provider.getDelegate() : provider;
+  return delegate.constructor.name !== 'NoopTracerProvider';
+}
+
+async function listenOnFreePort(): Promise<{ server: Server; port: number }> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  assert.ok(address !== null && typeof address === 'object');
+  return { server, port: address.port };
+}
+
+describe('initObservability', () => {
+  it('starts on the embedded defaults when there is no config file, and serves /metrics', async () => {
+    live = await initObservability({ cwd: dir.path, env: {}, overrides: QUIET });
+    assert.equal(live.configFile, undefined);
+    assert.equal(live.config.prometheus.path, '/metrics');
+    assert.ok(live.metricsServer);
+    const response = await fetch(live.metricsServer.url);
+    assert.equal(response.status, 200);
+    assert.match(await response.text(), /^# TYPE grey_tasks_submitted_total counter$/m);
+    assert.equal(typeof live.tracer.startSpan, 'function');
+    assert.equal(typeof live.logger.info, 'function');
+    assert.ok(tracerProviderIsRegistered(), 'the SDK is registered while the handle is live');
+  });
+
+  it('returns the handle parts: config, logger, metrics, tracer, shutdown', async () => {
+    const file = dir.write('svc.yaml', 'service:\n  name: svc-under-test\n');
+    live = await initObservability({ configFile: file, env: {}, overrides: QUIET });
+    assert.equal(live.config.service.name, 'svc-under-test');
+    assert.equal(live.configFile, file);
+    assert.equal(live.sources['service.name']?.source, 'file');
+    assert.equal(getRuntime()?.config, live.config);
+  });
+
+  it('rejects a second call while a handle is live, and starts again after shutdown', async () => {
+    live = await initObservability({ cwd: dir.path, env: {}, overrides: QUIET });
+    await assert.rejects(initObservability({ cwd: dir.path, env: {}, overrides: QUIET }), (err) =>
+      isObservabilityError(err, 'OBS_ERR_ALREADY_INITIALIZED'),
+    );
+    await live.shutdown();
+    live = await initObservability({ cwd: dir.path, env: {}, overrides: QUIET });
+    assert.ok(live.metricsServer);
+  });
+
+  it('rejects a second call made while the first is still starting', async () => {
+    const first = initObservability({ cwd: dir.path, env: {}, overrides: QUIET });
+    const second = initObservability({ cwd: dir.path, env: {}, overrides: QUIET });
+    live = await first;
+    await assert.rejects(second, (err) => isObservabilityError(err, 'OBS_ERR_ALREADY_INITIALIZED'));
+  });
+
+  it('shutdown() is safe to call twice, releases the port and unregisters the SDK', async () => {
+    live = await initObservability({ cwd: dir.path, env: {}, overrides: QUIET });
+    const url = live.metricsServer?.url as string;
+    const first = live.shutdown();
+    const second = live.shutdown();
+    assert.equal(first, second);
+    await first;
+    await assert.rejects(fetch(url));
+    assert.equal(getRuntime(), undefined);
+    assert.equal(tracerProviderIsRegistered(), false);
+    assert.deepEqual(propagation.fields(), []);
+  });
+
+  it('fails with OBS_ERR_PORT_IN_USE naming the port and leaves nothing started', async () => {
+    const { server, port } = await listenOnFreePort();
+    try {
+      await assert.rejects(
+        initObservability({ cwd: dir.path, env: {}, overrides: { ...QUIET, prometheus: { host: '127.0.0.1', port } } }),
+        (err) => isObservabilityError(err, 'OBS_ERR_PORT_IN_USE') && err.message.includes(String(port)) && err.message.includes('prometheus.port'),
+      );
+      assert.equal(getRuntime(), undefined);
+      assert.equal(tracerProviderIsRegistered(), false, 'no global SDK stays registered');
+      assert.deepEqual(propagation.fields(), []);
+    } finally {
+      server.close();
+    }
+    live = await initObservability({ cwd: dir.path, env: {}, overrides: QUIET });
+  });
+
+  it('fails on bad config with nothing started, so the next call works', async () => {
+    const file = dir.write('bad.yaml', 'opentelemetry:\n  sampling:\n    ratio: 3\n');
+    await assert.rejects(initObservability({ configFile: file, env: {}, overrides: QUIET }), (err) =>
+      isObservabilityError(err, 'OBS_ERR_CONFIG_INVALID'),
+    );
+    assert.equal(getRuntime(), undefined);
+    assert.equal(tracerProviderIsRegistered(), false);
+    live = await initObservability({ cwd: dir.path, env: {}, overrides: QUIET });
+  });
+
+  it('honours OTEL_SDK_DISABLED and prometheus.enabled=false', async () => {
+    live = await initObservability({
+      cwd: dir.path,
+      env: { OTEL_SDK_DISABLED: 'true' },
+      overrides: { ...QUIET, prometheus: { enabled: false } },
+    });
+    assert.equal(live.config.opentelemetry.enabled, false);
+    assert.equal(live.metricsServer, undefined);
+    const span = live.tracer.startSpan('x');
+    assert.equal(span.isRecording(), false);
+    span.end();
+  });
+});
