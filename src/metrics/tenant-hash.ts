@@ -93,8 +93,9 @@ export function jumpConsistentHash(key: Uint64Parts, buckets: number): number {
     } else {
       lo += 1;
     }
-    // j = floor((b + 1) * 2^31 / ((key >> 33) + 1)); key >> 33 is hi >>> 1.
-    j = Math.floor(((b + 1) * TWO_POW_31) / ((hi >>> 1) + 1));
+    // j = floor((b + 1) * (2^31 / ((key >> 33) + 1))) in doubles, in the paper's order of
+    // operations so results match other implementations bit for bit; key >> 33 is hi >>> 1.
+    j = Math.floor((b + 1) * (TWO_POW_31 / ((hi >>> 1) + 1)));
   }
   return b;
 }
