@@ -34,9 +34,12 @@ abstract class Instrument<L extends string> {
   }
 }
 
-function valueOf(labelsOrValue: unknown, value: number | undefined, fallback: number): number {
+function valueOf(labelsOrValue: unknown, value: number | undefined, fallback: number | undefined): number {
   if (typeof labelsOrValue === 'number') return labelsOrValue;
-  return value === undefined ? fallback : value;
+  const resolved = value === undefined ? fallback : value;
+  // Thrown inside the helpers' try blocks: counted as a rejected measurement, never to the caller.
+  if (typeof resolved !== 'number') throw new TypeError(`a numeric value is required, got ${typeof resolved}`);
+  return resolved;
 }
 
 /**
@@ -77,7 +80,7 @@ export class GaugeHelper<L extends string = string> extends Instrument<L> {
   /** Sets the gauge to `value`. */
   set(labels: MetricLabels<L> | number, value?: number): void {
     try {
-      this.metric.set(this.labelsOf(labels), valueOf(labels, value, Number.NaN));
+      this.metric.set(this.labelsOf(labels), valueOf(labels, value, undefined));
     } catch (error) {
       this.onError(this.name, error);
     }
@@ -124,7 +127,7 @@ export class HistogramHelper<L extends string = string> extends Instrument<L> {
   /** Records one observation. */
   observe(labels: MetricLabels<L> | number, value?: number): void {
     try {
-      this.record(this.labelsOf(labels), valueOf(labels, value, Number.NaN));
+      this.record(this.labelsOf(labels), valueOf(labels, value, undefined));
     } catch (error) {
       this.onError(this.name, error);
     }
@@ -180,18 +183,29 @@ export class SummaryHelper<L extends string = string> extends Instrument<L> {
   /** Records one observation. */
   observe(labels: MetricLabels<L> | number, value?: number): void {
     try {
-      this.metric.observe(this.labelsOf(labels), valueOf(labels, value, Number.NaN));
+      this.metric.observe(this.labelsOf(labels), valueOf(labels, value, undefined));
     } catch (error) {
       this.onError(this.name, error);
     }
   }
 
-  /** Starts a timer; stopping it records the elapsed seconds and returns them. */
+  /** Starts a timer; the labels (and tenant) are taken now, the observation when it is stopped. */
   startTimer(labels?: MetricLabels<L>): StopTimer {
+    let resolved: LabelRecord | undefined;
+    try {
+      resolved = this.labelsOf(labels);
+    } catch (error) {
+      this.onError(this.name, error);
+    }
     const started = performance.now();
     return () => {
       const seconds = (performance.now() - started) / 1000;
-      this.observe((labels ?? ({} as MetricLabels<L>)) as MetricLabels<L>, seconds);
+      if (resolved === undefined) return seconds;
+      try {
+        this.metric.observe(resolved, seconds);
+      } catch (error) {
+        this.onError(this.name, error);
+      }
       return seconds;
     };
   }

@@ -30,6 +30,18 @@ describe('custom metrics', () => {
     assert.match(text, /^grey_custom_payload_bytes\{quantile="0\.99"\} 512$/m);
   });
 
+  it('times operations with histogram and summary timers, labels taken at start', async () => {
+    const metrics = createMetrics(testConfig(), silentLogger());
+    const summary = metrics.summary({ name: 'grey_custom_wait_seconds', help: 'w', labels: ['tenant'] });
+    const stopSummary = summary.startTimer({ tenant: 'a' });
+    const stopTask = metrics.tasks.duration.startTimer({ tenant: 'a' });
+    assert.ok(stopSummary() >= 0);
+    assert.ok(stopTask() >= 0);
+    const text = await metrics.scrape('text');
+    assert.match(text, /^grey_custom_wait_seconds_count\{tenant="a"\} 1$/m);
+    assert.match(text, /^grey_task_duration_seconds_count\{tenant="a"\} 1$/m);
+  });
+
   it('defaults histogram buckets to prometheus.latency_buckets', async () => {
     const metrics = createMetrics(testConfig({ prometheus: { latency_buckets: [0.5, 5] } }), silentLogger());
     metrics.histogram({ name: 'grey_custom_seconds', help: 'h' }).observe(1);
@@ -90,10 +102,13 @@ describe('custom metrics', () => {
     assert.doesNotThrow(() => counter.inc({ a: 'x' }, -1));
     assert.doesNotThrow(() => counter.inc({ b: 'x' } as unknown as { a: string }));
     assert.doesNotThrow(() => metrics.tasks.duration.observe({ tenant: 't' }, Number.NaN));
+    assert.doesNotThrow(() => metrics.queue.depth.set({ priority: 'high' } as unknown as number));
     const text = await metrics.scrape('text');
     assert.match(text, /^grey_observability_metric_errors_total\{metric="grey_custom_total"\} 2$/m);
     assert.match(text, /^grey_observability_metric_errors_total\{metric="grey_task_duration_seconds"\} 1$/m);
+    assert.match(text, /^grey_observability_metric_errors_total\{metric="grey_queue_depth"\} 1$/m);
+    assert.doesNotMatch(text, /^grey_queue_depth\{/m);
     const warnings = lines.filter((l) => l.code === 'OBS_WARN_METRIC_REJECTED').map((l) => l.metric);
-    assert.deepEqual(warnings, ['grey_custom_total', 'grey_task_duration_seconds']);
+    assert.deepEqual(warnings, ['grey_custom_total', 'grey_task_duration_seconds', 'grey_queue_depth']);
   });
 });
