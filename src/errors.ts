@@ -34,6 +34,8 @@ export const ErrorCodes = {
   OBS_WARN_LATE_IMPORT: 'A module was loaded before the instrumentation that should patch it was registered.',
   OBS_WARN_SHUTDOWN_TIMEOUT: 'shutdown() did not finish within shutdown_timeout_ms; what was left was abandoned.',
   OBS_WARN_HOOK_FAILED: 'A user hook or attribute function threw; the instrumented call was not affected.',
+  OBS_WARN_METRIC_REJECTED: 'A measurement was rejected by its metric (unknown label, negative counter increment, not a number); it was counted and dropped.',
+  OBS_WARN_SCRAPE_FAILED: 'Collecting the metrics for a scrape failed; the scraper got HTTP 500.',
 } as const;
 
 /** One of the stable codes in {@link ErrorCodes}. */

@@ -1,0 +1,184 @@
+/**
+ * The metric catalog as data: every metric the spec lists under "Exposed Metrics", plus the
+ * package's own self-metrics. The registry is built from this array, and later tooling (Grafana
+ * dashboards, alert rules, docs) is generated from it, so names, types and labels live here once.
+ */
+
+/** Prometheus metric types used by the catalog and custom metrics. */
+export type MetricType = 'counter' | 'gauge' | 'histogram' | 'summary';
+
+/** How prom-client's AggregatorRegistry combines one metric across node:cluster workers. */
+export type ClusterAggregator = 'sum' | 'first' | 'min' | 'max' | 'average' | 'omit';
+
+/** Where a histogram's bucket bounds come from. */
+export type BucketSource = 'latency_buckets';
+
+/** One metric of the catalog. */
+export interface MetricDefinition {
+  /** Exposition name, exactly as the spec spells it. */
+  readonly name: string;
+  readonly type: MetricType;
+  readonly help: string;
+  /** Label names in exposition order, `tenant` included when {@link tenantAware}. */
+  readonly labels: readonly string[];
+  /**
+   * The metric carries the `tenant` label, which goes through the tenant guard and is removed when
+   * `prometheus.include_tenant_labels` is false.
+   */
+  readonly tenantAware: boolean;
+  /** Histograms: the config key whose value gives the bucket bounds (seconds). */
+  readonly buckets?: BucketSource;
+  /** Summaries: the quantiles reported. */
+  readonly percentiles?: readonly number[];
+  /** Summaries: sliding window length in seconds. */
+  readonly maxAgeSeconds?: number;
+  /** Histograms: observations inside a sampled span carry its trace_id as an OpenMetrics exemplar. */
+  readonly exemplars: boolean;
+  /** How the cluster endpoint combines worker values. */
+  readonly aggregator: ClusterAggregator;
+  /** Section of the spec (and of dashboards) the metric belongs to. */
+  readonly group: 'cluster' | 'consensus' | 'resources' | 'tasks' | 'queue' | 'tee' | 'database' | 'observability';
+  /** Path of the typed helper on the `Metrics` handle, e.g. `tasks.submitted`; none for self-metrics. */
+  readonly helper?: string;
+  /** Why `promtool check metrics` flags this metric, when it knowingly does. */
+  readonly lintException?: string;
+}
+
+/** Quantiles of the spec's attestation latency summary. */
+const ATTESTATION_PERCENTILES = [0.5, 0.9, 0.99] as const;
+
+/** Every metric this package pre-registers, in exposition order. */
+export const METRIC_CATALOG: readonly MetricDefinition[] = [
+  // cluster
+  {
+    name: 'grey_cluster_nodes_total', type: 'gauge', group: 'cluster', helper: 'cluster.nodes',
+    help: 'Nodes in the cluster by role and status.',
+    labels: ['role', 'status'], tenantAware: false, exemplars: false, aggregator: 'max',
+    lintException:
+      'A gauge named *_total: the spec and its alert rules use this name for a node count, which can go down.',
+  },
+  {
+    name: 'grey_consensus_term', type: 'gauge', group: 'consensus', helper: 'consensus.term',
+    help: 'Current Raft term.', labels: [], tenantAware: false, exemplars: false, aggregator: 'max',
+  },
+  {
+    name: 'grey_consensus_leader', type: 'gauge', group: 'consensus', helper: 'consensus.leader',
+    help: '1 on the series of the node that is the Raft leader, 0 otherwise.',
+    labels: ['node_id'], tenantAware: false, exemplars: false, aggregator: 'max',
+  },
+  {
+    name: 'grey_consensus_quorum_size', type: 'gauge', group: 'consensus', helper: 'consensus.quorumSize',
+    help: 'Nodes needed for a Raft quorum.', labels: [], tenantAware: false, exemplars: false, aggregator: 'max',
+  },
+  {
+    name: 'grey_consensus_commit_index', type: 'gauge', group: 'consensus', helper: 'consensus.commitIndex',
+    help: 'Highest Raft log index known to be committed.',
+    labels: [], tenantAware: false, exemplars: false, aggregator: 'max',
+  },
+  // resource utilization
+  {
+    name: 'grey_cluster_cpu_utilization_ratio', type: 'gauge', group: 'resources', helper: 'cluster.cpuUtilization',
+    help: 'Cluster CPU utilization, 0 to 1.', labels: [], tenantAware: false, exemplars: false, aggregator: 'average',
+  },
+  {
+    name: 'grey_cluster_memory_utilization_ratio', type: 'gauge', group: 'resources',
+    helper: 'cluster.memoryUtilization',
+    help: 'Cluster memory utilization, 0 to 1.', labels: [], tenantAware: false, exemplars: false, aggregator: 'average',
+  },
+  // tasks
+  {
+    name: 'grey_tasks_submitted_total', type: 'counter', group: 'tasks', helper: 'tasks.submitted',
+    help: 'Tasks submitted, by tenant and task type.',
+    labels: ['tenant', 'type'], tenantAware: true, exemplars: false, aggregator: 'sum',
+  },
+  {
+    name: 'grey_tasks_completed_total', type: 'counter', group: 'tasks', helper: 'tasks.completed',
+    help: 'Tasks completed successfully, by tenant and task type.',
+    labels: ['tenant', 'type'], tenantAware: true, exemplars: false, aggregator: 'sum',
+  },
+  {
+    name: 'grey_tasks_failed_total', type: 'counter', group: 'tasks', helper: 'tasks.failed',
+    help: 'Tasks that failed, by tenant and task type.',
+    labels: ['tenant', 'type'], tenantAware: true, exemplars: false, aggregator: 'sum',
+  },
+  {
+    name: 'grey_task_duration_seconds', type: 'histogram', group: 'tasks', helper: 'tasks.duration',
+    help: 'Task execution time in seconds, by tenant.',
+    labels: ['tenant'], tenantAware: true, buckets: 'latency_buckets', exemplars: true, aggregator: 'sum',
+  },
+  {
+    name: 'grey_queue_depth', type: 'gauge', group: 'queue', helper: 'queue.depth',
+    help: 'Tasks waiting in the queue, by tenant and priority.',
+    labels: ['tenant', 'priority'], tenantAware: true, exemplars: false, aggregator: 'sum',
+  },
+  // TEE
+  {
+    name: 'grey_tee_attestations_total', type: 'counter', group: 'tee', helper: 'tee.attestations',
+    help: 'Enclave attestations, by platform and result (success or failure).',
+    labels: ['platform', 'result'], tenantAware: false, exemplars: false, aggregator: 'sum',
+  },
+  {
+    name: 'grey_tee_attestation_duration_seconds', type: 'summary', group: 'tee', helper: 'tee.attestationDuration',
+    help: 'Attestation latency in seconds over the last 10 minutes.',
+    labels: [], tenantAware: false, percentiles: ATTESTATION_PERCENTILES, maxAgeSeconds: 600,
+    exemplars: false, aggregator: 'sum',
+  },
+  {
+    name: 'grey_tee_enclaves_active', type: 'gauge', group: 'tee', helper: 'tee.enclavesActive',
+    help: 'Enclaves currently running, by platform.',
+    labels: ['platform'], tenantAware: false, exemplars: false, aggregator: 'sum',
+  },
+  {
+    name: 'grey_tee_enclave_memory_bytes', type: 'gauge', group: 'tee', helper: 'tee.enclaveMemory',
+    help: 'Memory of one enclave in bytes.',
+    labels: ['enclave_id'], tenantAware: false, exemplars: false, aggregator: 'sum',
+  },
+  // database
+  {
+    name: 'grey_db_connections_active', type: 'gauge', group: 'database', helper: 'db.connectionsActive',
+    help: 'Pool connections in use, by backend and shard.',
+    labels: ['backend', 'shard'], tenantAware: false, exemplars: false, aggregator: 'sum',
+  },
+  {
+    name: 'grey_db_connections_idle', type: 'gauge', group: 'database', helper: 'db.connectionsIdle',
+    help: 'Idle pool connections, by backend and shard.',
+    labels: ['backend', 'shard'], tenantAware: false, exemplars: false, aggregator: 'sum',
+  },
+  {
+    name: 'grey_db_query_duration_seconds', type: 'histogram', group: 'database', helper: 'db.queryDuration',
+    help: 'Database query time in seconds, by backend and operation (read or write).',
+    labels: ['backend', 'operation'], tenantAware: false, buckets: 'latency_buckets', exemplars: true,
+    aggregator: 'sum',
+  },
+  {
+    name: 'grey_db_replication_lag_seconds', type: 'gauge', group: 'database', helper: 'db.replicationLag',
+    help: 'Replication lag of one replica in seconds.',
+    labels: ['backend', 'replica'], tenantAware: false, exemplars: false, aggregator: 'max',
+  },
+  // the package's own metrics
+  {
+    name: 'grey_observability_tenant_overflow_total', type: 'counter', group: 'observability',
+    help: 'Measurements whose tenant label was folded into the overflow value, by metric and reason.',
+    labels: ['metric', 'reason'], tenantAware: false, exemplars: false, aggregator: 'sum',
+  },
+  {
+    name: 'grey_observability_tenant_admitted', type: 'gauge', group: 'observability',
+    help: 'Distinct tenants admitted under the budget of a metric (allowlisted tenants excluded).',
+    labels: ['metric'], tenantAware: false, exemplars: false, aggregator: 'max',
+  },
+  {
+    name: 'grey_observability_tenant_limit', type: 'gauge', group: 'observability',
+    help: 'Tenant budget of a metric (tenancy.max_tenants_per_metric).',
+    labels: ['metric'], tenantAware: false, exemplars: false, aggregator: 'max',
+  },
+  {
+    name: 'grey_observability_metric_errors_total', type: 'counter', group: 'observability',
+    help: 'Measurements rejected by a metric (unknown label, negative counter increment, not a number), by metric.',
+    labels: ['metric'], tenantAware: false, exemplars: false, aggregator: 'sum',
+  },
+];
+
+/** The catalog entry named `name`, or undefined. */
+export function findMetricDefinition(name: string): MetricDefinition | undefined {
+  return METRIC_CATALOG.find((definition) => definition.name === name);
+}

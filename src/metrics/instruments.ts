@@ -1,0 +1,215 @@
+import type { Counter, Gauge, Histogram, Summary } from 'prom-client';
+import { activeTraceExemplar } from './exemplars.js';
+import type { LabelRecord, LabelValue, TenantLabeler } from './tenant-labels.js';
+
+/**
+ * Labels of a helper with label names `L`: every label except `tenant` is required; `tenant` is
+ * optional (baggage `grey.tenant_id` is used when it is absent).
+ */
+export type MetricLabels<L extends string> = { [K in Exclude<L, 'tenant'>]: LabelValue } & ('tenant' extends L
+  ? { tenant?: string }
+  : unknown);
+
+/** Receives measurements that prom-client rejected, so they are counted instead of thrown. */
+export interface MeasurementErrorSink {
+  (metric: string, error: unknown): void;
+}
+
+const NO_EXEMPLAR: Record<string, string> = Object.freeze({}) as Record<string, string>;
+
+abstract class Instrument<L extends string> {
+  /** Metric name as exposed. */
+  readonly name: string;
+  protected readonly labeler: TenantLabeler;
+  protected readonly onError: MeasurementErrorSink;
+
+  protected constructor(name: string, labeler: TenantLabeler, onError: MeasurementErrorSink) {
+    this.name = name;
+    this.labeler = labeler;
+    this.onError = onError;
+  }
+
+  protected labelsOf(labelsOrValue: MetricLabels<L> | number | undefined): LabelRecord {
+    return this.labeler.apply(typeof labelsOrValue === 'object' ? (labelsOrValue as LabelRecord) : undefined);
+  }
+}
+
+function valueOf(labelsOrValue: unknown, value: number | undefined, fallback: number | undefined): number {
+  if (typeof labelsOrValue === 'number') return labelsOrValue;
+  const resolved = value === undefined ? fallback : value;
+  // Thrown inside the helpers' try blocks: counted as a rejected measurement, never to the caller.
+  if (typeof resolved !== 'number') throw new TypeError(`a numeric value is required, got ${typeof resolved}`);
+  return resolved;
+}
+
+/**
+ * A counter helper. `inc(labels, n)` or, without labels, `inc(n)`. Tenant handling and errors as
+ * described on the metrics page: it never throws into the caller.
+ */
+export class CounterHelper<L extends string = string> extends Instrument<L> {
+  /** The underlying prom-client counter (escape hatch; bypasses the tenant guard). */
+  readonly metric: Counter<string>;
+
+  /** @internal built by createMetrics() */
+  constructor(name: string, metric: Counter<string>, labeler: TenantLabeler, onError: MeasurementErrorSink) {
+    super(name, labeler, onError);
+    this.metric = metric;
+  }
+
+  /** Adds `value` (default 1, must be ≥ 0). */
+  inc(labels?: MetricLabels<L> | number, value?: number): void {
+    try {
+      this.metric.inc(this.labelsOf(labels), valueOf(labels, value, 1));
+    } catch (error) {
+      this.onError(this.name, error);
+    }
+  }
+}
+
+/** A gauge helper: `set`, `inc`, `dec`, each with labels first or a bare value. */
+export class GaugeHelper<L extends string = string> extends Instrument<L> {
+  /** The underlying prom-client gauge (escape hatch; bypasses the tenant guard). */
+  readonly metric: Gauge<string>;
+
+  /** @internal built by createMetrics() */
+  constructor(name: string, metric: Gauge<string>, labeler: TenantLabeler, onError: MeasurementErrorSink) {
+    super(name, labeler, onError);
+    this.metric = metric;
+  }
+
+  /** Sets the gauge to `value`. */
+  set(labels: MetricLabels<L> | number, value?: number): void {
+    try {
+      this.metric.set(this.labelsOf(labels), valueOf(labels, value, undefined));
+    } catch (error) {
+      this.onError(this.name, error);
+    }
+  }
+
+  /** Adds `value` (default 1). */
+  inc(labels?: MetricLabels<L> | number, value?: number): void {
+    try {
+      this.metric.inc(this.labelsOf(labels), valueOf(labels, value, 1));
+    } catch (error) {
+      this.onError(this.name, error);
+    }
+  }
+
+  /** Subtracts `value` (default 1). */
+  dec(labels?: MetricLabels<L> | number, value?: number): void {
+    try {
+      this.metric.dec(this.labelsOf(labels), valueOf(labels, value, 1));
+    } catch (error) {
+      this.onError(this.name, error);
+    }
+  }
+}
+
+/** Ends a timer and records the elapsed seconds, which it also returns. */
+export type StopTimer = () => number;
+
+/**
+ * A histogram helper. `observe(labels, seconds)` or `observe(seconds)`; inside a sampled span the
+ * observation carries the span's trace_id as an OpenMetrics exemplar (when the metric has them).
+ */
+export class HistogramHelper<L extends string = string> extends Instrument<L> {
+  /** The underlying prom-client histogram (escape hatch; bypasses the tenant guard). */
+  readonly metric: Histogram<string>;
+  private readonly exemplars: boolean;
+
+  /** @internal built by createMetrics() */
+  constructor(name: string, metric: Histogram<string>, labeler: TenantLabeler, onError: MeasurementErrorSink, exemplars: boolean) {
+    super(name, labeler, onError);
+    this.metric = metric;
+    this.exemplars = exemplars;
+  }
+
+  /** Records one observation. */
+  observe(labels: MetricLabels<L> | number, value?: number): void {
+    try {
+      this.record(this.labelsOf(labels), valueOf(labels, value, undefined));
+    } catch (error) {
+      this.onError(this.name, error);
+    }
+  }
+
+  /** Starts a timer; the labels (and tenant) are taken now, the observation when it is stopped. */
+  startTimer(labels?: MetricLabels<L>): StopTimer {
+    let resolved: LabelRecord | undefined;
+    try {
+      resolved = this.labelsOf(labels);
+    } catch (error) {
+      this.onError(this.name, error);
+    }
+    const started = performance.now();
+    return () => {
+      const seconds = (performance.now() - started) / 1000;
+      if (resolved === undefined) return seconds;
+      try {
+        this.record(resolved, seconds);
+      } catch (error) {
+        this.onError(this.name, error);
+      }
+      return seconds;
+    };
+  }
+
+  private record(labels: LabelRecord, value: number): void {
+    if (!this.exemplars) {
+      this.metric.observe(labels, value);
+      return;
+    }
+    const exemplar = activeTraceExemplar();
+    // With exemplars on, prom-client's observe() takes a single object argument.
+    (this.metric.observe as unknown as (data: object) => void)({
+      labels,
+      value,
+      exemplarLabels: exemplar ?? NO_EXEMPLAR,
+    });
+  }
+}
+
+/** A summary helper: `observe(labels, value)` or `observe(value)`. */
+export class SummaryHelper<L extends string = string> extends Instrument<L> {
+  /** The underlying prom-client summary (escape hatch; bypasses the tenant guard). */
+  readonly metric: Summary<string>;
+
+  /** @internal built by createMetrics() */
+  constructor(name: string, metric: Summary<string>, labeler: TenantLabeler, onError: MeasurementErrorSink) {
+    super(name, labeler, onError);
+    this.metric = metric;
+  }
+
+  /** Records one observation. */
+  observe(labels: MetricLabels<L> | number, value?: number): void {
+    try {
+      this.metric.observe(this.labelsOf(labels), valueOf(labels, value, undefined));
+    } catch (error) {
+      this.onError(this.name, error);
+    }
+  }
+
+  /** Starts a timer; the labels (and tenant) are taken now, the observation when it is stopped. */
+  startTimer(labels?: MetricLabels<L>): StopTimer {
+    let resolved: LabelRecord | undefined;
+    try {
+      resolved = this.labelsOf(labels);
+    } catch (error) {
+      this.onError(this.name, error);
+    }
+    const started = performance.now();
+    return () => {
+      const seconds = (performance.now() - started) / 1000;
+      if (resolved === undefined) return seconds;
+      try {
+        this.metric.observe(resolved, seconds);
+      } catch (error) {
+        this.onError(this.name, error);
+      }
+      return seconds;
+    };
+  }
+}
+
+/** Any helper. */
+export type MetricHelper = CounterHelper | GaugeHelper | HistogramHelper | SummaryHelper;

@@ -1,0 +1,260 @@
+import type { Logger } from 'pino';
+import { Counter, Gauge, Registry } from 'prom-client';
+import type { ObservabilityConfig } from '../config/types.js';
+import { ObservabilityError } from '../errors.js';
+import { METRIC_CATALOG, type ClusterAggregator, type MetricDefinition, type MetricType } from './catalog.js';
+import { registerDefaultMetrics } from './default-metrics.js';
+import { serializeRegistry, type ExpositionFormat } from './exposition.js';
+import type { CounterHelper, GaugeHelper, HistogramHelper, MetricHelper, SummaryHelper } from './instruments.js';
+import { buildMetric, validateDefinition, type ResolvedMetricDefinition } from './metric-factory.js';
+import { TenantGuard, type TenantGuardSelfMetrics } from './tenant-guard.js';
+
+/** Options of a custom metric (the spec's "Adding Custom Metrics"). */
+export interface CustomMetricOptions<L extends string = never> {
+  /** Metric name; counters must end in `_total`. */
+  name: string;
+  help: string;
+  /** Label names. Declaring `tenant` makes the metric tenant-aware (guard, baggage, include_tenant_labels). */
+  labels?: readonly L[];
+  /** Histograms: bucket bounds in seconds (default: `prometheus.latency_buckets`). */
+  buckets?: readonly number[];
+  /** Histograms: attach the active sampled span's trace_id as exemplar (default true). */
+  exemplars?: boolean;
+  /** Summaries: quantiles (default 0.5, 0.9, 0.99). */
+  percentiles?: readonly number[];
+  /** Summaries: sliding window in seconds (default: none, all-time). */
+  maxAgeSeconds?: number;
+  /** Summaries: number of window segments (default 5 when maxAgeSeconds is set). */
+  ageBuckets?: number;
+  /** How node:cluster aggregation combines workers (default sum). */
+  aggregator?: ClusterAggregator;
+}
+
+/**
+ * The metrics handle: the package's own prom-client registry, the spec's catalog as typed helpers
+ * and custom metric registration. Every helper records through the tenant guard and never throws.
+ */
+export interface Metrics {
+  /** The package's own registry (never prom-client's global one). */
+  readonly registry: Registry;
+  /** The logger the metrics part warns on (tenant overflow, rejected measurements, failed scrapes). */
+  readonly logger: Logger;
+  /** The catalog the helpers were built from. */
+  readonly catalog: readonly MetricDefinition[];
+  readonly cluster: {
+    /** `grey_cluster_nodes_total{role,status}` (a gauge; see the lint exception). */
+    nodes: GaugeHelper<'role' | 'status'>;
+    /** `grey_cluster_cpu_utilization_ratio` */
+    cpuUtilization: GaugeHelper<never>;
+    /** `grey_cluster_memory_utilization_ratio` */
+    memoryUtilization: GaugeHelper<never>;
+  };
+  readonly consensus: {
+    /** `grey_consensus_term` */
+    term: GaugeHelper<never>;
+    /** `grey_consensus_leader{node_id}` */
+    leader: GaugeHelper<'node_id'>;
+    /** `grey_consensus_quorum_size` */
+    quorumSize: GaugeHelper<never>;
+    /** `grey_consensus_commit_index` */
+    commitIndex: GaugeHelper<never>;
+  };
+  readonly tasks: {
+    /** `grey_tasks_submitted_total{tenant,type}` */
+    submitted: CounterHelper<'tenant' | 'type'>;
+    /** `grey_tasks_completed_total{tenant,type}` */
+    completed: CounterHelper<'tenant' | 'type'>;
+    /** `grey_tasks_failed_total{tenant,type}` */
+    failed: CounterHelper<'tenant' | 'type'>;
+    /** `grey_task_duration_seconds{tenant}` (buckets: `prometheus.latency_buckets`; exemplars) */
+    duration: HistogramHelper<'tenant'>;
+  };
+  readonly queue: {
+    /** `grey_queue_depth{tenant,priority}` */
+    depth: GaugeHelper<'tenant' | 'priority'>;
+  };
+  readonly tee: {
+    /** `grey_tee_attestations_total{platform,result}` */
+    attestations: CounterHelper<'platform' | 'result'>;
+    /** `grey_tee_attestation_duration_seconds` (summary, quantiles 0.5/0.9/0.99 over 10 min) */
+    attestationDuration: SummaryHelper<never>;
+    /** `grey_tee_enclaves_active{platform}` */
+    enclavesActive: GaugeHelper<'platform'>;
+    /** `grey_tee_enclave_memory_bytes{enclave_id}` */
+    enclaveMemory: GaugeHelper<'enclave_id'>;
+  };
+  readonly db: {
+    /** `grey_db_connections_active{backend,shard}` */
+    connectionsActive: GaugeHelper<'backend' | 'shard'>;
+    /** `grey_db_connections_idle{backend,shard}` */
+    connectionsIdle: GaugeHelper<'backend' | 'shard'>;
+    /** `grey_db_query_duration_seconds{backend,operation}` (buckets: `prometheus.latency_buckets`; exemplars) */
+    queryDuration: HistogramHelper<'backend' | 'operation'>;
+    /** `grey_db_replication_lag_seconds{backend,replica}` */
+    replicationLag: GaugeHelper<'backend' | 'replica'>;
+  };
+  /** Registers (or returns the identical existing) custom counter. Throws OBS_ERR_METRIC_INVALID/CONFLICT. */
+  counter<L extends string = never>(options: CustomMetricOptions<L>): CounterHelper<L>;
+  /** Registers (or returns the identical existing) custom gauge. */
+  gauge<L extends string = never>(options: CustomMetricOptions<L>): GaugeHelper<L>;
+  /** Registers (or returns the identical existing) custom histogram. */
+  histogram<L extends string = never>(options: CustomMetricOptions<L>): HistogramHelper<L>;
+  /** Registers (or returns the identical existing) custom summary. */
+  summary<L extends string = never>(options: CustomMetricOptions<L>): SummaryHelper<L>;
+  /** The tenant guard of a tenant-aware metric, for introspection. */
+  tenantGuard(metric: string): TenantGuard | undefined;
+  /** The exposition of the registry in `format` (what the endpoint serves). */
+  scrape(format: ExpositionFormat): Promise<string>;
+}
+
+const DEFAULT_PERCENTILES = [0.5, 0.9, 0.99] as const;
+
+/**
+ * Builds the metrics part: the package's own registry, Node.js default metrics (when
+ * `prometheus.default_metrics`), the spec's catalog as typed helpers, the tenant guards and the
+ * self-metrics. No I/O; the endpoint is started by startMetricsServer().
+ */
+export function createMetrics(config: ObservabilityConfig, logger: Logger): Metrics {
+  // OpenMetrics content type: prom-client only lets exemplar-enabled metrics onto such a registry.
+  // The endpoint never calls registry.metrics(); it serializes both formats itself (exposition.ts).
+  const registry = new Registry();
+  (registry as unknown as { setContentType(type: string): void }).setContentType(Registry.OPENMETRICS_CONTENT_TYPE);
+  const self = createSelfMetrics();
+  const errors = self.errors;
+  const warnedRejected = new Set<string>();
+  const guards = new Map<string, TenantGuard>();
+  const helpers = new Map<string, { helper: MetricHelper; definition: ResolvedMetricDefinition }>();
+  const settings = {
+    maxTenants: config.tenancy.max_tenants_per_metric,
+    overflow: config.tenancy.overflow,
+    buckets: config.tenancy.buckets,
+    allowlist: config.tenancy.allowlist,
+    warnIntervalMs: config.tenancy.warn_interval_ms,
+  };
+  const context = {
+    registry,
+    includeTenantLabels: config.prometheus.include_tenant_labels,
+    guardFor(metric: string): TenantGuard {
+      const guard = new TenantGuard(metric, settings, logger, self.guard);
+      guards.set(metric, guard);
+      return guard;
+    },
+    onError(metric: string, error: unknown): void {
+      try {
+        errors.inc({ metric });
+        if (warnedRejected.has(metric)) return;
+        warnedRejected.add(metric);
+        logger.warn(
+          { code: 'OBS_WARN_METRIC_REJECTED', metric, err: error },
+          `OBS_WARN_METRIC_REJECTED: a measurement of ${metric} was rejected and dropped ` +
+            `(${error instanceof Error ? error.message : String(error)}); further rejections are only counted ` +
+            'in grey_observability_metric_errors_total.',
+        );
+      } catch {
+        // Never throw into the caller.
+      }
+    },
+  };
+
+  // The catalog is checked by its tests (it holds the one documented lint exception); custom
+  // definitions are validated here.
+  const register = (definition: ResolvedMetricDefinition, fromCatalog: boolean): MetricHelper => {
+    const existing = helpers.get(definition.name);
+    if (existing !== undefined) {
+      if (sameShape(existing.definition, definition)) return existing.helper;
+      throw new ObservabilityError('OBS_ERR_METRIC_CONFLICT', `metric ${definition.name} is already registered`, {
+        key: definition.name,
+        value: { type: definition.type, labels: definition.labels },
+        expected: `the existing ${existing.definition.type} with labels [${existing.definition.labels.join(', ')}], or another name`,
+      });
+    }
+    if (!fromCatalog) validateDefinition(definition);
+    if (registry.getSingleMetric(definition.name) !== undefined) {
+      throw new ObservabilityError('OBS_ERR_METRIC_CONFLICT', `metric ${definition.name} is already registered`, {
+        key: definition.name,
+        expected: 'a name not used by the Node.js default metrics',
+      });
+    }
+    const helper = buildMetric(definition, context);
+    helpers.set(definition.name, { helper, definition });
+    return helper;
+  };
+
+  const handle: Record<string, unknown> = {};
+  for (const definition of METRIC_CATALOG) {
+    if (definition.helper === undefined) continue;
+    const helper = register(resolveCatalogEntry(definition, config), true);
+    setPath(handle, definition.helper, helper);
+  }
+  for (const metric of self.all) registry.registerMetric(metric);
+  if (config.prometheus.default_metrics) registerDefaultMetrics(registry);
+
+  const custom = (type: MetricType) => (options: CustomMetricOptions<string>) =>
+    register(resolveCustom(type, options, config), false);
+
+  return {
+    ...(handle as Pick<Metrics, 'cluster' | 'consensus' | 'tasks' | 'queue' | 'tee' | 'db'>),
+    registry,
+    logger,
+    catalog: METRIC_CATALOG,
+    counter: custom('counter') as Metrics['counter'],
+    gauge: custom('gauge') as Metrics['gauge'],
+    histogram: custom('histogram') as Metrics['histogram'],
+    summary: custom('summary') as Metrics['summary'],
+    tenantGuard: (metric: string) => guards.get(metric),
+    scrape: (format: ExpositionFormat) => serializeRegistry(registry, format),
+  };
+}
+
+function resolveCatalogEntry(definition: MetricDefinition, config: ObservabilityConfig): ResolvedMetricDefinition {
+  return {
+    name: definition.name,
+    type: definition.type,
+    help: definition.help,
+    labels: definition.labels,
+    buckets: definition.buckets === 'latency_buckets' ? config.prometheus.latency_buckets : undefined,
+    percentiles: definition.percentiles,
+    maxAgeSeconds: definition.maxAgeSeconds,
+    exemplars: definition.exemplars,
+    aggregator: definition.aggregator,
+  };
+}
+
+function resolveCustom(type: MetricType, options: CustomMetricOptions<string>, config: ObservabilityConfig): ResolvedMetricDefinition {
+  return {
+    name: options.name,
+    type,
+    help: options.help,
+    labels: options.labels ?? [],
+    buckets: type === 'histogram' ? (options.buckets ?? config.prometheus.latency_buckets) : undefined,
+    percentiles: type === 'summary' ? (options.percentiles ?? DEFAULT_PERCENTILES) : undefined,
+    maxAgeSeconds: type === 'summary' ? options.maxAgeSeconds : undefined,
+    ageBuckets: type === 'summary' ? options.ageBuckets : undefined,
+    exemplars: type === 'histogram' ? (options.exemplars ?? true) : false,
+    aggregator: options.aggregator ?? 'sum',
+  };
+}
+
+function sameShape(a: ResolvedMetricDefinition, b: ResolvedMetricDefinition): boolean {
+  return a.type === b.type && a.labels.length === b.labels.length && a.labels.every((label, i) => label === b.labels[i]);
+}
+
+function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
+  const [section, member] = path.split('.') as [string, string];
+  const group = (target[section] ??= {}) as Record<string, unknown>;
+  group[member] = value;
+}
+
+/** The self-metrics, created unregistered so they can be appended after the catalog. */
+function createSelfMetrics(): { guard: TenantGuardSelfMetrics; errors: Counter<'metric'>; all: Array<Counter<string> | Gauge<string>> } {
+  const byName = new Map(METRIC_CATALOG.filter((d) => d.group === 'observability').map((d) => [d.name, d]));
+  const spec = (name: string) => {
+    const definition = byName.get(name) as MetricDefinition;
+    return { name, help: definition.help, labelNames: [...definition.labels], registers: [], aggregator: definition.aggregator };
+  };
+  const overflow = new Counter(spec('grey_observability_tenant_overflow_total')) as Counter<'metric' | 'reason'>;
+  const admitted = new Gauge(spec('grey_observability_tenant_admitted')) as Gauge<'metric'>;
+  const limit = new Gauge(spec('grey_observability_tenant_limit')) as Gauge<'metric'>;
+  const errors = new Counter(spec('grey_observability_metric_errors_total')) as Counter<'metric'>;
+  return { guard: { overflow, admitted, limit }, errors, all: [overflow, admitted, limit, errors] };
+}

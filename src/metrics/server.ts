@@ -1,0 +1,158 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
+import type { Logger } from 'pino';
+import type { ObservabilityConfig } from '../config/types.js';
+import { ObservabilityError } from '../errors.js';
+import { createScrapeAuthorizer } from './endpoint-auth.js';
+import { CONTENT_TYPES, negotiateFormat, type ExpositionFormat } from './exposition.js';
+import type { Metrics } from './metrics.js';
+
+const gzipAsync = promisify(gzip);
+
+/** A running Prometheus endpoint. */
+export interface MetricsServer {
+  /** The bound TCP port (the real one when `prometheus.port` is 0); 0 when the endpoint is disabled. */
+  port: number;
+  /** Full URL of the endpoint, e.g. `http://127.0.0.1:9090/metrics`; empty when disabled. */
+  url: string;
+  /** Stops listening and closes open connections. Safe to call twice. */
+  close(): Promise<void>;
+}
+
+/** Produces the exposition body for one scrape. */
+export type ExpositionRenderer = (format: ExpositionFormat) => Promise<{ body: string; format: ExpositionFormat }>;
+
+/**
+ * Serves the package's registry on `prometheus.host:port` + `prometheus.path`: GET and HEAD only
+ * (405 otherwise, 404 on other paths), text 0.0.4 or OpenMetrics 1.0 by the `Accept` header
+ * (OpenMetrics carries exemplars), gzip when asked, optional bearer or basic auth.
+ *
+ * Throws `OBS_ERR_PORT_IN_USE` (key `prometheus.port`) when the port is taken and
+ * `OBS_ERR_METRICS_SERVER` (key `prometheus.host`) for other listen errors; nothing stays bound.
+ * With `prometheus.enabled: false` nothing is bound and a closed handle (port 0, empty url) is returned.
+ */
+export async function startMetricsServer(config: ObservabilityConfig, metrics: Metrics): Promise<MetricsServer> {
+  if (!config.prometheus.enabled) return { port: 0, url: '', close: async () => {} };
+  return serveExposition(config, metrics.logger, async (format) => ({ body: await metrics.scrape(format), format }));
+}
+
+/** The HTTP server behind startMetricsServer() and the cluster endpoint, for any renderer. */
+export async function serveExposition(
+  config: ObservabilityConfig,
+  logger: Logger,
+  render: ExpositionRenderer,
+): Promise<MetricsServer> {
+  const { host, port, path } = config.prometheus;
+  const authorize = createScrapeAuthorizer(config.prometheus.auth);
+  const challenge = config.prometheus.auth.type === 'basic' ? 'Basic realm="metrics"' : 'Bearer realm="metrics"';
+  let scrapeFailureLogged = false;
+
+  const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
+    const requestPath = (request.url ?? '/').split('?', 1)[0];
+    if (requestPath !== path) return reply(response, 404, 'Not Found\n');
+    if (request.method !== 'GET' && request.method !== 'HEAD') {
+      response.setHeader('Allow', 'GET, HEAD');
+      return reply(response, 405, 'Method Not Allowed\n');
+    }
+    if (!authorize(request.headers.authorization)) {
+      response.setHeader('WWW-Authenticate', challenge);
+      return reply(response, 401, 'Unauthorized\n');
+    }
+    let rendered: { body: string; format: ExpositionFormat };
+    try {
+      rendered = await render(negotiateFormat(request.headers.accept));
+    } catch (error) {
+      if (!scrapeFailureLogged) {
+        scrapeFailureLogged = true;
+        logger.warn({ code: 'OBS_WARN_SCRAPE_FAILED', err: error }, 'OBS_WARN_SCRAPE_FAILED: collecting metrics failed; the scrape got HTTP 500');
+      }
+      return reply(response, 500, 'Internal Server Error\n');
+    }
+    let body = Buffer.from(rendered.body, 'utf8');
+    response.setHeader('Content-Type', CONTENT_TYPES[rendered.format]);
+    response.setHeader('Vary', 'Accept, Accept-Encoding');
+    if (acceptsGzip(request.headers['accept-encoding'])) {
+      body = await gzipAsync(body);
+      response.setHeader('Content-Encoding', 'gzip');
+    }
+    response.setHeader('Content-Length', body.length);
+    response.writeHead(200);
+    response.end(request.method === 'HEAD' ? undefined : body);
+  };
+
+  const server = createServer((request, response) => {
+    handle(request, response).catch(() => {
+      if (!response.headersSent) reply(response, 500, 'Internal Server Error\n');
+      else response.destroy();
+    });
+  });
+  await listen(server, host, port);
+  const bound = (server.address() as AddressInfo).port;
+  const urlHost = host.includes(':') ? `[${host}]` : host;
+  let closing: Promise<void> | undefined;
+  return {
+    port: bound,
+    url: `http://${urlHost}:${bound}${path}`,
+    close() {
+      closing ??= new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      return closing;
+    },
+  };
+}
+
+function reply(response: ServerResponse, status: number, text: string): void {
+  response.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(text) });
+  response.end(text);
+}
+
+/** True when `Accept-Encoding` lists gzip (or `*`) with a non-zero quality. */
+export function acceptsGzip(header: string | undefined): boolean {
+  if (header === undefined) return false;
+  let gzipQuality: number | undefined;
+  let anyQuality: number | undefined;
+  for (const part of header.split(',')) {
+    const [coding = '', ...params] = part.split(';').map((s) => s.trim().toLowerCase());
+    const q = params.find((p) => p.startsWith('q='));
+    const quality = q === undefined ? 1 : Number(q.slice(2)) || 0;
+    if (coding === 'gzip' || coding === 'x-gzip') gzipQuality = quality;
+    else if (coding === '*') anyQuality = quality;
+  }
+  return (gzipQuality ?? anyQuality ?? 0) > 0;
+}
+
+function listen(server: Server, host: string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: NodeJS.ErrnoException): void => {
+      server.close(() => {});
+      if (error.code === 'EADDRINUSE') {
+        reject(
+          new ObservabilityError('OBS_ERR_PORT_IN_USE', `port ${port} on ${host} is already in use`, {
+            key: 'prometheus.port',
+            value: port,
+            expected: 'a free port (GREY_PROMETHEUS_PORT), or stop the process that holds it',
+            cause: error,
+          }),
+        );
+      } else {
+        reject(
+          new ObservabilityError('OBS_ERR_METRICS_SERVER', `cannot listen on ${host}:${port} (${error.code ?? error.message})`, {
+            key: 'prometheus.host',
+            value: host,
+            expected: 'an address of this machine (0.0.0.0, 127.0.0.1, ::) and a port this process may bind',
+            cause: error,
+          }),
+        );
+      }
+    };
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+}

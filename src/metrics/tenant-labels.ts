@@ -1,0 +1,62 @@
+import { currentTenant } from '../tenant-context.js';
+import { TENANT_NONE, type TenantGuard } from './tenant-guard.js';
+
+/** The tenant label name (spec). */
+export const TENANT_LABEL = 'tenant';
+
+/** A label value as callers may pass it; numbers are written as their decimal form. */
+export type LabelValue = string | number;
+/** Label values keyed by label name, as prom-client takes them. */
+export type LabelRecord = Record<string, LabelValue>;
+
+const NO_LABELS: LabelRecord = Object.freeze({}) as LabelRecord;
+
+/**
+ * Turns caller labels into the labels prom-client records, applying the tenant rules of one metric:
+ * - `plain`: the metric has no tenant label; labels pass through unchanged.
+ * - `guarded`: the tenant is the explicit `tenant` label, else the baggage entry `grey.tenant_id`
+ *   of the active context, else `__none__`; then the tenant guard rewrites it.
+ * - `stripped`: `prometheus.include_tenant_labels` is false; a `tenant` label is dropped.
+ */
+export class TenantLabeler {
+  private readonly guard: TenantGuard | undefined;
+  private readonly mode: 'plain' | 'guarded' | 'stripped';
+
+  private constructor(mode: 'plain' | 'guarded' | 'stripped', guard: TenantGuard | undefined) {
+    this.mode = mode;
+    this.guard = guard;
+  }
+
+  /** Labeler of a metric without a tenant label. */
+  static plain(): TenantLabeler {
+    return new TenantLabeler('plain', undefined);
+  }
+
+  /** Labeler of a tenant-aware metric whose tenant values go through `guard`. */
+  static guarded(guard: TenantGuard): TenantLabeler {
+    return new TenantLabeler('guarded', guard);
+  }
+
+  /** Labeler of a tenant-aware metric registered without its tenant label. */
+  static stripped(): TenantLabeler {
+    return new TenantLabeler('stripped', undefined);
+  }
+
+  /** The labels to record for `labels` (never mutated). */
+  apply(labels: LabelRecord | undefined): LabelRecord {
+    if (this.mode === 'plain') return labels ?? NO_LABELS;
+    if (this.mode === 'stripped') {
+      if (labels === undefined || !(TENANT_LABEL in labels)) return labels ?? NO_LABELS;
+      const { [TENANT_LABEL]: _dropped, ...rest } = labels;
+      return rest;
+    }
+    return { ...labels, [TENANT_LABEL]: this.tenantOf(labels) };
+  }
+
+  private tenantOf(labels: LabelRecord | undefined): string {
+    const explicit = labels?.[TENANT_LABEL];
+    const raw = explicit !== undefined && explicit !== '' ? String(explicit) : currentTenant();
+    if (raw === undefined || raw === '') return TENANT_NONE;
+    return (this.guard as TenantGuard).resolve(raw);
+  }
+}
