@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { createRequire, syncBuiltinESMExports } from 'node:module';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import type { ObservabilityConfig } from '../config/types.js';
 
@@ -31,4 +32,18 @@ function metricsScrapeMatcher(prometheus: ObservabilityConfig['prometheus']): (r
     const url = request.url ?? '';
     return url === path || url.startsWith(`${path}?`);
   };
+}
+
+/**
+ * Applies the http instrumentation to node:http and node:https even when the service loaded them
+ * before tracing started: requiring them again lets the instrumentation patch the shared module
+ * objects in place (the object an ESM default import also holds), and syncBuiltinESMExports()
+ * updates the ESM named exports (`import { request } from 'node:http'`) to the patched functions.
+ * Call after the instrumentations are enabled.
+ */
+export function patchLoadedBuiltins(): void {
+  const require = createRequire(import.meta.url);
+  require('node:http');
+  require('node:https');
+  syncBuiltinESMExports();
 }

@@ -9,8 +9,8 @@ export interface InstrumentationHooks {
   /** False when the hooks were already registered by an earlier call in this process. */
   registered: boolean;
   /**
-   * Modules that the service loaded before the hooks were registered: their ESM named imports
-   * will not be patched. `undici`/fetch is not listed: its instrumentation uses diagnostics
+   * Modules that the service loaded before the hooks were registered: references to their
+   * functions taken before tracing started are not patched. `undici`/fetch is not listed: its instrumentation uses diagnostics
    * channels and works whenever it is loaded.
    */
   lateModules: string[];
@@ -58,8 +58,10 @@ export function findLoadedModules(): string[] {
 /** The warning text for {@link InstrumentationHooks.lateModules}. */
 export function describeLateImports(modules: readonly string[]): string {
   return (
-    `${modules.join(', ')} ${modules.length === 1 ? 'was' : 'were'} loaded before @grey/observability/register: ` +
-    'their ESM named imports are not instrumented. Start with `node --import @grey/observability/register app.js`, ' +
-    'or import the register module first in an entry file that loads the service with `await import()`.'
+    `${modules.join(', ')} ${modules.length === 1 ? 'was' : 'were'} loaded before @grey/observability/register. ` +
+    'Tracing patches the module objects once it starts, but a function copied out of them before that ' +
+    '(`const { request } = require("http")` in a library loaded early) stays uninstrumented. ' +
+    'Start with `node --import @grey/observability/register app.js`, or import the register module first ' +
+    'in an entry file that loads the service with `await import()`.'
   );
 }

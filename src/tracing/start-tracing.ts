@@ -1,3 +1,4 @@
+import { syncBuiltinESMExports } from 'node:module';
 import { ProxyTracerProvider, trace, type ContextManager, type Tracer } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
@@ -18,7 +19,7 @@ import {
   releaseGlobals,
   type GlobalClaims,
 } from './globals.js';
-import { buildInstrumentations } from './instrumentations.js';
+import { buildInstrumentations, patchLoadedBuiltins } from './instrumentations.js';
 import { withIsolatedOtelEnv } from './isolated-env.js';
 import { buildPropagator } from './propagation.js';
 import { buildResource } from './resource.js';
@@ -97,9 +98,11 @@ export async function startTracing(config: ObservabilityConfig, logger: Logger):
     });
     if (!isTracerProviderRegistered()) throw alreadyRegistered('tracer provider');
     claims.trace = true;
+    if (otel.instrumentations.http) patchLoadedBuiltins();
     return startedTracing(sdk, instrumentations, health, claims, logger);
   } catch (err) {
     for (const instrumentation of instrumentations) instrumentation.disable();
+    if (instrumentations.length > 0) syncBuiltinESMExports();
     sdk?.shutdown().catch(() => undefined);
     releaseGlobals(claims);
     if (err instanceof ObservabilityError) throw err;
@@ -130,6 +133,7 @@ function startedTracing(
         safeWarn(logger, { code: 'OBS_WARN_SHUTDOWN_TIMEOUT', timeout_ms: timeoutMs }, 'tracing shutdown timed out; unexported spans were abandoned');
       }
       for (const instrumentation of instrumentations) instrumentation.disable();
+      if (instrumentations.length > 0) syncBuiltinESMExports();
       health.logSummary();
       releaseGlobals(claims);
     },
