@@ -11,6 +11,9 @@ import type { ExportHealth } from './export-health.js';
 class CountingSpanExporter implements SpanExporter {
   /** Spans handed to the inner exporter so far (they have left the batch queue). */
   handedOver = 0;
+  private inFlight = 0;
+  private idle: Array<() => void> = [];
+  private shutdownOnce: Promise<void> | undefined;
 
   constructor(
     private readonly inner: SpanExporter,
@@ -20,24 +23,36 @@ class CountingSpanExporter implements SpanExporter {
   export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
     const count = spans.length;
     this.handedOver += count;
+    this.inFlight++;
+    let settled = false;
+    const settle = (result: ExportResult) => {
+      if (settled) return;
+      settled = true;
+      if (result.code === ExportResultCode.SUCCESS) this.health.exported(count);
+      else this.health.dropped('export_failed', count, result.error);
+      if (--this.inFlight === 0) for (const resolve of this.idle.splice(0)) resolve();
+      resultCallback(result);
+    };
     try {
-      this.inner.export(spans, (result) => {
-        if (result.code === ExportResultCode.SUCCESS) this.health.exported(count);
-        else this.health.dropped('export_failed', count, result.error);
-        resultCallback(result);
-      });
+      this.inner.export(spans, settle);
     } catch (err) {
-      this.health.dropped('export_failed', count, err);
-      resultCallback({ code: ExportResultCode.FAILED, error: err instanceof Error ? err : new Error(String(err)) });
+      settle({ code: ExportResultCode.FAILED, error: err instanceof Error ? err : new Error(String(err)) });
     }
   }
 
+  /** Waits for the exports in flight to report (each is bounded by the exporter's timeout), then shuts the exporter down. Idempotent. */
   shutdown(): Promise<void> {
-    return this.inner.shutdown();
+    this.shutdownOnce ??= this.whenIdle().then(() => this.inner.shutdown());
+    return this.shutdownOnce;
   }
 
   forceFlush(): Promise<void> {
     return this.inner.forceFlush?.() ?? Promise.resolve();
+  }
+
+  private whenIdle(): Promise<void> {
+    if (this.inFlight === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idle.push(resolve));
   }
 }
 
@@ -87,8 +102,14 @@ export class BoundedBatchSpanProcessor implements SpanProcessor {
     return this.batch.forceFlush();
   }
 
-  shutdown(): Promise<void> {
+  async shutdown(): Promise<void> {
     this.closed = true;
-    return this.batch.shutdown();
+    try {
+      await this.batch.shutdown();
+    } catch {
+      // The last flush failed or timed out: already counted as export_failed by the exporter.
+    }
+    // The SDK skips the exporter's shutdown when the last flush failed; ours is idempotent.
+    await this.exporter.shutdown();
   }
 }
