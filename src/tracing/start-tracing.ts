@@ -24,6 +24,7 @@ import { withIsolatedOtelEnv } from './isolated-env.js';
 import { buildPropagator } from './propagation.js';
 import { buildResource } from './resource.js';
 import { buildSampler } from './samplers/build-sampler.js';
+import { SwitchableTracer } from './switchable-tracer.js';
 import { TenantSpanProcessor } from './tenant.js';
 
 /** Instrumentation scope name of the spans this package creates. */
@@ -122,12 +123,14 @@ function startedTracing(
   logger: Logger,
 ): Tracing {
   let stopped = false;
+  const tracer = new SwitchableTracer(trace.getTracer(TRACER_NAME), TRACER_NAME);
   return {
-    tracer: trace.getTracer(TRACER_NAME),
+    tracer,
     health: () => health.snapshot(),
     async shutdown(timeoutMs: number): Promise<void> {
       if (stopped) return;
       stopped = true;
+      tracer.switchOff();
       const finished = await settleWithin(sdk.shutdown(), timeoutMs);
       if (!finished) {
         safeWarn(logger, { code: 'OBS_WARN_SHUTDOWN_TIMEOUT', timeout_ms: timeoutMs }, 'tracing shutdown timed out; unexported spans were abandoned');
