@@ -1,0 +1,133 @@
+import { SpanStatusCode, TraceFlags, type Context, type SpanContext } from '@opentelemetry/api';
+import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace';
+import type { ObservabilityConfig } from '../config/types.js';
+import type { ExportHealth } from './export-health.js';
+
+type CaptureLimits = ObservabilityConfig['opentelemetry']['sampling']['error_capture'];
+
+/** The record-only spans of one dropped trace, held until its local roots end. */
+interface CapturedTrace {
+  spans: ReadableSpan[];
+  /** Local roots of this trace still running in this process. */
+  openRoots: number;
+  /** True once the trace must be exported: its spans go straight to export from then on. */
+  keep: boolean;
+}
+
+/**
+ * Keeps the local part of a trace that the head sampler dropped when one of its spans ends in
+ * error (status ERROR, or the attribute `error=true`), or when a rule sampled one of its spans.
+ *
+ * With error capture on, spans of dropped traces are recording but not sampled
+ * (see RecordDroppedSampler). This processor buffers them per trace id until the trace's local
+ * root span ends: if nothing went wrong the buffer is discarded, otherwise the buffered spans and
+ * every later span of the trace are passed to `next` (the export pipeline) marked as sampled.
+ * Memory is bounded: at most `max_traces` traces (the oldest is evicted) and `max_spans_per_trace`
+ * spans per trace; what does not fit is dropped and counted. Sampled spans pass straight through.
+ */
+export class ErrorCaptureSpanProcessor implements SpanProcessor {
+  private readonly traces = new Map<string, CapturedTrace>();
+  private readonly maxTraces: number;
+  private readonly maxSpansPerTrace: number;
+
+  constructor(
+    private readonly next: SpanProcessor,
+    limits: CaptureLimits,
+    private readonly health: ExportHealth,
+  ) {
+    this.maxTraces = limits.max_traces;
+    this.maxSpansPerTrace = limits.max_spans_per_trace;
+  }
+
+  /** Number of dropped traces buffered right now (for tests and diagnostics). */
+  get bufferedTraces(): number {
+    return this.traces.size;
+  }
+
+  onStart(span: Span, parentContext: Context): void {
+    this.next.onStart(span, parentContext);
+    const spanContext = span.spanContext();
+    if ((spanContext.traceFlags & TraceFlags.SAMPLED) !== 0 || !isLocalRoot(span.parentSpanContext)) return;
+    let trace = this.traces.get(spanContext.traceId);
+    if (trace === undefined) {
+      if (this.traces.size >= this.maxTraces) this.evictOldest();
+      trace = { spans: [], openRoots: 0, keep: false };
+      this.traces.set(spanContext.traceId, trace);
+    }
+    trace.openRoots++;
+  }
+
+  onEnd(span: ReadableSpan): void {
+    const spanContext = span.spanContext();
+    if ((spanContext.traceFlags & TraceFlags.SAMPLED) !== 0) {
+      this.next.onEnd(span);
+      // A rule sampled a span inside a dropped trace: keep its context too.
+      if (this.traces.size !== 0) {
+        const trace = this.traces.get(spanContext.traceId);
+        if (trace !== undefined && !trace.keep) this.release(trace);
+      }
+      return;
+    }
+    const trace = this.traces.get(spanContext.traceId);
+    if (trace === undefined) return;
+    if (trace.keep) {
+      this.next.onEnd(asSampled(span));
+    } else if (endedInError(span)) {
+      this.release(trace);
+      this.next.onEnd(asSampled(span));
+    } else if (trace.spans.length < this.maxSpansPerTrace) {
+      trace.spans.push(span);
+    } else {
+      this.health.dropped('capture_trace_full', 1);
+    }
+    if (isLocalRoot(span.parentSpanContext) && --trace.openRoots <= 0) this.traces.delete(spanContext.traceId);
+  }
+
+  forceFlush(): Promise<void> {
+    return this.next.forceFlush();
+  }
+
+  shutdown(): Promise<void> {
+    this.traces.clear();
+    return this.next.shutdown();
+  }
+
+  private release(trace: CapturedTrace): void {
+    trace.keep = true;
+    const spans = trace.spans;
+    trace.spans = [];
+    for (const buffered of spans) this.next.onEnd(asSampled(buffered));
+  }
+
+  private evictOldest(): void {
+    const oldest = this.traces.keys().next();
+    if (oldest.done === true) return;
+    const trace = this.traces.get(oldest.value);
+    this.traces.delete(oldest.value);
+    if (trace !== undefined && trace.spans.length > 0) this.health.dropped('capture_trace_evicted', trace.spans.length);
+  }
+}
+
+/** A span with no parent, or whose parent came from another process. */
+function isLocalRoot(parent: SpanContext | undefined): boolean {
+  return parent === undefined || parent.isRemote === true;
+}
+
+/** Status ERROR, or the attribute `error` set to true (boolean or string). */
+function endedInError(span: ReadableSpan): boolean {
+  if (span.status.code === SpanStatusCode.ERROR) return true;
+  const flag = span.attributes['error'];
+  return flag === true || flag === 'true';
+}
+
+/**
+ * A view of `span` whose span context carries the SAMPLED flag, so that the batch processor and
+ * the OTLP exporter treat it like any sampled span. Everything else is read through to `span`.
+ */
+function asSampled(span: ReadableSpan): ReadableSpan {
+  const original = span.spanContext();
+  const sampled: SpanContext = { ...original, traceFlags: original.traceFlags | TraceFlags.SAMPLED };
+  const view = Object.create(span) as ReadableSpan;
+  Object.defineProperty(view, 'spanContext', { value: () => sampled });
+  return view;
+}

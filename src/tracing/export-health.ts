@@ -1,0 +1,92 @@
+import type { Logger } from 'pino';
+
+/** Why spans were lost on their way to the collector. */
+export type DropReason = 'export_failed' | 'queue_full' | 'capture_trace_evicted' | 'capture_trace_full';
+
+/** Counts of spans lost since start, by reason; see {@link ExportHealth}. */
+export interface ExportHealthCounts {
+  /** Spans handed to the collector and acknowledged. */
+  exported: number;
+  /** Spans lost because an export failed (collector down, refusing, slow, 5xx). */
+  export_failed: number;
+  /** Finished spans lost because the export queue (`opentelemetry.batch.max_queue_size`) was full. */
+  queue_full: number;
+  /** Buffered spans of error-capture traces evicted because `max_traces` traces were buffered. */
+  capture_trace_evicted: number;
+  /** Spans of one error-capture trace beyond `max_spans_per_trace`. */
+  capture_trace_full: number;
+}
+
+/**
+ * The export side's own health: counts exported and lost spans and logs the first loss of each
+ * kind once (`OBS_WARN_EXPORT_FAILED`, `OBS_WARN_SPANS_DROPPED`) so that a collector outage never
+ * floods the service's log; totals are logged again at shutdown. Never throws.
+ */
+export class ExportHealth {
+  private readonly counts: ExportHealthCounts = {
+    exported: 0,
+    export_failed: 0,
+    queue_full: 0,
+    capture_trace_evicted: 0,
+    capture_trace_full: 0,
+  };
+  private exportFailureLogged = false;
+  private dropLogged = false;
+
+  constructor(private readonly logger: Pick<Logger, 'warn'>) {}
+
+  /** Records `count` spans acknowledged by the collector. */
+  exported(count: number): void {
+    this.counts.exported += count;
+  }
+
+  /** Records `count` spans lost for `reason`; the first loss of its kind is logged. */
+  dropped(reason: DropReason, count: number, error?: unknown): void {
+    this.counts[reason] += count;
+    if (reason === 'export_failed') {
+      if (this.exportFailureLogged) return;
+      this.exportFailureLogged = true;
+      this.safeWarn(
+        { code: 'OBS_WARN_EXPORT_FAILED', spans: count, err: describeError(error) },
+        'OTLP span export failed; the spans were dropped and are counted (logged once)',
+      );
+      return;
+    }
+    if (this.dropLogged) return;
+    this.dropLogged = true;
+    this.safeWarn(
+      { code: 'OBS_WARN_SPANS_DROPPED', reason, spans: count },
+      'spans were dropped because a bounded buffer was full; further drops are counted (logged once)',
+    );
+  }
+
+  /** A copy of the counts since start. */
+  snapshot(): ExportHealthCounts {
+    return { ...this.counts };
+  }
+
+  /** Total spans lost, all reasons together. */
+  totalDropped(): number {
+    const c = this.counts;
+    return c.export_failed + c.queue_full + c.capture_trace_evicted + c.capture_trace_full;
+  }
+
+  /** Logs the totals once more when anything was lost (called at shutdown). */
+  logSummary(): void {
+    if (this.totalDropped() === 0) return;
+    this.safeWarn({ code: 'OBS_WARN_SPANS_DROPPED', ...this.counts }, 'spans dropped while tracing was running');
+  }
+
+  private safeWarn(fields: Record<string, unknown>, message: string): void {
+    try {
+      this.logger.warn(fields, message);
+    } catch {
+      // A broken log destination must not turn a telemetry loss into a service failure.
+    }
+  }
+}
+
+function describeError(error: unknown): string | undefined {
+  if (error === undefined) return undefined;
+  return error instanceof Error ? error.message : String(error);
+}

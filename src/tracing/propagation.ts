@@ -1,0 +1,82 @@
+import { context, propagation, type Context, type TextMapGetter, type TextMapPropagator, type TextMapSetter } from '@opentelemetry/api';
+import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
+import { B3InjectEncoding, B3Propagator } from '@opentelemetry/propagator-b3';
+import { JaegerPropagator } from '@opentelemetry/propagator-jaeger';
+import type { PropagatorName } from '../config/types.js';
+
+/**
+ * Builds the propagator of `opentelemetry.propagation`, in the given order: `tracecontext`
+ * (W3C traceparent/tracestate), `baggage` (W3C baggage), `b3` (single header), `b3multi`
+ * (X-B3-* headers), `jaeger` (uber-trace-id); `none` contributes nothing.
+ */
+export function buildPropagator(names: readonly PropagatorName[]): TextMapPropagator {
+  const propagators: TextMapPropagator[] = [];
+  for (const name of new Set(names)) {
+    switch (name) {
+      case 'tracecontext':
+        propagators.push(new W3CTraceContextPropagator());
+        break;
+      case 'baggage':
+        propagators.push(new W3CBaggagePropagator());
+        break;
+      case 'b3':
+        propagators.push(new B3Propagator({ injectEncoding: B3InjectEncoding.SINGLE_HEADER }));
+        break;
+      case 'b3multi':
+        propagators.push(new B3Propagator({ injectEncoding: B3InjectEncoding.MULTI_HEADER }));
+        break;
+      case 'jaeger':
+        propagators.push(new JaegerPropagator());
+        break;
+      case 'none':
+        break;
+    }
+  }
+  return new CompositePropagator({ propagators });
+}
+
+/** Incoming headers: Node's `IncomingHttpHeaders`, a plain record, or a fetch `Headers`. */
+export type HeaderCarrier = Record<string, string | string[] | undefined> | Headers;
+
+const headerGetter: TextMapGetter<HeaderCarrier> = {
+  keys(carrier) {
+    return isFetchHeaders(carrier) ? [...carrier.keys()] : Object.keys(carrier);
+  },
+  get(carrier, key) {
+    if (isFetchHeaders(carrier)) return carrier.get(key) ?? undefined;
+    const direct = carrier[key];
+    if (direct !== undefined) return direct;
+    // Plain records built by hand may not be lower-cased like Node's headers are.
+    for (const name of Object.keys(carrier)) if (name.toLowerCase() === key) return carrier[name];
+    return undefined;
+  },
+};
+
+const headerSetter: TextMapSetter<Record<string, unknown> | Headers> = {
+  set(carrier, key, value) {
+    if (isFetchHeaders(carrier)) carrier.set(key, value);
+    else carrier[key] = value;
+  },
+};
+
+function isFetchHeaders(carrier: unknown): carrier is Headers {
+  return typeof Headers !== 'undefined' && carrier instanceof Headers;
+}
+
+/**
+ * The context carried by incoming `headers` (trace parent and baggage, per the configured
+ * propagators), on top of `base` (default: the active context). Use it as the parent of the
+ * server span: `tracer.startActiveSpan(SpanNames.REQUEST, {}, extractContext(req.headers), fn)`.
+ */
+export function extractContext(headers: HeaderCarrier, base: Context = context.active()): Context {
+  return propagation.extract(base, headers, headerGetter);
+}
+
+/**
+ * Writes the trace context and baggage of `ctx` (default: the active context) into outgoing
+ * `headers` (a plain record or a fetch `Headers`) and returns them.
+ */
+export function injectContext<H extends Record<string, unknown> | Headers>(headers: H, ctx: Context = context.active()): H {
+  propagation.inject(ctx, headers, headerSetter);
+  return headers;
+}

@@ -1,0 +1,62 @@
+import {
+  AlwaysOffSampler,
+  AlwaysOnSampler,
+  ParentBasedSampler,
+  TraceIdRatioBasedSampler,
+  type Sampler,
+} from '@opentelemetry/sdk-trace';
+import type { ObservabilityConfig } from '../../config/types.js';
+import { AlwaysSampleRuleSampler } from './always-sample-rule-sampler.js';
+import { RecordDroppedSampler } from './record-dropped-sampler.js';
+
+type SamplingConfig = ObservabilityConfig['opentelemetry']['sampling'];
+
+/** The rule that turns error capture on (with `error_capture.enabled`). */
+export const ERROR_CAPTURE_RULE = 'error=true';
+
+/** What {@link buildSampler} built. */
+export interface SamplerSetup {
+  /** The head sampler handed to the SDK. */
+  sampler: Sampler;
+  /** True when traces the ratio drops are recorded for error capture. */
+  errorCapture: boolean;
+}
+
+/**
+ * True when error capture runs: `error_capture.enabled`, the rule `error=true` in `always_sample`,
+ * and a ratio strategy (only a ratio "drops a trace"; always_off means no traces at all).
+ */
+export function isErrorCaptureActive(sampling: SamplingConfig): boolean {
+  const ratioStrategy = sampling.strategy === 'traceid_ratio' || sampling.strategy === 'parent_based_traceid_ratio';
+  return ratioStrategy && sampling.error_capture.enabled && sampling.always_sample.includes(ERROR_CAPTURE_RULE);
+}
+
+/**
+ * Builds the head sampler from `opentelemetry.sampling`: the strategy (with `ratio`), wrapped in
+ * {@link RecordDroppedSampler} when error capture is active, wrapped in
+ * {@link AlwaysSampleRuleSampler} when `always_sample` has rules (rules are checked first).
+ */
+export function buildSampler(sampling: SamplingConfig): SamplerSetup {
+  const errorCapture = isErrorCaptureActive(sampling);
+  let sampler = buildStrategySampler(sampling);
+  if (errorCapture) sampler = new RecordDroppedSampler(sampler);
+  if (sampling.always_sample.length > 0) sampler = new AlwaysSampleRuleSampler(sampling.always_sample, sampler);
+  return { sampler, errorCapture };
+}
+
+function buildStrategySampler(sampling: SamplingConfig): Sampler {
+  switch (sampling.strategy) {
+    case 'always_on':
+      return new AlwaysOnSampler();
+    case 'always_off':
+      return new AlwaysOffSampler();
+    case 'traceid_ratio':
+      return new TraceIdRatioBasedSampler(sampling.ratio);
+    case 'parent_based_traceid_ratio':
+      return new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(sampling.ratio) });
+    case 'parent_based_always_on':
+      return new ParentBasedSampler({ root: new AlwaysOnSampler() });
+    case 'parent_based_always_off':
+      return new ParentBasedSampler({ root: new AlwaysOffSampler() });
+  }
+}

@@ -1,0 +1,200 @@
+import { syncBuiltinESMExports } from 'node:module';
+import { ProxyTracerProvider, trace, type ContextManager, type Tracer } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import type { Instrumentation } from '@opentelemetry/instrumentation';
+import { NodeSDK } from '@opentelemetry/sdk-node';
+import type { SpanProcessor } from '@opentelemetry/sdk-trace';
+import type { Logger } from 'pino';
+import type { ObservabilityConfig } from '../config/types.js';
+import { ObservabilityError } from '../errors.js';
+import { ErrorCaptureSpanProcessor } from './error-capture-processor.js';
+import { ExportHealth, type ExportHealthCounts } from './export-health.js';
+import { BoundedBatchSpanProcessor } from './export-pipeline.js';
+import { createSpanExporter, loadExporterModules } from './exporter.js';
+import {
+  claimContextManager,
+  claimPropagator,
+  isTracerProviderRegistered,
+  noClaims,
+  releaseGlobals,
+  type GlobalClaims,
+} from './globals.js';
+import { buildInstrumentations, patchLoadedBuiltins } from './instrumentations.js';
+import { withIsolatedOtelEnv } from './isolated-env.js';
+import { buildPropagator } from './propagation.js';
+import { buildResource } from './resource.js';
+import { buildSampler } from './samplers/build-sampler.js';
+import { SwitchableTracer } from './switchable-tracer.js';
+import { TenantSpanProcessor } from './tenant.js';
+
+/** Instrumentation scope name of the spans this package creates. */
+export const TRACER_NAME = '@grey/observability';
+
+/** The running tracing part; see {@link startTracing}. */
+export interface Tracing {
+  /** Tracer for the service's own spans (a no-op tracer when `opentelemetry.enabled` is false). */
+  tracer: Tracer;
+  /**
+   * Exports the finished spans, stops the SDK and the instrumentations and unregisters every
+   * OpenTelemetry global that startTracing() registered. Resolves within `timeoutMs`
+   * milliseconds even when the collector hangs (what is left is abandoned, logged as
+   * OBS_WARN_SHUTDOWN_TIMEOUT). Never rejects; a second call does nothing.
+   */
+  shutdown(timeoutMs: number): Promise<void>;
+  /** Spans exported and lost so far, by reason (all zero when tracing is disabled). */
+  health(): ExportHealthCounts;
+}
+
+/**
+ * Starts tracing from `config.opentelemetry` through one NodeSDK registration: OTLP exporter
+ * (grpc or http/protobuf), bounded batch processor, sampler with always-sample rules and error
+ * capture, resource, propagators, the AsyncLocalStorage context manager and the http/fetch
+ * instrumentations. The config is the only source: the SDK's own `OTEL_*` reading is switched off
+ * (see isolated-env.ts). When `opentelemetry.enabled` is false only the context manager and the
+ * propagator are registered (so withTenant(), baggage and extract/inject work) and the tracer is
+ * a no-op. Export failures never reach the service: they are counted and logged once.
+ *
+ * @throws ObservabilityError `OBS_ERR_TRACING_START` when the SDK cannot start (for instance
+ *   another OpenTelemetry SDK already registered the globals); nothing stays registered then.
+ */
+export async function startTracing(config: ObservabilityConfig, logger: Logger): Promise<Tracing> {
+  const otel = config.opentelemetry;
+  const claims = noClaims();
+  let instrumentations: Instrumentation[] = [];
+  let sdk: NodeSDK | undefined;
+  try {
+    const ownContext = claimContextManager(new AsyncLocalStorageContextManager(), claims);
+    const ownPropagator = claimPropagator(buildPropagator(otel.propagation), claims);
+    if (!otel.enabled) return startDisabled(claims, ownContext && ownPropagator, logger);
+    if (!ownContext) throw alreadyRegistered('context manager');
+    if (!ownPropagator) throw alreadyRegistered('propagator');
+    if (isTracerProviderRegistered()) throw alreadyRegistered('tracer provider');
+
+    const [exporterModules, built] = await Promise.all([
+      loadExporterModules(otel.exporter.protocol),
+      buildInstrumentations(config),
+    ]);
+    instrumentations = built;
+    const health = new ExportHealth(logger);
+    const { sampler, errorCapture } = buildSampler(otel.sampling);
+    sdk = withIsolatedOtelEnv(() => {
+      const exporter = createSpanExporter(otel.exporter, exporterModules);
+      const batch = new BoundedBatchSpanProcessor(exporter, otel.batch, otel.exporter.timeout_ms, health);
+      const exportPath: SpanProcessor = errorCapture
+        ? new ErrorCaptureSpanProcessor(batch, otel.sampling.error_capture, health)
+        : batch;
+      const nodeSdk = new NodeSDK({
+        autoDetectResources: false,
+        resource: buildResource(config),
+        sampler,
+        spanProcessors: [new TenantSpanProcessor(), exportPath],
+        // Registered above by us (also when disabled); null tells NodeSDK not to register its own.
+        contextManager: null as unknown as ContextManager,
+        textMapPropagator: null,
+        instrumentations,
+        metricReaders: [],
+      });
+      nodeSdk.start();
+      return nodeSdk;
+    });
+    if (!isTracerProviderRegistered()) throw alreadyRegistered('tracer provider');
+    claims.trace = true;
+    if (otel.instrumentations.http) patchLoadedBuiltins();
+    return startedTracing(sdk, instrumentations, health, claims, logger);
+  } catch (err) {
+    for (const instrumentation of instrumentations) instrumentation.disable();
+    if (instrumentations.length > 0) syncBuiltinESMExports();
+    sdk?.shutdown().catch(() => undefined);
+    releaseGlobals(claims);
+    if (err instanceof ObservabilityError) throw err;
+    throw new ObservabilityError('OBS_ERR_TRACING_START', 'the OpenTelemetry SDK could not be started', {
+      key: 'opentelemetry',
+      expected: 'a valid opentelemetry section; see the cause below',
+      cause: err,
+    });
+  }
+}
+
+function startedTracing(
+  sdk: NodeSDK,
+  instrumentations: Instrumentation[],
+  health: ExportHealth,
+  claims: GlobalClaims,
+  logger: Logger,
+): Tracing {
+  let stopped = false;
+  const tracer = new SwitchableTracer(trace.getTracer(TRACER_NAME), TRACER_NAME);
+  return {
+    tracer,
+    health: () => health.snapshot(),
+    async shutdown(timeoutMs: number): Promise<void> {
+      if (stopped) return;
+      stopped = true;
+      tracer.switchOff();
+      const finished = await settleWithin(sdk.shutdown(), timeoutMs);
+      if (!finished) {
+        safeWarn(logger, { code: 'OBS_WARN_SHUTDOWN_TIMEOUT', timeout_ms: timeoutMs }, 'tracing shutdown timed out; unexported spans were abandoned');
+      }
+      for (const instrumentation of instrumentations) instrumentation.disable();
+      if (instrumentations.length > 0) syncBuiltinESMExports();
+      health.logSummary();
+      releaseGlobals(claims);
+    },
+  };
+}
+
+function startDisabled(claims: GlobalClaims, ownGlobals: boolean, logger: Logger): Tracing {
+  if (!ownGlobals) {
+    // Another OpenTelemetry setup owns the globals: tracing is off here, so use theirs.
+    safeDebug(logger, 'tracing disabled; another OpenTelemetry context manager or propagator is already registered and kept');
+  }
+  let stopped = false;
+  const zero: ExportHealthCounts = { exported: 0, export_failed: 0, queue_full: 0, capture_trace_evicted: 0, capture_trace_full: 0 };
+  return {
+    // A provider of our own with no delegate: a no-op tracer that never picks up another SDK.
+    tracer: new ProxyTracerProvider().getTracer(TRACER_NAME),
+    health: () => ({ ...zero }),
+    async shutdown(): Promise<void> {
+      if (stopped) return;
+      stopped = true;
+      releaseGlobals(claims);
+    },
+  };
+}
+
+/** Resolves true when `work` settles within `timeoutMs`, false otherwise; never rejects. */
+async function settleWithin(work: Promise<unknown>, timeoutMs: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), timeoutMs);
+  });
+  try {
+    return await Promise.race([work.then(() => true, () => true), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function alreadyRegistered(what: string): ObservabilityError {
+  return new ObservabilityError('OBS_ERR_TRACING_START', `another OpenTelemetry ${what} is already registered globally`, {
+    key: 'opentelemetry.enabled',
+    value: true,
+    expected: 'one OpenTelemetry SDK per process: shut the other SDK down first, or set opentelemetry.enabled=false to keep using it',
+  });
+}
+
+function safeWarn(logger: Logger, fields: Record<string, unknown>, message: string): void {
+  try {
+    logger.warn(fields, message);
+  } catch {
+    // Logging must not turn shutdown into a failure.
+  }
+}
+
+function safeDebug(logger: Logger, message: string): void {
+  try {
+    logger.debug(message);
+  } catch {
+    // idem
+  }
+}

@@ -1,0 +1,42 @@
+import { context, propagation, type Context } from '@opentelemetry/api';
+import type { Span, SpanProcessor } from '@opentelemetry/sdk-trace';
+import { TENANT_BAGGAGE_KEY, currentTenant } from '../tenant-context.js';
+
+export { TENANT_BAGGAGE_KEY, currentTenant };
+
+/**
+ * Runs `fn` with the tenant id `tenantId` in the baggage entry `grey.tenant_id` of the active
+ * context, and returns what `fn` returns. The entry propagates to downstream services with the
+ * `baggage` propagator, is read back with `currentTenant()`, and is set as the span attribute
+ * `grey.tenant_id` on every span started inside `fn`. Needs the global context manager that
+ * `startTracing()` registers (also when tracing is disabled); before that `fn` simply runs.
+ */
+export function withTenant<T>(tenantId: string, fn: () => T): T {
+  const active = context.active();
+  const baggage = propagation.getBaggage(active) ?? propagation.createBaggage();
+  const next = propagation.setBaggage(active, baggage.setEntry(TENANT_BAGGAGE_KEY, { value: tenantId }));
+  return context.with(next, fn);
+}
+
+/**
+ * Sets the span attribute `grey.tenant_id` from the baggage of the context a span starts in,
+ * unless the span already started with that attribute. One context lookup per span.
+ */
+export class TenantSpanProcessor implements SpanProcessor {
+  onStart(span: Span, parentContext: Context): void {
+    const tenant = currentTenant(parentContext);
+    if (tenant !== undefined && span.attributes[TENANT_BAGGAGE_KEY] === undefined) {
+      span.setAttribute(TENANT_BAGGAGE_KEY, tenant);
+    }
+  }
+
+  onEnd(): void {}
+
+  forceFlush(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  shutdown(): Promise<void> {
+    return Promise.resolve();
+  }
+}

@@ -1,0 +1,236 @@
+/**
+ * A loopback OTLP trace receiver for tests: http/protobuf on POST /v1/traces and gRPC
+ * (opentelemetry.proto.collector.trace.v1.TraceService/Export). Requests are decoded with the
+ * official OTLP .proto files (opentelemetry-proto, as shipped in the npm package
+ * @opentelemetry/otlp-grpc-exporter-base@0.38.0, installed under the alias otlp-official-protos),
+ * never by string search. It records every request's headers (gRPC: metadata) and spans, and can
+ * fail (5xx / UNAVAILABLE), delay or hang its answers to play a broken collector.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
+import { dirname, join } from 'node:path';
+import * as grpc from '@grpc/grpc-js';
+import * as protoLoader from '@grpc/proto-loader';
+import protobuf from 'protobufjs';
+
+const TRACE_SERVICE_PROTO = 'opentelemetry/proto/collector/trace/v1/trace_service.proto';
+const REQUEST_TYPE = 'opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest';
+const RESPONSE_TYPE = 'opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse';
+
+/** How the receiver answers. */
+export type ReceiverMode =
+  | { kind: 'ok' }
+  | { kind: 'fail' } // HTTP 503 / gRPC UNAVAILABLE
+  | { kind: 'delay'; ms: number }
+  | { kind: 'hang' }; // never answers (until close)
+
+/** One decoded span, ids in lower-case hex, attributes flattened to plain values. */
+export interface ReceivedSpan {
+  name: string;
+  traceId: string;
+  spanId: string;
+  /** Empty string for a root span. */
+  parentSpanId: string;
+  /** OTLP SpanKind number (1 internal, 2 server, 3 client, ...). */
+  kind: number;
+  attributes: Record<string, unknown>;
+  status: { code: number; message: string };
+  resource: Record<string, unknown>;
+  scope: string;
+}
+
+/** One export request as received. */
+export interface ReceivedRequest {
+  /** Lower-cased header (or gRPC metadata) names. */
+  headers: Record<string, string>;
+  spans: ReceivedSpan[];
+}
+
+/** A running receiver. */
+export interface OtlpReceiver {
+  /** The URL to configure as `opentelemetry.exporter.endpoint`. */
+  url: string;
+  requests: ReceivedRequest[];
+  /** Every span received so far. */
+  spans(): ReceivedSpan[];
+  /** Resolves once `count` spans arrived, or with what arrived when `timeoutMs` ran out. */
+  waitForSpans(count: number, timeoutMs?: number): Promise<ReceivedSpan[]>;
+  setMode(mode: ReceiverMode): void;
+  close(): Promise<void>;
+}
+
+function protoDir(): string {
+  const require = createRequire(import.meta.url);
+  return join(dirname(require.resolve('otlp-official-protos/package.json')), 'build', 'protos');
+}
+
+let cachedRoot: protobuf.Root | undefined;
+function loadRoot(): protobuf.Root {
+  if (cachedRoot !== undefined) return cachedRoot;
+  const dir = protoDir();
+  const root = new protobuf.Root();
+  root.resolvePath = (_origin, target) => join(dir, target);
+  root.loadSync(TRACE_SERVICE_PROTO, { keepCase: false });
+  cachedRoot = root;
+  return root;
+}
+
+const CONVERSION = { longs: Number, enums: Number, bytes: String, defaults: false, oneofs: true } as const;
+
+/** Decodes an http/protobuf body into plain objects (same shape as proto-loader's gRPC objects). */
+export function decodeExportRequest(body: Uint8Array): unknown {
+  const type = loadRoot().lookupType(REQUEST_TYPE);
+  return type.toObject(type.decode(body), CONVERSION);
+}
+
+type PlainObject = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+function hex(base64: unknown): string {
+  return typeof base64 === 'string' ? Buffer.from(base64, 'base64').toString('hex') : '';
+}
+
+function anyValue(value: PlainObject | undefined): unknown {
+  if (value === undefined || value === null) return undefined;
+  if ('stringValue' in value) return value.stringValue;
+  if ('boolValue' in value) return value.boolValue;
+  if ('intValue' in value) return Number(value.intValue);
+  if ('doubleValue' in value) return value.doubleValue;
+  if ('arrayValue' in value) return ((value.arrayValue?.values ?? []) as PlainObject[]).map(anyValue);
+  if ('kvlistValue' in value) return keyValues(value.kvlistValue?.values);
+  if ('bytesValue' in value) return value.bytesValue;
+  return undefined;
+}
+
+function keyValues(list: PlainObject[] | undefined): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const kv of list ?? []) out[kv.key as string] = anyValue(kv.value);
+  return out;
+}
+
+/** Flattens a decoded ExportTraceServiceRequest into spans. */
+export function flattenSpans(request: unknown): ReceivedSpan[] {
+  const spans: ReceivedSpan[] = [];
+  for (const rs of ((request as PlainObject).resourceSpans ?? []) as PlainObject[]) {
+    const resource = keyValues(rs.resource?.attributes);
+    for (const ss of (rs.scopeSpans ?? []) as PlainObject[]) {
+      const scope = (ss.scope?.name ?? '') as string;
+      for (const span of (ss.spans ?? []) as PlainObject[]) {
+        spans.push({
+          name: span.name as string,
+          traceId: hex(span.traceId),
+          spanId: hex(span.spanId),
+          parentSpanId: hex(span.parentSpanId),
+          kind: Number(span.kind ?? 0),
+          attributes: keyValues(span.attributes),
+          status: { code: Number(span.status?.code ?? 0), message: (span.status?.message ?? '') as string },
+          resource,
+          scope,
+        });
+      }
+    }
+  }
+  return spans;
+}
+
+function createRecorder(): Pick<OtlpReceiver, 'requests' | 'spans' | 'waitForSpans'> {
+  const requests: ReceivedRequest[] = [];
+  const spans = () => requests.flatMap((r) => r.spans);
+  return {
+    requests,
+    spans,
+    async waitForSpans(count, timeoutMs = 5000) {
+      const deadline = Date.now() + timeoutMs;
+      while (spans().length < count && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      return spans();
+    },
+  };
+}
+
+/** Starts an http/protobuf receiver on 127.0.0.1 (free port); its url ends in /v1/traces. */
+export async function startHttpReceiver(mode: ReceiverMode = { kind: 'ok' }): Promise<OtlpReceiver> {
+  const recorder = createRecorder();
+  let current = mode;
+  const pending = new Set<ServerResponse>();
+  const responseBody = (() => {
+    const type = loadRoot().lookupType(RESPONSE_TYPE);
+    return Buffer.from(type.encode(type.create({})).finish());
+  })();
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      if (req.method !== 'POST' || req.url !== '/v1/traces') {
+        res.writeHead(404).end();
+        return;
+      }
+      const headers: Record<string, string> = {};
+      for (const [k, v] of Object.entries(req.headers)) headers[k] = Array.isArray(v) ? v.join(',') : (v ?? '');
+      const answer = current;
+      if (answer.kind === 'fail') {
+        res.writeHead(503, { 'content-type': 'text/plain' }).end('unavailable');
+        return;
+      }
+      recorder.requests.push({ headers, spans: flattenSpans(decodeExportRequest(Buffer.concat(chunks))) });
+      const reply = () => {
+        pending.delete(res);
+        res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end(responseBody);
+      };
+      pending.add(res);
+      if (answer.kind === 'ok') reply();
+      else if (answer.kind === 'delay') setTimeout(reply, answer.ms).unref();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    ...recorder,
+    url: `http://127.0.0.1:${port}/v1/traces`,
+    setMode(next) {
+      current = next;
+    },
+    async close() {
+      for (const res of pending) res.destroy();
+      pending.clear();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** Starts a gRPC receiver on 127.0.0.1 (free port), insecure; its url is http://127.0.0.1:port. */
+export async function startGrpcReceiver(mode: ReceiverMode = { kind: 'ok' }): Promise<OtlpReceiver> {
+  const recorder = createRecorder();
+  let current = mode;
+  const definition = protoLoader.loadSync(TRACE_SERVICE_PROTO, { includeDirs: [protoDir()], ...CONVERSION });
+  const loaded = grpc.loadPackageDefinition(definition) as PlainObject;
+  const service = loaded.opentelemetry.proto.collector.trace.v1.TraceService.service as grpc.ServiceDefinition;
+  const server = new grpc.Server();
+  server.addService(service, {
+    Export(call: grpc.ServerUnaryCall<unknown, unknown>, callback: grpc.sendUnaryData<unknown>) {
+      const answer = current;
+      if (answer.kind === 'fail') {
+        callback({ code: grpc.status.UNAVAILABLE, details: 'unavailable' });
+        return;
+      }
+      const headers: Record<string, string> = {};
+      for (const [k, v] of Object.entries(call.metadata.getMap())) headers[k.toLowerCase()] = String(v);
+      recorder.requests.push({ headers, spans: flattenSpans(call.request) });
+      if (answer.kind === 'ok') callback(null, {});
+      else if (answer.kind === 'delay') setTimeout(() => callback(null, {}), answer.ms).unref();
+    },
+  });
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+  );
+  return {
+    ...recorder,
+    url: `http://127.0.0.1:${port}`,
+    setMode(next) {
+      current = next;
+    },
+    async close() {
+      server.forceShutdown();
+    },
+  };
+}

@@ -1,0 +1,156 @@
+import assert from 'node:assert/strict';
+import { afterEach, describe, it } from 'node:test';
+import { ROOT_CONTEXT, SpanStatusCode, TraceFlags, context, trace } from '@opentelemetry/api';
+import type { ConfigOverrides } from '../../src/config/types.js';
+import { extractContext } from '../../src/tracing/propagation.js';
+import { startTracing, type Tracing } from '../../src/tracing/start-tracing.js';
+import { startHttpReceiver, type OtlpReceiver } from '../support/otlp-receiver.js';
+import { captureLogger, resetOtelGlobals, tracingConfig } from './helpers.js';
+
+function captureConfig(limits = { max_traces: 100, max_spans_per_trace: 50 }, enabled = true, rules = ['error=true']): ConfigOverrides {
+  return {
+    opentelemetry: {
+      sampling: { strategy: 'parent_based_traceid_ratio', ratio: 0, always_sample: rules, error_capture: { enabled, ...limits } },
+    },
+  };
+}
+
+describe('error capture at ratio 0', () => {
+  let receiver: OtlpReceiver | undefined;
+  let tracing: Tracing | undefined;
+  let lines: Array<Record<string, unknown>> = [];
+
+  async function start(overrides: ConfigOverrides): Promise<Tracing> {
+    receiver = await startHttpReceiver();
+    const captured = captureLogger();
+    lines = captured.lines;
+    tracing = await startTracing(tracingConfig(receiver.url, 'http/protobuf', overrides), captured.logger);
+    return tracing;
+  }
+
+  /** Ends the tracing pipeline so that everything that will be exported has been. */
+  async function flushAndStop(): Promise<void> {
+    await tracing?.shutdown(2000);
+  }
+
+  afterEach(async () => {
+    await tracing?.shutdown(2000);
+    await receiver?.close();
+    tracing = undefined;
+    receiver = undefined;
+    resetOtelGlobals();
+  });
+
+  it('exports every local span of a dropped trace when one of them ends in error', async () => {
+    const { tracer } = await start(captureConfig());
+    tracer.startActiveSpan('grey.request', {}, ROOT_CONTEXT, (root) => {
+      assert.equal(root.isRecording(), true, 'record-only');
+      assert.equal(root.spanContext().traceFlags & TraceFlags.SAMPLED, 0, 'not sampled downstream');
+      tracer.startSpan('grey.auth.validate_token').end();
+      const failing = tracer.startSpan('grey.worker.execute');
+      failing.setStatus({ code: SpanStatusCode.ERROR, message: 'boom' });
+      failing.end();
+      tracer.startSpan('grey.response.build').end();
+      root.end();
+    });
+    await flushAndStop();
+    const spans = receiver!.spans();
+    assert.deepEqual(spans.map((s) => s.name).sort(), ['grey.auth.validate_token', 'grey.request', 'grey.response.build', 'grey.worker.execute']);
+    const root = spans.find((s) => s.name === 'grey.request')!;
+    for (const s of spans) if (s !== root) assert.equal(s.parentSpanId, root.spanId, s.name);
+  });
+
+  it('exports nothing of a dropped trace that ends without error', async () => {
+    const { tracer } = await start(captureConfig());
+    tracer.startActiveSpan('grey.request', {}, ROOT_CONTEXT, (root) => {
+      tracer.startSpan('grey.task.run').end();
+      root.end();
+    });
+    await flushAndStop();
+    assert.equal(receiver!.spans().length, 0);
+  });
+
+  it('treats the attribute error=true set during the span like an error status', async () => {
+    const { tracer } = await start(captureConfig());
+    tracer.startActiveSpan('grey.request', {}, ROOT_CONTEXT, (root) => {
+      const task = tracer.startSpan('grey.task.run');
+      task.setAttribute('error', true);
+      task.end();
+      root.end();
+    });
+    await flushAndStop();
+    assert.equal(receiver!.spans().length, 2);
+  });
+
+  it('keeps the local part of a trace whose remote parent was not sampled', async () => {
+    const { tracer } = await start(captureConfig());
+    const parent = extractContext({ traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00' }, ROOT_CONTEXT);
+    tracer.startActiveSpan('grey.request', {}, parent, (root) => {
+      root.setStatus({ code: SpanStatusCode.ERROR });
+      root.end();
+    });
+    await flushAndStop();
+    const spans = receiver!.spans();
+    assert.equal(spans.length, 1);
+    assert.equal(spans[0]?.traceId, '0af7651916cd43dd8448eb211c80319c');
+    assert.equal(spans[0]?.parentSpanId, 'b7ad6b7169203331');
+  });
+
+  it('bounds spans per trace and counts what it dropped', async () => {
+    const { tracer } = await start(captureConfig({ max_traces: 10, max_spans_per_trace: 2 }));
+    tracer.startActiveSpan('grey.request', {}, ROOT_CONTEXT, (root) => {
+      for (let i = 0; i < 5; i++) tracer.startSpan(`step-${i}`).end();
+      const failing = tracer.startSpan('failing');
+      failing.setStatus({ code: SpanStatusCode.ERROR });
+      failing.end();
+      root.end();
+    });
+    await flushAndStop();
+    assert.deepEqual(receiver!.spans().map((s) => s.name).sort(), ['failing', 'grey.request', 'step-0', 'step-1']);
+    assert.equal(tracing!.health().capture_trace_full, 3);
+    assert.ok(lines.some((l) => l.code === 'OBS_WARN_SPANS_DROPPED'), 'logged');
+  });
+
+  it('bounds the number of buffered traces by evicting the oldest, counted', async () => {
+    const { tracer } = await start(captureConfig({ max_traces: 2, max_spans_per_trace: 10 }));
+    const roots = [0, 1, 2].map((i) => {
+      const root = tracer.startSpan(`root-${i}`, {}, ROOT_CONTEXT);
+      context.with(trace.setSpan(ROOT_CONTEXT, root), () => tracer.startSpan('child').end());
+      return root;
+    });
+    for (const root of roots) {
+      root.setStatus({ code: SpanStatusCode.ERROR });
+      root.end();
+    }
+    await flushAndStop();
+    const names = receiver!.spans().map((s) => s.name).sort();
+    assert.deepEqual(names, ['child', 'child', 'root-1', 'root-2'], 'trace 0 was evicted before its error');
+    assert.equal(tracing!.health().capture_trace_evicted, 1, 'the one buffered child of trace 0');
+  });
+
+  it('is off with error_capture.enabled=false: dropped spans do not record and errors are not exported', async () => {
+    const { tracer } = await start(captureConfig(undefined, false));
+    const root = tracer.startSpan('grey.request', {}, ROOT_CONTEXT);
+    assert.equal(root.isRecording(), false);
+    root.setStatus({ code: SpanStatusCode.ERROR });
+    root.end();
+    await flushAndStop();
+    assert.equal(receiver!.spans().length, 0);
+  });
+
+  it('is off without the error=true rule', async () => {
+    const { tracer } = await start(captureConfig(undefined, true, ['priority=critical']));
+    assert.equal(tracer.startSpan('grey.request', {}, ROOT_CONTEXT).isRecording(), false);
+  });
+
+  it('exports the buffered context when a rule samples a span inside a dropped trace', async () => {
+    const { tracer } = await start(captureConfig(undefined, true, ['error=true', 'priority=critical']));
+    tracer.startActiveSpan('grey.request', {}, ROOT_CONTEXT, (root) => {
+      tracer.startSpan('grey.auth.validate_token').end();
+      tracer.startSpan('grey.scheduler.submit_task', { attributes: { priority: 'critical' } }).end();
+      root.end();
+    });
+    await flushAndStop();
+    assert.deepEqual(receiver!.spans().map((s) => s.name).sort(), ['grey.auth.validate_token', 'grey.request', 'grey.scheduler.submit_task']);
+  });
+});
