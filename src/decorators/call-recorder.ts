@@ -1,0 +1,94 @@
+import { SpanStatusCode, type Context, type Span } from '@opentelemetry/api';
+import type { ErrorCode } from '../errors.js';
+import type { ObservabilityRuntime } from '../runtime.js';
+import { describeError, matchesExpected } from './error-info.js';
+import type { ExpectedErrors } from './types.js';
+
+/** The telemetry of one decorated call, from start to end. */
+export class CallState {
+  constructor(
+    readonly recorder: CallRecorder,
+    readonly runtime: ObservabilityRuntime,
+    readonly span: Span,
+    /** The context the method runs in: the parent context with `span` (and tenant/log fields). */
+    readonly context: Context,
+    /** performance.now() at start, in milliseconds. */
+    readonly startTime: number,
+    readonly tenant: string | undefined,
+    readonly taskId: string | undefined,
+  ) {}
+}
+
+/**
+ * What one decorator records around a call. `begin` runs outside the call's context and returns
+ * it; `started`, `succeeded` and `failed` run inside it (so logs carry its trace_id and exemplars
+ * its span). Every method here may throw: the caller catches, warns once and the call goes on.
+ */
+export abstract class CallRecorder {
+  private readonly warned = new Set<ErrorCode>();
+
+  constructor(
+    /** `@Task` or `@Instrument`, for warnings. */
+    readonly decoratorName: string,
+    readonly expectedErrors: ExpectedErrors | undefined,
+  ) {}
+
+  /** Starts the span (and counts a submission); returns the call's state. */
+  abstract begin(runtime: ObservabilityRuntime, thisArg: unknown, args: ArrayLike<unknown>): CallState;
+
+  /** Inside the call's context, before the method runs. */
+  started(state: CallState): void {
+    void state;
+  }
+
+  /** The method returned (or its promise resolved, or its iteration finished). */
+  abstract succeeded(state: CallState): void;
+
+  /** The method threw (or rejected). `expected` tells an expected error (not a failure). */
+  abstract failed(state: CallState, error: unknown, expected: boolean): void;
+
+  /** True when `error` is an expected error; a throwing predicate counts as "not expected". */
+  isExpected(runtime: ObservabilityRuntime, error: unknown): boolean {
+    if (this.expectedErrors === undefined) return false;
+    try {
+      return matchesExpected(this.expectedErrors, error);
+    } catch (hookError) {
+      this.warnOnce(runtime, 'OBS_WARN_HOOK_FAILED', 'expectedErrors', hookError);
+      return false;
+    }
+  }
+
+  /** Runs a user hook; when it throws, warns once and returns undefined. */
+  callHook<T>(runtime: ObservabilityRuntime, hookName: string, hook: (args: readonly unknown[]) => T, args: ArrayLike<unknown>): T | undefined {
+    try {
+      return hook(args as readonly unknown[]);
+    } catch (error) {
+      this.warnOnce(runtime, 'OBS_WARN_HOOK_FAILED', hookName, error);
+      return undefined;
+    }
+  }
+
+  /** Logs a warning the first time `code` happens for this decorated method, then stays quiet. */
+  warnOnce(runtime: ObservabilityRuntime, code: ErrorCode, what: string, error: unknown): void {
+    if (this.warned.has(code)) return;
+    this.warned.add(code);
+    try {
+      runtime.logger.warn(
+        { code, decorator: this.decoratorName, hook: what, err: error },
+        `${this.decoratorName}: ${what} threw; the decorated call was not affected (logged once)`,
+      );
+    } catch {
+      // The logger itself failed: nothing is left to tell, and the call must go on.
+    }
+  }
+}
+
+/** Records `error` on a recording span: exception event, `error.type`, and ERROR status unless expected. */
+export function recordSpanError(span: Span, error: unknown, expected: boolean): void {
+  if (!span.isRecording()) return;
+  const info = describeError(error);
+  span.recordException(info.exception);
+  span.setAttribute('error.type', info.type);
+  if (expected) span.setAttribute('grey.error.expected', true);
+  else span.setStatus({ code: SpanStatusCode.ERROR, message: info.message });
+}

@@ -1,0 +1,82 @@
+import { context } from '@opentelemetry/api';
+import { types } from 'node:util';
+import { getRuntime } from '../runtime.js';
+import type { CallRecorder, CallState } from './call-recorder.js';
+import { finishFailure, finishSuccess } from './finish.js';
+import { wrapAsyncIterator, wrapIterator } from './iterators.js';
+import type { AnyMethod } from './types.js';
+
+/**
+ * Calls `original` with `thisArg` and `args` under the telemetry of `recorder`. With no live runtime
+ * (before initObservability() or after shutdown) the call runs untouched. Telemetry failures are
+ * caught and warned about once; the method's own result, exception or rejection is passed through
+ * unchanged, and its kind is kept: a sync method stays sync, a returned promise is the very same
+ * promise, a lazy thenable is never touched, and a generator's span covers its iteration.
+ */
+export function invokeInstrumented(recorder: CallRecorder, original: AnyMethod, thisArg: unknown, args: IArguments): unknown {
+  const runtime = getRuntime();
+  if (runtime === undefined) return Reflect.apply(original, thisArg, args);
+  let state: CallState;
+  try {
+    state = recorder.begin(runtime, thisArg, args);
+  } catch (error) {
+    recorder.warnOnce(runtime, 'OBS_WARN_INSTRUMENTATION_FAILED', 'starting the span', error);
+    return Reflect.apply(original, thisArg, args);
+  }
+  return context.with(state.context, runInCallContext, undefined, state, original, thisArg, args);
+}
+
+function runInCallContext(state: CallState, original: AnyMethod, thisArg: unknown, args: IArguments): unknown {
+  try {
+    state.recorder.started(state);
+  } catch (error) {
+    state.recorder.warnOnce(state.runtime, 'OBS_WARN_INSTRUMENTATION_FAILED', 'recording the start', error);
+  }
+  let result: unknown;
+  try {
+    result = Reflect.apply(original, thisArg, args);
+  } catch (error) {
+    finishFailure(state, error);
+    throw error;
+  }
+  return settle(state, result);
+}
+
+function settle(state: CallState, result: unknown): unknown {
+  if (result === null || (typeof result !== 'object' && typeof result !== 'function')) {
+    finishSuccess(state);
+    return result;
+  }
+  if (result instanceof Promise || types.isPromise(result)) {
+    // Side-chain on the caller's own promise: the caller keeps the same object and sees the same
+    // value or rejection; this chain never rejects, so it adds no unhandled rejection.
+    (result as Promise<unknown>).then(
+      () => finishSuccess(state),
+      (error: unknown) => finishFailure(state, error),
+    );
+    return result;
+  }
+  if (isGeneratorShaped(result)) {
+    const asyncIterator = typeof (result as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function';
+    const iterator = result as Iterator<unknown> & AsyncIterator<unknown>;
+    return asyncIterator ? wrapAsyncIterator(iterator, state) : wrapIterator(iterator, state);
+  }
+  // Anything else, lazy thenables included (a query builder runs when `then` is called): the call
+  // is over. `then` is never read or called here.
+  finishSuccess(state);
+  return result;
+}
+
+// A native (async) generator object, or one down-levelled by TypeScript (next, return and throw,
+// plus Symbol.iterator or Symbol.asyncIterator). Plain iterators such as map.values() are not:
+// nothing guarantees they are drained, so they are treated as ordinary values.
+function isGeneratorShaped(value: object): boolean {
+  if (types.isGeneratorObject(value)) return true;
+  const candidate = value as Record<string | symbol, unknown>;
+  return (
+    typeof candidate.next === 'function' &&
+    typeof candidate.throw === 'function' &&
+    typeof candidate.return === 'function' &&
+    (typeof candidate[Symbol.asyncIterator] === 'function' || typeof candidate[Symbol.iterator] === 'function')
+  );
+}

@@ -1,0 +1,187 @@
+import { context, propagation, trace, type Attributes, type SpanOptions } from '@opentelemetry/api';
+import { ObservabilityError } from '../errors.js';
+import type { ObservabilityRuntime } from '../runtime.js';
+import { currentTenant, TENANT_BAGGAGE_KEY } from '../tenant-context.js';
+import { applyDecorator } from './apply.js';
+import { CallRecorder, CallState, recordSpanError } from './call-recorder.js';
+import { describeError } from './error-info.js';
+import { invokeInstrumented } from './invoke.js';
+import { TaskLabelSets, taskMetricsOf } from './task-metrics.js';
+import type { AnyMethod, MethodDecorator, TaskOptions } from './types.js';
+import { disguiseWrapper } from './wrapper.js';
+
+/** Span name of @Task unless `name` is given (the spec's span hierarchy). */
+export const DEFAULT_TASK_SPAN_NAME = 'grey.task.run';
+
+const INFO = 30;
+const ERROR = 50;
+
+/**
+ * Instruments a task handler. Each call gets a span (`grey.task.run` unless `name` is given) with
+ * the attributes `grey.task_type`, `grey.tenant_id` and `grey.task_id` when known and `priority`
+ * when set (all present at span start, so sampler rules can match them); counts
+ * `grey_tasks_submitted_total`, then `grey_tasks_completed_total` or `grey_tasks_failed_total`;
+ * observes `grey_task_duration_seconds` for completed tasks (with an exemplar when sampled); and
+ * logs `task started`, `task completed` / `task failed` lines that carry the span's trace_id.
+ *
+ * Works under both decorator standards, on instance and static methods, sync or async, generators
+ * included; the method's result, exception and `this` are untouched. The live telemetry is looked
+ * up at each call, so a class decorated before initObservability() records once it has run; with
+ * no live runtime the call runs as if undecorated. A call whose trace is not sampled costs a
+ * non-recording span and the metrics: no attribute, event or hook work.
+ *
+ * @example
+ * class Worker {
+ *   @Task({ type: 'stateless', priority: 'critical' })
+ *   async run(job: { taskId: string; tenantId: string }) { ... }
+ * }
+ */
+export function Task(options: TaskOptions): MethodDecorator {
+  if (typeof options?.type !== 'string' || options.type.trim() === '') {
+    throw new ObservabilityError('OBS_ERR_DECORATOR_OPTIONS', '@Task needs a non-empty task type.', {
+      key: 'type',
+      value: options?.type,
+      expected: "a non-empty string, e.g. @Task({ type: 'stateless' })",
+    });
+  }
+  const recorder = new TaskRecorder(options);
+  const wrap = (original: AnyMethod): AnyMethod => {
+    const wrapper = function taskInstrumented(this: unknown): unknown {
+      // eslint-disable-next-line prefer-rest-params
+      return invokeInstrumented(recorder, original, this, arguments);
+    };
+    return disguiseWrapper(wrapper, original);
+  };
+  return function taskDecorator(...args: unknown[]): unknown {
+    return applyDecorator('Task', args, wrap, false);
+  } as MethodDecorator;
+}
+
+class TaskRecorder extends CallRecorder {
+  private readonly spanName: string;
+  private readonly labels: TaskLabelSets;
+  private readonly baseAttributes: Attributes;
+  private readonly baseStartOptions: SpanOptions;
+  private readonly startFields: Readonly<Record<string, string>>;
+  private readonly logStart: boolean;
+  private readonly logEnd: boolean;
+  private readonly logFailure: boolean;
+
+  constructor(private readonly options: TaskOptions) {
+    super('@Task', options.expectedErrors);
+    this.spanName = options.name ?? DEFAULT_TASK_SPAN_NAME;
+    this.labels = new TaskLabelSets(options.type);
+    const fixed = typeof options.attributes === 'object' ? options.attributes : {};
+    this.baseAttributes = Object.freeze({
+      ...fixed,
+      'grey.task_type': options.type,
+      ...(options.priority === undefined ? {} : { priority: options.priority }),
+    });
+    this.baseStartOptions = Object.freeze({ attributes: this.baseAttributes });
+    this.startFields = Object.freeze({
+      task_type: options.type,
+      ...(options.priority === undefined ? {} : { priority: options.priority }),
+    });
+    const logs = options.logs ?? 'all';
+    this.logStart = logs === 'all';
+    this.logEnd = logs === 'all';
+    this.logFailure = logs !== 'none';
+  }
+
+  begin(runtime: ObservabilityRuntime, _thisArg: unknown, args: ArrayLike<unknown>): CallState {
+    const parent = context.active();
+    const taskId = this.taskIdOf(runtime, args);
+    const givenTenant = this.tenantOf(runtime, args);
+    const baggageTenant = currentTenant(parent);
+    const tenant = givenTenant ?? baggageTenant;
+    const startOptions =
+      tenant === undefined && taskId === undefined
+        ? this.baseStartOptions
+        : { attributes: withCallAttributes(this.baseAttributes, tenant, taskId) };
+    const span = runtime.tracer.startSpan(this.spanName, startOptions, parent);
+    if (typeof this.options.attributes === 'function' && span.isRecording()) {
+      const extra = this.callHook(runtime, 'attributes', this.options.attributes, args);
+      if (extra !== undefined) span.setAttributes(extra);
+    }
+    let callContext = trace.setSpan(parent, span);
+    if (givenTenant !== undefined && givenTenant !== baggageTenant) callContext = withTenantBaggage(callContext, givenTenant);
+    return new CallState(this, runtime, span, callContext, performance.now(), tenant, taskId);
+  }
+
+  override started(state: CallState): void {
+    taskMetricsOf(state.runtime.metrics)?.submitted.inc(this.labels.counterFor(state.tenant));
+    const logger = state.runtime.logger;
+    if (this.logStart && logger.levelVal <= INFO) {
+      logger.info(state.taskId === undefined ? this.startFields : { ...this.startFields, task_id: state.taskId }, 'task started');
+    }
+  }
+
+  succeeded(state: CallState): void {
+    const seconds = (performance.now() - state.startTime) / 1000;
+    const tasks = taskMetricsOf(state.runtime.metrics);
+    if (tasks !== undefined) {
+      tasks.completed.inc(this.labels.counterFor(state.tenant));
+      tasks.duration.observe(this.labels.durationFor(state.tenant), seconds);
+    }
+    const logger = state.runtime.logger;
+    if (this.logEnd && logger.levelVal <= INFO) {
+      logger.info({ task_type: this.options.type, task_id: state.taskId, duration_ms: seconds * 1000 }, 'task completed');
+    }
+  }
+
+  failed(state: CallState, error: unknown, expected: boolean): void {
+    const seconds = (performance.now() - state.startTime) / 1000;
+    recordSpanError(state.span, error, expected);
+    const tasks = taskMetricsOf(state.runtime.metrics);
+    if (tasks !== undefined) {
+      if (expected) {
+        tasks.completed.inc(this.labels.counterFor(state.tenant));
+        tasks.duration.observe(this.labels.durationFor(state.tenant), seconds);
+      } else {
+        tasks.failed.inc(this.labels.counterFor(state.tenant));
+      }
+    }
+    const logger = state.runtime.logger;
+    const level = expected ? INFO : ERROR;
+    if ((expected ? this.logEnd : this.logFailure) && logger.levelVal <= level) {
+      const fields = {
+        task_type: this.options.type,
+        task_id: state.taskId,
+        duration_ms: seconds * 1000,
+        error_type: describeError(error).type,
+        err: error,
+      };
+      if (expected) logger.info(fields, 'task completed with an expected error');
+      else logger.error(fields, 'task failed');
+    }
+  }
+
+  private taskIdOf(runtime: ObservabilityRuntime, args: ArrayLike<unknown>): string | undefined {
+    const hook = this.options.taskId;
+    const id = hook === undefined ? firstArgumentField(args, 'taskId') : this.callHook(runtime, 'taskId', hook, args);
+    return typeof id === 'string' ? id : typeof id === 'number' ? String(id) : undefined;
+  }
+
+  private tenantOf(runtime: ObservabilityRuntime, args: ArrayLike<unknown>): string | undefined {
+    const hook = this.options.tenantId;
+    const tenant = hook === undefined ? firstArgumentField(args, 'tenantId') : this.callHook(runtime, 'tenantId', hook, args);
+    return typeof tenant === 'string' && tenant !== '' ? tenant : undefined;
+  }
+}
+
+function firstArgumentField(args: ArrayLike<unknown>, field: string): unknown {
+  const first = args.length > 0 ? args[0] : undefined;
+  return typeof first === 'object' && first !== null ? (first as Record<string, unknown>)[field] : undefined;
+}
+
+function withCallAttributes(base: Attributes, tenant: string | undefined, taskId: string | undefined): Attributes {
+  const attributes: Attributes = { ...base };
+  if (tenant !== undefined) attributes['grey.tenant_id'] = tenant;
+  if (taskId !== undefined) attributes['grey.task_id'] = taskId;
+  return attributes;
+}
+
+function withTenantBaggage(ctx: ReturnType<typeof context.active>, tenant: string): ReturnType<typeof context.active> {
+  const baggage = propagation.getBaggage(ctx) ?? propagation.createBaggage();
+  return propagation.setBaggage(ctx, baggage.setEntry(TENANT_BAGGAGE_KEY, { value: tenant }));
+}

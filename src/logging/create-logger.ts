@@ -1,0 +1,108 @@
+import { hostname } from 'node:os';
+import pino, { type DestinationStream, type Logger, type LoggerOptions } from 'pino';
+import type { ObservabilityConfig } from '../config/types.js';
+import { openDestination } from './destination.js';
+import { createSecretScrubber, redactionPaths, REDACTED, secretValues } from './redaction.js';
+import { createTraceMixin, mergeTraceFields } from './trace-mixin.js';
+
+/** Options of {@link createLogger} that are not part of the config file. */
+export interface CreateLoggerOptions {
+  /**
+   * Write to this stream instead of opening `logging.destination` (tests, custom sinks). The
+   * caller keeps ownership: {@link closeLogger} flushes it but does not end it.
+   */
+  stream?: DestinationStream;
+}
+
+// Streams this module opened, so that closeLogger() ends them and leaves callers' streams alone.
+const ownedStreams = new WeakSet<object>();
+
+/**
+ * Creates the service's pino logger from the `logging` and `service` sections of the config.
+ *
+ * Every line is one JSON object with `level` (label), `time` (epoch ms), `msg`, the service
+ * identity (`service`, `version`, `environment`, `instance_id`, each only when set, plus `pid`
+ * and `hostname`), and from the active OpenTelemetry context `trace_id`, `span_id`, `trace_flags`
+ * and `tenant_id`. Keys named authorization, cookie, set-cookie, password and token (up to three
+ * levels deep), the config's secret sections and `logging.redact` paths are censored, and the
+ * config's secret values (Prometheus token/password, exporter header values) are replaced in the
+ * finished line wherever they appear. Child loggers (`logger.child({...})`) keep all of this.
+ */
+export function createLogger(config: ObservabilityConfig, options: CreateLoggerOptions = {}): Logger {
+  const { logging, service } = config;
+  let stream = options.stream;
+  let prettyUnavailable = false;
+  if (stream === undefined) {
+    const opened = openDestination(logging.destination, logging.pretty);
+    stream = opened.stream;
+    prettyUnavailable = opened.prettyUnavailable;
+    ownedStreams.add(stream);
+  }
+  const scrub = createSecretScrubber(secretValues(config));
+  const pinoOptions: LoggerOptions = {
+    level: logging.level,
+    base: serviceIdentity(service),
+    messageKey: 'msg',
+    formatters: { level: (label) => ({ level: label }) },
+    redact: { paths: redactionPaths(logging.redact), censor: REDACTED },
+    mixin: createTraceMixin(),
+    mixinMergeStrategy: mergeTraceFields,
+  };
+  if (scrub !== undefined) pinoOptions.hooks = { streamWrite: scrub };
+  const logger = pino(pinoOptions, stream);
+  if (prettyUnavailable) {
+    logger.warn(
+      { code: 'OBS_WARN_PRETTY_UNAVAILABLE', key: 'logging.pretty' },
+      'logging.pretty is true but pino-pretty is not installed; writing JSON lines (npm install pino-pretty)',
+    );
+  }
+  return logger;
+}
+
+function serviceIdentity(service: ObservabilityConfig['service']): Record<string, string | number> {
+  const base: Record<string, string | number> = { service: service.name };
+  if (service.version !== '') base.version = service.version;
+  if (service.environment !== '') base.environment = service.environment;
+  if (service.instance_id !== '') base.instance_id = service.instance_id;
+  base.pid = process.pid;
+  base.hostname = hostname();
+  return base;
+}
+
+interface FlushableStream {
+  flush?: (cb?: (err?: Error | null) => void) => void;
+  end?: () => void;
+  once?: (event: string, listener: (...args: unknown[]) => void) => void;
+  fd?: number;
+  destroyed?: boolean;
+}
+
+/**
+ * Flushes what `logger` (or any child of it) has buffered and, when {@link createLogger} opened a
+ * file for it, closes that file. stdout and stderr are flushed, never closed. Resolves once the
+ * bytes are handed to the OS; never rejects (a flush error is ignored, as logging must not fail a
+ * shutdown).
+ */
+export async function closeLogger(logger: Logger): Promise<void> {
+  const stream = (logger as unknown as Record<symbol, unknown>)[pino.symbols.streamSym] as FlushableStream | undefined;
+  if (stream === undefined || stream.destroyed === true) return;
+  const owned = ownedStreams.has(stream);
+  if (owned && stream.fd !== 1 && stream.fd !== 2 && typeof stream.end === 'function' && typeof stream.once === 'function') {
+    ownedStreams.delete(stream);
+    await new Promise<void>((resolve) => {
+      stream.once!('close', () => resolve());
+      stream.once!('error', () => resolve());
+      stream.end!();
+    });
+    return;
+  }
+  if (typeof stream.flush === 'function') {
+    await new Promise<void>((resolve) => {
+      try {
+        stream.flush!(() => resolve());
+      } catch {
+        resolve();
+      }
+    });
+  }
+}

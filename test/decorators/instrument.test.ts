@@ -1,0 +1,93 @@
+import assert from 'node:assert/strict';
+import { afterEach, describe, it } from 'node:test';
+import { Instrument, isInstrumented } from '../../src/decorators/index.js';
+import { isObservabilityError } from '../../src/errors.js';
+import { getRuntime } from '../../src/runtime.js';
+import { installTestRuntime, type TestRuntime } from './support/runtime.js';
+import { CriticalOnlySampler } from './support/samplers.js';
+
+describe('Instrument', () => {
+  let runtime: TestRuntime | undefined;
+  afterEach(async () => {
+    await runtime?.stop();
+    runtime = undefined;
+  });
+
+  it('adds fields to the log lines written inside the call, with its trace_id', async () => {
+    runtime = installTestRuntime();
+    class Scheduler {
+      @Instrument({ skip: ['payload'], fields: ['taskId', 'tenantId'] })
+      async submit(taskId: string, tenantId: string, payload: string): Promise<number> {
+        await new Promise((resolve) => setImmediate(resolve));
+        getRuntime()?.logger.info({ submitted: [taskId, tenantId].length }, 'Task submitted');
+        return payload.length;
+      }
+    }
+    assert.equal(await new Scheduler().submit('t-7', 'tenant-q', 'body'), 4);
+    const span = runtime.tracing.exporter.getFinishedSpans()[0]!;
+    const line = runtime.logs.lines.find((l) => l.msg === 'Task submitted')!;
+    assert.equal(line.taskId, 't-7');
+    assert.equal(line.tenantId, 'tenant-q');
+    assert.equal(line.trace_id, span.spanContext().traceId);
+    assert.ok(!JSON.stringify(runtime.logs.lines).includes('body'));
+  });
+
+  it('passes fixed attributes at span start and skips argument work when not recording', () => {
+    const sampler = new CriticalOnlySampler();
+    runtime = installTestRuntime(sampler);
+    let hookCalls = 0;
+    class Router {
+      @Instrument({ attributes: { priority: 'critical' } })
+      important(id: string): string {
+        return id;
+      }
+      @Instrument({ attributes: () => ({ hooked: ++hookCalls }) })
+      ordinary(id: string): string {
+        return id;
+      }
+    }
+    const router = new Router();
+    router.important('x');
+    router.ordinary('y');
+    assert.equal(hookCalls, 0);
+    const spans = runtime.tracing.exporter.getFinishedSpans();
+    assert.deepEqual(spans.map((s) => [s.name, s.attributes]), [['Router.important', { priority: 'critical', id: 'x' }]]);
+  });
+
+  it('instruments every method of a decorated class once', () => {
+    runtime = installTestRuntime();
+    @Instrument({ skip: ['secret'] })
+    class Store {
+      get size(): number {
+        return 1;
+      }
+      put(key: string, secret: string): number {
+        return key.length + secret.length;
+      }
+      @Instrument({ name: 'store.get' })
+      get(key: string): string {
+        return key;
+      }
+    }
+    const store = new Store();
+    assert.equal(store.put('k', 'shh'), 4);
+    assert.equal(store.get('k'), 'k');
+    assert.equal(store.size, 1);
+    assert.ok(isInstrumented(Store.prototype.put));
+    const spans = runtime.tracing.exporter.getFinishedSpans();
+    assert.deepEqual(spans.map((s) => [s.name, s.attributes]), [['Store.put', { key: 'k' }], ['store.get', { key: 'k' }]]);
+  });
+
+  it('rejects skip or fields names that are not parameters, at decoration', () => {
+    const define = () => {
+      class Bad {
+        @Instrument({ fields: ['taskid'] })
+        run(taskId: string): string {
+          return taskId;
+        }
+      }
+      return Bad;
+    };
+    assert.throws(define, (error) => isObservabilityError(error, 'OBS_ERR_DECORATOR_OPTIONS') && /taskid/.test(error.message) && /taskId/.test(error.message));
+  });
+});
