@@ -65,15 +65,17 @@ export async function initObservability(options: InitOptions = {}): Promise<Obse
     const logger = createLogger(config);
     stops.push(() => closeLogger(logger));
     const metrics = createMetrics(config, logger);
-    stops.push(async () => metrics.close());
+    stops.push(async () => metrics.registry.clear());
+    // Tracing starts before the endpoint binds, so that a port in use also proves that the global
+    // SDK registration is undone on failure.
+    const tracing: Tracing = await startTracing(config, logger);
+    stops.push((timeoutMs) => tracing.shutdown(timeoutMs));
     let server: MetricsServer | undefined;
     if (config.prometheus.enabled) {
       server = await startMetricsServer(config, metrics);
       const started = server;
       stops.push(() => started.close());
     }
-    const tracing: Tracing = await startTracing(config, logger);
-    stops.push((timeoutMs) => tracing.shutdown(timeoutMs));
 
     setRuntime({ config, logger, tracer: tracing.tracer, metrics });
     const shutdown = once(() => stopAll(stops, config.shutdown_timeout_ms, logger));

@@ -1,0 +1,51 @@
+/**
+ * @grey/observability: one config file, one call. Named exports only, listed one by one.
+ * Importing this module starts nothing; initObservability() does.
+ */
+export { initObservability, type InitOptions, type ObservabilityHandle } from './init.js';
+
+export { loadConfig, type LoadConfigOptions, type ResolvedConfig, type ValueSource } from './config/load.js';
+export type {
+  ConfigOverrides,
+  ConfigSource,
+  ExporterProtocol,
+  LogLevel,
+  MetricsAuthType,
+  ObservabilityConfig,
+  PropagatorName,
+  SamplingStrategy,
+  TenantOverflowMode,
+} from './config/types.js';
+
+export { ErrorCodes, ObservabilityError, isObservabilityError, type ErrorCode } from './errors.js';
+
+export {
+  METRIC_CATALOG,
+  TENANT_NONE,
+  TENANT_OTHER,
+  shareMetricsWithClusterPrimary,
+  startClusterMetricsServer,
+  type CounterHelper,
+  type CustomMetricOptions,
+  type GaugeHelper,
+  type HistogramHelper,
+  type MetricDefinition,
+  type MetricLabels,
+  type Metrics,
+  type SummaryHelper,
+} from './metrics/index.js';
+
+export {
+  SpanAttributes,
+  SpanNames,
+  TENANT_BAGGAGE_KEY,
+  currentTenant,
+  extractContext,
+  injectContext,
+  withTenant,
+  type HeaderCarrier,
+  type SpanAttributeName,
+  type SpanName,
+} from './tracing/index.js';
+
+export { Instrument, Task, type InstrumentOptions, type TaskOptions } from './decorators/index.js';
