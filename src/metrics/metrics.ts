@@ -172,7 +172,7 @@ export function createMetrics(config: ObservabilityConfig, logger: Logger): Metr
     if (registry.getSingleMetric(definition.name) !== undefined) {
       throw new ObservabilityError('OBS_ERR_METRIC_CONFLICT', `metric ${definition.name} is already registered`, {
         key: definition.name,
-        expected: 'a name not used by the Node.js default metrics',
+        expected: 'a name not already on the registry (Node.js default metrics, grey_observability_* self-metrics)',
       });
     }
     const helper = buildMetric(definition, context);

@@ -50,12 +50,16 @@ export class TenantLabeler {
       const { [TENANT_LABEL]: _dropped, ...rest } = labels;
       return rest;
     }
-    return { ...labels, [TENANT_LABEL]: this.tenantOf(labels) };
+    if (labels === undefined) return { [TENANT_LABEL]: this.resolve(currentTenant()) };
+    // Two literal shapes on purpose: adding a key after a spread ({ ...labels, tenant } where labels
+    // has no tenant) made prom-client's label handling ~5x slower in V8 here.
+    if (!(TENANT_LABEL in labels)) return { [TENANT_LABEL]: this.resolve(currentTenant()), ...labels };
+    const explicit = labels[TENANT_LABEL];
+    const raw = explicit === undefined || explicit === '' ? currentTenant() : String(explicit);
+    return { ...labels, [TENANT_LABEL]: this.resolve(raw) };
   }
 
-  private tenantOf(labels: LabelRecord | undefined): string {
-    const explicit = labels?.[TENANT_LABEL];
-    const raw = explicit !== undefined && explicit !== '' ? String(explicit) : currentTenant();
+  private resolve(raw: string | undefined): string {
     if (raw === undefined || raw === '') return TENANT_NONE;
     return (this.guard as TenantGuard).resolve(raw);
   }

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { register as globalRegistry } from 'prom-client';
 import { isObservabilityError } from '../../src/errors.js';
@@ -53,6 +54,14 @@ describe('METRIC_CATALOG', () => {
       const resolved = { ...definition, buckets: definition.buckets ? [0.1, 1] : undefined };
       if (definition.lintException === undefined) assert.doesNotThrow(() => validateDefinition(resolved), definition.name);
       else assert.throws(() => validateDefinition(resolved), (e: unknown) => isObservabilityError(e, 'OBS_ERR_METRIC_INVALID'));
+    }
+  });
+
+  it('is documented metric by metric in docs/metrics.md', () => {
+    const page = readFileSync(new URL('../../../docs/metrics.md', import.meta.url), 'utf8');
+    for (const definition of METRIC_CATALOG) {
+      assert.ok(page.includes(`| \`${definition.name}\` | ${definition.type}`), definition.name);
+      if (definition.helper !== undefined) assert.ok(page.includes(`\`metrics.${definition.helper}\``), definition.helper);
     }
   });
 

@@ -42,6 +42,20 @@ describe('custom metrics', () => {
     assert.match(text, /^grey_task_duration_seconds_count\{tenant="a"\} 1$/m);
   });
 
+  it('types catalog labels: required labels must be given, tenant is optional', async () => {
+    const metrics = createMetrics(testConfig(), silentLogger());
+    metrics.tasks.submitted.inc({ type: 'stateless' });
+    metrics.tasks.duration.observe(0.2);
+    metrics.consensus.term.set(7);
+    // @ts-expect-error `type` is a required label of grey_tasks_submitted_total
+    metrics.tasks.submitted.inc({ tenant: 't' });
+    // @ts-expect-error `node_id` is the only label of grey_consensus_leader
+    metrics.consensus.leader.set({ leader: 'x' }, 1);
+    const text = await metrics.scrape('text');
+    assert.match(text, /^grey_consensus_term 7$/m);
+    assert.match(text, /^grey_observability_metric_errors_total\{metric="grey_consensus_leader"\} 1$/m);
+  });
+
   it('defaults histogram buckets to prometheus.latency_buckets', async () => {
     const metrics = createMetrics(testConfig({ prometheus: { latency_buckets: [0.5, 5] } }), silentLogger());
     metrics.histogram({ name: 'grey_custom_seconds', help: 'h' }).observe(1);

@@ -10,6 +10,7 @@ import { startPrometheus, type PromSample } from '../support/prometheus.js';
 import { silentLogger } from './support/logger.js';
 
 const HOSTILE_TENANT = 'acme "quoted" \\ back\nline ünï 租户';
+const LONG_TENANT = `long-${'x'.repeat(10 * 1024)}`;
 
 const labelsOf = (samples: PromSample[]) =>
   samples.map(({ metric }) => {
@@ -51,6 +52,7 @@ describe('a real Prometheus scraping the endpoint', () => {
     metrics.tasks.completed.inc({ tenant: 'tenant-123', type: 'stateless' }, 49500);
     metrics.tasks.failed.inc({ tenant: 'tenant-123', type: 'stateless' }, 500);
     metrics.tasks.submitted.inc({ tenant: HOSTILE_TENANT, type: 'stateless' });
+    metrics.tasks.submitted.inc({ tenant: LONG_TENANT, type: 'stateless' }, 2);
     let traceId = '';
     provider.getTracer('test').startActiveSpan('grey.task.run', (span) => {
       traceId = span.spanContext().traceId;
@@ -105,6 +107,7 @@ describe('a real Prometheus scraping the endpoint', () => {
     const byTenant = new Map(submitted.map((s) => [s.metric.tenant, s.value[1]]));
     assert.equal(byTenant.get('tenant-123'), '50000');
     assert.equal(byTenant.get(HOSTILE_TENANT), '1', 'the hostile label value survives the round trip unchanged');
+    assert.equal(byTenant.get(LONG_TENANT), '2', 'a 10 KB label value survives the round trip unchanged');
 
     // The spec's recording rule expression works on what was scraped.
     const successRate = await prometheus.query(

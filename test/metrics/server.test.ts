@@ -166,6 +166,16 @@ describe('startMetricsServer', () => {
     }
   });
 
+  it('throws OBS_ERR_METRICS_SERVER naming prometheus.host for an address this machine does not have', async () => {
+    const config = testConfig({ prometheus: { host: '203.0.113.7' } }); // TEST-NET-3, never local
+    await assert.rejects(startMetricsServer(config, createMetrics(config, silentLogger())), (error: unknown) => {
+      assert.ok(isObservabilityError(error, 'OBS_ERR_METRICS_SERVER'));
+      assert.equal(error.key, 'prometheus.host');
+      assert.equal(error.value, '203.0.113.7');
+      return true;
+    });
+  });
+
   it('binds nothing when prometheus.enabled is false', async () => {
     const config = testConfig({ prometheus: { enabled: false } });
     const server = await startMetricsServer(config, createMetrics(config, silentLogger()));

@@ -143,9 +143,16 @@ describe('tenant label source', () => {
       metrics.tasks.submitted.inc({ type: 'b', tenant: 'explicit' });
       metrics.tasks.duration.observe(0.5);
     });
+    context.with(withBaggage, () => {
+      metrics.tasks.submitted.inc({ type: 'd', tenant: undefined });
+      metrics.tasks.submitted.inc({ type: 'e', tenant: '' });
+    });
     metrics.tasks.submitted.inc({ type: 'c' });
+    metrics.tasks.submitted.inc({ type: 'f', tenant: undefined });
     const tenants = (await samples(metrics, 'grey_tasks_submitted_total')).map((s) => `${s.labels.type}:${s.labels.tenant}`);
-    assert.deepEqual(tenants.sort(), ['a:from-baggage', 'b:explicit', `c:${TENANT_NONE}`]);
+    assert.deepEqual(tenants.sort(), [
+      'a:from-baggage', 'b:explicit', `c:${TENANT_NONE}`, 'd:from-baggage', 'e:from-baggage', `f:${TENANT_NONE}`,
+    ]);
     const duration = await samples(metrics, 'grey_task_duration_seconds');
     assert.ok(duration.every((s) => s.labels.tenant === 'from-baggage'));
   });
