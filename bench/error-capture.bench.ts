@@ -69,5 +69,5 @@ const results = [
 const off = results[0]!.nsPerTrace;
 console.log(`trace = 1 root + 3 children; median of ${ROUNDS} rounds x ${TRACES} traces`);
 for (const r of results) {
-  console.log(`${r.label.padEnd(30)} ${(r.nsPerTrace / 1000).toFixed(2).padStart(7)} µs/trace   x${(r.nsPerTrace / off).toFixed(1)} of off`);
+  console.log(`${r.label.padEnd(34)} ${(r.nsPerTrace / 1000).toFixed(2).padStart(7)} µs/trace   x${(r.nsPerTrace / off).toFixed(1)} of off`);
 }
