@@ -109,9 +109,10 @@ export async function startTracing(config: ObservabilityConfig, logger: Logger):
     sdk?.shutdown().catch(() => undefined);
     releaseGlobals(claims);
     if (err instanceof ObservabilityError) throw err;
-    throw new ObservabilityError('OBS_ERR_TRACING_START', 'the OpenTelemetry SDK could not be started', {
+    const reason = err instanceof Error ? err.message : String(err);
+    throw new ObservabilityError('OBS_ERR_TRACING_START', `the OpenTelemetry SDK could not be started: ${reason}`, {
       key: 'opentelemetry',
-      expected: 'a valid opentelemetry section; see the cause below',
+      expected: 'an opentelemetry section the SDK accepts (exporter endpoint, protocol) and no other SDK in the process',
       cause: err,
     });
   }
