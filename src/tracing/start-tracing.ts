@@ -2,7 +2,7 @@ import { syncBuiltinESMExports } from 'node:module';
 import { ProxyTracerProvider, trace, type ContextManager, type Tracer } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
-import { NodeSDK } from '@opentelemetry/sdk-node';
+import type { NodeSDK } from '@opentelemetry/sdk-node';
 import type { SpanProcessor } from '@opentelemetry/sdk-trace';
 import type { Logger } from 'pino';
 import type { ObservabilityConfig } from '../config/types.js';
@@ -70,7 +70,9 @@ export async function startTracing(config: ObservabilityConfig, logger: Logger):
     if (!ownPropagator) throw alreadyRegistered('propagator');
     if (isTracerProviderRegistered()) throw alreadyRegistered('tracer provider');
 
-    const [exporterModules, built] = await Promise.all([
+    // Loaded only when tracing is on: the SDK alone costs ~150 ms of start-up (see docs/tracing.md).
+    const [sdkModule, exporterModules, built] = await Promise.all([
+      import('@opentelemetry/sdk-node'),
       loadExporterModules(otel.exporter.protocol),
       buildInstrumentations(config),
     ]);
@@ -83,7 +85,7 @@ export async function startTracing(config: ObservabilityConfig, logger: Logger):
       const exportPath: SpanProcessor = errorCapture
         ? new ErrorCaptureSpanProcessor(batch, otel.sampling.error_capture, health)
         : batch;
-      const nodeSdk = new NodeSDK({
+      const nodeSdk = new sdkModule.NodeSDK({
         autoDetectResources: false,
         resource: buildResource(config),
         sampler,
@@ -107,9 +109,10 @@ export async function startTracing(config: ObservabilityConfig, logger: Logger):
     sdk?.shutdown().catch(() => undefined);
     releaseGlobals(claims);
     if (err instanceof ObservabilityError) throw err;
-    throw new ObservabilityError('OBS_ERR_TRACING_START', 'the OpenTelemetry SDK could not be started', {
+    const reason = err instanceof Error ? err.message : String(err);
+    throw new ObservabilityError('OBS_ERR_TRACING_START', `the OpenTelemetry SDK could not be started: ${reason}`, {
       key: 'opentelemetry',
-      expected: 'a valid opentelemetry section; see the cause below',
+      expected: 'an opentelemetry section the SDK accepts (exporter endpoint, protocol) and no other SDK in the process',
       cause: err,
     });
   }

@@ -12,7 +12,8 @@ const fixture = (name: string) => join(fixtures, name);
 const preload = (name: string) => pathToFileURL(fixture(name)).href;
 
 async function node(args: string[]): Promise<string[]> {
-  const { stdout } = await run(process.execPath, args, { timeout: 30_000, env: { ...process.env, NODE_OPTIONS: '' } });
+  const env = { ...process.env, NODE_OPTIONS: '', GREY_TRACED_FIXTURE: '1' };
+  const { stdout } = await run(process.execPath, args, { timeout: 30_000, env });
   return stdout.trim().split('\n');
 }
 

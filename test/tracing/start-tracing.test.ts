@@ -68,6 +68,17 @@ describe('startTracing', () => {
     assert.equal(trace.getTracerProvider() !== undefined && trace.getTracer('x').startSpan('y').isRecording(), true, 'the other SDK keeps working');
   });
 
+  it('fails with OBS_ERR_TRACING_START naming the cause, and leaves no global registered', async () => {
+    const config = tracingConfig('not a url', 'http/protobuf');
+    await assert.rejects(
+      startTracing(config, captureLogger().logger),
+      (err: unknown) => isObservabilityError(err, 'OBS_ERR_TRACING_START') && /Invalid URL/.test(err.message),
+    );
+    assert.equal(contextManagerRegistered(), false);
+    assert.equal(propagatorRegistered(), false);
+    assert.equal(trace.getTracer('x').startSpan('y').isRecording(), false);
+  });
+
   it('refuses a second start while the first is live', async () => {
     const first = await startTracing(testConfig(), captureLogger().logger);
     try {
