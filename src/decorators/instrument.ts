@@ -67,7 +67,7 @@ class InstrumentRecorder extends CallRecorder {
   ) {
     super('@Instrument', options.expectedErrors);
     const fixed = typeof options.attributes === 'object' ? options.attributes : undefined;
-    this.startOptions = Object.freeze(fixed === undefined ? {} : { attributes: Object.freeze({ ...fixed }) });
+    this.startOptions = fixed === undefined ? {} : { attributes: { ...fixed } };
     const names = parameterNames(original);
     const skip = new Set(options.skip ?? []);
     if (!fromClass) assertKnownNames(names, skip, options.fields ?? [], site.methodName);
@@ -98,7 +98,7 @@ class InstrumentRecorder extends CallRecorder {
       const extra = this.callHook(runtime, 'attributes', this.options.attributes, args);
       if (extra !== undefined) span.setAttributes(extra);
     }
-    return new CallState(this, runtime, span, callContext, 0, undefined, undefined);
+    return new CallState(this, runtime, span, callContext, 0, undefined, undefined, undefined);
   }
 
   succeeded(): void {

@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import pino, { type DestinationStream, type Logger, type LoggerOptions } from 'pino';
 import type { ObservabilityConfig } from '../config/types.js';
 import { openDestination } from './destination.js';
-import { createSecretScrubber, redactionPaths, REDACTED, secretValues } from './redaction.js';
+import { censorSecretKeys, createSecretScrubber, redactionPaths, REDACTED, secretValues } from './redaction.js';
 import { createTraceMixin, mergeTraceFields } from './trace-mixin.js';
 
 /** Options of {@link createLogger} that are not part of the config file. */
@@ -23,8 +23,9 @@ const ownedStreams = new WeakSet<object>();
  * Every line is one JSON object with `level` (label), `time` (epoch ms), `msg`, the service
  * identity (`service`, `version`, `environment`, `instance_id`, each only when set, plus `pid`
  * and `hostname`), and from the active OpenTelemetry context `trace_id`, `span_id`, `trace_flags`
- * and `tenant_id`. Keys named authorization, cookie, set-cookie, password and token (up to three
- * levels deep), the config's secret sections and `logging.redact` paths are censored, and the
+ * and `tenant_id`. Keys named authorization, proxy-authorization, cookie, set-cookie, password and
+ * token (in plain objects up to four levels deep), request/response headers as pino-http
+ * serializes them, the config's secret sections and `logging.redact` paths are censored, and the
  * config's secret values (Prometheus token/password, exporter header values) are replaced in the
  * finished line wherever they appear. Child loggers (`logger.child({...})`) keep all of this.
  */
@@ -43,7 +44,7 @@ export function createLogger(config: ObservabilityConfig, options: CreateLoggerO
     level: logging.level,
     base: serviceIdentity(service),
     messageKey: 'msg',
-    formatters: { level: (label) => ({ level: label }) },
+    formatters: { level: (label) => ({ level: label }), log: censorSecretKeys },
     redact: { paths: redactionPaths(logging.redact), censor: REDACTED },
     mixin: createTraceMixin(),
     mixinMergeStrategy: mergeTraceFields,

@@ -12,7 +12,7 @@ export interface TraceLogFields {
   [field: string]: string | number | boolean | undefined;
 }
 
-const NO_FIELDS: TraceLogFields = Object.freeze({});
+const NO_FIELDS: TraceLogFields = {};
 
 /**
  * Builds the pino `mixin` that adds `trace_id`, `span_id`, `trace_flags`, `tenant_id` and any
@@ -58,5 +58,5 @@ function fieldsOf(ctx: Context): TraceLogFields {
   }
   if (tenant !== undefined) fields.tenant_id = tenant;
   if (extra !== undefined) Object.assign(fields, extra);
-  return Object.freeze(fields);
+  return fields;
 }
