@@ -30,14 +30,14 @@ import { disguiseWrapper } from './wrapper.js';
  * }
  */
 export function Instrument(options: InstrumentOptions = {}): MethodOrClassDecorator {
-  const wrap = (original: AnyMethod, key: string | symbol, site: MethodSite, fromClass: boolean): AnyMethod => {
+  const wrap = (original: AnyMethod, key: string | symbol, site: MethodSite, fromClass: boolean, source: AnyMethod): AnyMethod => {
     const recorder = new InstrumentRecorder(options, original, key, site, fromClass);
     const wrapper = function instrumented(this: unknown): unknown {
       // eslint-disable-next-line prefer-rest-params
       return invokeInstrumented(recorder, original, this, arguments);
     };
     recorder.wrapper = wrapper;
-    return disguiseWrapper(wrapper, original);
+    return disguiseWrapper(wrapper, source, original, 'Instrument');
   };
   return function instrumentDecorator(...args: unknown[]): unknown {
     return applyDecorator('Instrument', args, wrap, true);

@@ -46,12 +46,12 @@ export function Task(options: TaskOptions): MethodDecorator {
     });
   }
   const recorder = new TaskRecorder(options);
-  const wrap = (original: AnyMethod): AnyMethod => {
+  const wrap = (original: AnyMethod, _key: string | symbol, _site: unknown, _fromClass: boolean, source: AnyMethod): AnyMethod => {
     const wrapper = function taskInstrumented(this: unknown): unknown {
       // eslint-disable-next-line prefer-rest-params
       return invokeInstrumented(recorder, original, this, arguments);
     };
-    return disguiseWrapper(wrapper, original);
+    return disguiseWrapper(wrapper, source, original, 'Task');
   };
   return function taskDecorator(...args: unknown[]): unknown {
     return applyDecorator('Task', args, wrap, false);

@@ -175,6 +175,19 @@ describe('createLogger redaction', () => {
     assert.equal(line.user.profile.password, '[Redacted]');
   });
 
+  it('censors secret keys in child bindings and leaves the caller objects unchanged', () => {
+    const out = captureLines();
+    const headers = { authorization: 'Bearer abc', accept: 'json' };
+    const child = createLogger(secretConfig(), { stream: out }).child({ token: 'child-token', component: 'api' });
+    child.info({ headers }, 'request');
+    const line = out.lines[0] as Record<string, any>;
+    assert.equal(line.token, '[Redacted]');
+    assert.equal(line.component, 'api');
+    assert.equal(line.headers.authorization, '[Redacted]');
+    assert.equal(line.headers.accept, 'json');
+    assert.equal(headers.authorization, 'Bearer abc');
+  });
+
   it('censors the extra paths of logging.redact', () => {
     const out = captureLines();
     createLogger(secretConfig(), { stream: out }).info({ customer: { card: '4111', name: 'Ann' } }, 'order');
