@@ -44,7 +44,7 @@ export function createLogger(config: ObservabilityConfig, options: CreateLoggerO
     level: logging.level,
     base: serviceIdentity(service),
     messageKey: 'msg',
-    formatters: { level: (label) => ({ level: label }), log: censorSecretKeys, bindings: censorSecretKeys },
+    formatters: { level: (label) => ({ level: label }), log: censorSecretKeys },
     redact: { paths: redactionPaths(logging.redact), censor: REDACTED },
     mixin: createTraceMixin(),
     mixinMergeStrategy: mergeTraceFields,

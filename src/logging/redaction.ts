@@ -50,9 +50,14 @@ const SECRET_PATHS = [
  */
 export const MIN_SCRUBBED_SECRET_LENGTH = 4;
 
-/** The pino redaction paths: the built-in ones, then `extra` (`logging.redact`). */
+/**
+ * The pino redaction paths: every {@link SECRET_KEYS} key at the top level (this is what censors
+ * child-logger bindings, which pino formats without `formatters.log`), the built-in paths, then
+ * `extra` (`logging.redact`).
+ */
 export function redactionPaths(extra: readonly string[]): string[] {
-  return [...new Set([...SECRET_PATHS, ...extra])];
+  const topLevel = [...SECRET_KEYS].map((key) => (/^[A-Za-z_$][\w$]*$/.test(key) ? key : `["${key}"]`));
+  return [...new Set([...topLevel, ...SECRET_PATHS, ...extra])];
 }
 
 /**
