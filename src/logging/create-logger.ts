@@ -14,6 +14,9 @@ export interface CreateLoggerOptions {
   stream?: DestinationStream;
 }
 
+/** Longest wait of closeLogger() for a file destination to close. */
+const CLOSE_TIMEOUT_MS = 2000;
+
 // Streams this module opened, so that closeLogger() ends them and leaves callers' streams alone.
 const ownedStreams = new WeakSet<object>();
 
@@ -91,8 +94,16 @@ export async function closeLogger(logger: Logger): Promise<void> {
   if (owned && stream.fd !== 1 && stream.fd !== 2 && typeof stream.end === 'function' && typeof stream.once === 'function') {
     ownedStreams.delete(stream);
     await new Promise<void>((resolve) => {
-      stream.once!('close', () => resolve());
-      stream.once!('error', () => resolve());
+      // A pretty-printing stream may emit only 'finish'; the timer bounds a stream that emits neither.
+      const timer = setTimeout(resolve, CLOSE_TIMEOUT_MS);
+      timer.unref();
+      const done = (): void => {
+        clearTimeout(timer);
+        resolve();
+      };
+      stream.once!('close', done);
+      stream.once!('finish', done);
+      stream.once!('error', done);
       stream.end!();
     });
     return;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { context, propagation, trace } from '@opentelemetry/api';
 import { AlwaysOffSampler } from '@opentelemetry/sdk-trace-base';
+import { isObservabilityError } from '../../src/errors.js';
 import { closeLogger, createLogger, setLogFields } from '../../src/logging/index.js';
 import { TENANT_BAGGAGE_KEY } from '../../src/tenant-context.js';
 import { testConfig } from '../support/config.js';
@@ -236,6 +237,16 @@ describe('createLogger destinations', () => {
     assert.equal(lines[99]!.i, 99);
   });
 
+  it('fails start-up with OBS_ERR_LOG_DESTINATION when the file cannot be opened', async () => {
+    const blocker = join(dir, 'a-file');
+    await writeFile(blocker, 'not a directory');
+    const destination = join(blocker, 'service.log');
+    assert.throws(
+      () => createLogger(testConfig({ logging: { level: 'info', destination } })),
+      (error) => isObservabilityError(error, 'OBS_ERR_LOG_DESTINATION') && error.key === 'logging.destination' && error.message.includes(destination),
+    );
+  });
+
   it('writes a warning and JSON when pretty is asked for without pino-pretty', async () => {
     const file = join(dir, 'pretty.log');
     const logger = createLogger(testConfig({ logging: { level: 'info', destination: file, pretty: true } }));
@@ -244,6 +255,27 @@ describe('createLogger destinations', () => {
     const lines = (await readFile(file, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     assert.equal(lines[0]!.code, 'OBS_WARN_PRETTY_UNAVAILABLE');
     assert.equal(lines[1]!.msg, 'after warning');
+  });
+
+  it('drops lines it cannot write and reports it once, without crashing the process', async () => {
+    const moduleUrl = new URL('../../src/logging/index.js', import.meta.url).href;
+    const supportUrl = new URL('../support/config.js', import.meta.url).href;
+    const script = `
+      const { createLogger, closeLogger } = await import(${JSON.stringify(moduleUrl)});
+      const { testConfig } = await import(${JSON.stringify(supportUrl)});
+      const logger = createLogger(testConfig({ logging: { level: 'info', destination: '/dev/full' } }));
+      for (let i = 0; i < 50; i++) logger.info({ i }, 'into a full disk');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      for (let i = 0; i < 50; i++) logger.info({ i }, 'still going');
+      await closeLogger(logger);
+      process.stdout.write('survived');`;
+    const { stdout, stderr } = await run(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: fileURLToPath(new URL('.', import.meta.url)),
+      timeout: 10_000,
+    });
+    assert.equal(stdout, 'survived');
+    const reports = stderr.trim().split('\n').filter((line) => line.includes('OBS_WARN_LOG_WRITE_FAILED'));
+    assert.equal(reports.length, 1);
   });
 
   it('writes to stdout and stderr of the process', async () => {
