@@ -95,6 +95,12 @@ export function registerFailureModeTests(ctx: CaseContext): void {
     assert.equal(spans.length, 6);
     assert.equal(spans[5]!.status.code, SpanStatusCode.ERROR);
     assert.deepEqual(spans.map((s) => s.status.code).slice(3, 5), [SpanStatusCode.UNSET, SpanStatusCode.UNSET]);
+    const completed = logLines(ctx, 'task completed');
+    assert.equal(completed.length, 4);
+    completed.forEach((line, index) => {
+      const span = spans.filter((s) => s.status.code === SpanStatusCode.UNSET)[index]!;
+      assert.equal(line.trace_id, span.spanContext().traceId, 'the end of an iteration is logged in its span');
+    });
   });
 
   it('6. gives thrown non-Error values a useful message and a low-cardinality type', () => {
