@@ -73,15 +73,15 @@ function instrumentClass(cls: Function, wrap: WrapMethod): void {
     const descriptor = Object.getOwnPropertyDescriptor(prototype, key);
     if (descriptor === undefined || typeof descriptor.value !== 'function' || isInstrumented(descriptor.value)) continue;
     const value = descriptor.value as AnyMethod;
-    if (isGeneratorOrPlainMethod(value)) {
+    if (!isClass(value)) {
       Object.defineProperty(prototype, key, { ...descriptor, value: wrap(value, key, new MethodSite(key, cls), true, value) });
     }
   }
 }
 
-// Class-level instrumentation leaves nested classes stored on the prototype alone.
-function isGeneratorOrPlainMethod(fn: AnyMethod): boolean {
-  return !Function.prototype.toString.call(fn).startsWith('class');
+// Class-level instrumentation leaves classes stored on the prototype alone.
+function isClass(fn: AnyMethod): boolean {
+  return Function.prototype.toString.call(fn).startsWith('class');
 }
 
 function isStandardContext(value: unknown): value is StandardContext {

@@ -55,6 +55,8 @@ class InstrumentRecorder extends CallRecorder {
   /** The installed wrapper, to find the class that owns it on the first call. */
   wrapper: unknown;
   private readonly startOptions: SpanOptions;
+  /** The fixed span name; undefined means `Class.method`. */
+  private readonly spanName: string | undefined;
   private readonly fields: readonly ArgumentField[] | undefined;
   private readonly autoFields: readonly ArgumentField[];
 
@@ -66,6 +68,8 @@ class InstrumentRecorder extends CallRecorder {
     fromClass: boolean,
   ) {
     super('@Instrument', options.expectedErrors);
+    // On a class, one `name` for every method would hide which method ran: it is ignored there.
+    this.spanName = fromClass ? undefined : options.name;
     const fixed = typeof options.attributes === 'object' ? options.attributes : undefined;
     this.startOptions = fixed === undefined ? {} : { attributes: { ...fixed } };
     const names = parameterNames(original);
@@ -79,7 +83,7 @@ class InstrumentRecorder extends CallRecorder {
   }
 
   begin(runtime: ObservabilityRuntime, thisArg: unknown, args: ArrayLike<unknown>): CallState {
-    const name = this.options.name ?? this.site.qualifiedName(thisArg, this.key, this.wrapper);
+    const name = this.spanName ?? this.site.qualifiedName(thisArg, this.key, this.wrapper);
     const parent = context.active();
     const span = runtime.tracer.startSpan(name, this.startOptions, parent);
     let callContext = trace.setSpan(parent, span);

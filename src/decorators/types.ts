@@ -80,7 +80,10 @@ export interface TaskOptions {
 
 /** Options of {@link Instrument}. */
 export interface InstrumentOptions {
-  /** Span name. Default `Class.method` (static methods too; symbol keys as `Class.[description]`). */
+  /**
+   * Span name. Default `Class.method` (static methods too; symbol keys as `Class.[description]`).
+   * Ignored when the decorator is on a class, where every method keeps its own name.
+   */
   name?: string;
   /**
    * Parameter names whose values are never recorded. Without `fields`, every string, number and

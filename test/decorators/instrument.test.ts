@@ -56,7 +56,7 @@ describe('Instrument', () => {
 
   it('instruments every method of a decorated class once', () => {
     runtime = installTestRuntime();
-    @Instrument({ skip: ['secret'] })
+    @Instrument({ skip: ['secret'], name: 'ignored.on.a.class' })
     class Store {
       get size(): number {
         return 1;
