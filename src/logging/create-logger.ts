@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import pino, { type DestinationStream, type Logger, type LoggerOptions } from 'pino';
 import type { ObservabilityConfig } from '../config/types.js';
 import { openDestination } from './destination.js';
-import { censorSecretKeys, createSecretScrubber, redactionPaths, REDACTED, secretValues } from './redaction.js';
+import { createSecretScrubber, redactionPaths, REDACTED, secretValues } from './redaction.js';
 import { createTraceMixin, mergeTraceFields } from './trace-mixin.js';
 
 /** Options of {@link createLogger} that are not part of the config file. */
@@ -47,7 +47,7 @@ export function createLogger(config: ObservabilityConfig, options: CreateLoggerO
     level: logging.level,
     base: serviceIdentity(service),
     messageKey: 'msg',
-    formatters: { level: (label) => ({ level: label }), log: censorSecretKeys },
+    formatters: { level: (label) => ({ level: label }) },
     redact: { paths: redactionPaths(logging.redact), censor: REDACTED },
     mixin: createTraceMixin(),
     mixinMergeStrategy: mergeTraceFields,

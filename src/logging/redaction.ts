@@ -61,7 +61,7 @@ export function redactionPaths(extra: readonly string[]): string[] {
 }
 
 /**
- * pino `formatters.log`: returns `fields` with the value of every {@link SECRET_KEYS} key replaced
+ * Returns `fields` (a log call's merge object) with the value of every {@link SECRET_KEYS} key replaced
  * by {@link REDACTED}, in nested plain objects too. Copy-on-write: the caller's objects are never
  * changed, and a line without secret keys costs one Set lookup per key and no allocation.
  */

@@ -1,6 +1,7 @@
 import { context, isSpanContextValid, trace, type Context } from '@opentelemetry/api';
 import { currentTenant } from '../tenant-context.js';
 import { getLogFields } from './log-fields.js';
+import { censorSecretKeys } from './redaction.js';
 
 /** The fields the mixin adds to a log line (all optional). */
 export interface TraceLogFields {
@@ -36,12 +37,15 @@ export function createTraceMixin(): () => TraceLogFields {
 }
 
 /**
- * pino `mixinMergeStrategy`: fields given to the log call win over the mixin's. It never mutates the
- * caller's object nor the mixin's cached one, and costs nothing outside a span.
+ * pino `mixinMergeStrategy`: censors secret keys of the fields given to the log call (see
+ * censorSecretKeys; done here so that only the caller's fields are walked, not the trace fields),
+ * then merges them over the mixin's. It never mutates the caller's object nor the mixin's cached
+ * one, and allocates nothing outside a span when no secret key is present.
  */
 export function mergeTraceFields(mergeObject: object, mixinObject: object): object {
-  if (mixinObject === NO_FIELDS) return mergeObject;
-  return Object.assign({}, mixinObject, mergeObject);
+  const fields = censorSecretKeys(mergeObject as Record<string, unknown>);
+  if (mixinObject === NO_FIELDS) return fields;
+  return Object.assign({}, mixinObject, fields);
 }
 
 function fieldsOf(ctx: Context): TraceLogFields {
