@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import pino, { type DestinationStream, type Logger, type LoggerOptions } from 'pino';
 import type { ObservabilityConfig } from '../config/types.js';
 import { openDestination } from './destination.js';
-import { createSecretScrubber, redactionPaths, REDACTED, secretValues } from './redaction.js';
+import { assertRedactPaths, createSecretScrubber, redactionPaths, REDACTED, secretValues } from './redaction.js';
 import { createTraceMixin, mergeTraceFields } from './trace-mixin.js';
 
 /** Options of {@link createLogger} that are not part of the config file. */
@@ -34,6 +34,7 @@ const ownedStreams = new WeakSet<object>();
  */
 export function createLogger(config: ObservabilityConfig, options: CreateLoggerOptions = {}): Logger {
   const { logging, service } = config;
+  assertRedactPaths(logging.redact);
   let stream = options.stream;
   let prettyUnavailable = false;
   if (stream === undefined) {

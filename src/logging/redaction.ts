@@ -1,4 +1,6 @@
+import pino from 'pino';
 import type { ObservabilityConfig } from '../config/types.js';
+import { ObservabilityError } from '../errors.js';
 
 /** What pino writes in place of a redacted value. */
 export const REDACTED = '[Redacted]';
@@ -58,6 +60,26 @@ export const MIN_SCRUBBED_SECRET_LENGTH = 4;
 export function redactionPaths(extra: readonly string[]): string[] {
   const topLevel = [...SECRET_KEYS].map((key) => (/^[A-Za-z_$][\w$]*$/.test(key) ? key : `["${key}"]`));
   return [...new Set([...topLevel, ...SECRET_PATHS, ...extra])];
+}
+
+/**
+ * Checks the `logging.redact` paths one by one with pino's own parser, so that a bad path fails
+ * start-up with `OBS_ERR_CONFIG_INVALID` naming it, instead of a bare pino error.
+ */
+export function assertRedactPaths(paths: readonly string[]): void {
+  for (const path of paths) {
+    try {
+      if (path.trim() === '') throw new Error('empty path');
+      pino({ redact: [path] }, { write: () => undefined });
+    } catch (error) {
+      throw new ObservabilityError('OBS_ERR_CONFIG_INVALID', 'A logging.redact entry is not a valid pino redaction path.', {
+        key: 'logging.redact',
+        value: path,
+        expected: 'dotted keys with optional * wildcards and ["quoted"] keys, e.g. customer.card or req.headers["x-api-key"]',
+        cause: error,
+      });
+    }
+  }
 }
 
 /**

@@ -197,6 +197,15 @@ describe('createLogger redaction', () => {
     assert.equal(line.customer.name, 'Ann');
   });
 
+  it('rejects an invalid logging.redact path at start-up, naming it', () => {
+    for (const path of ['a..b', 'req.headers[', ' ']) {
+      assert.throws(
+        () => createLogger(testConfig({ logging: { level: 'info', redact: ['ok.path', path] } }), { stream: captureLines() }),
+        (error) => isObservabilityError(error, 'OBS_ERR_CONFIG_INVALID') && error.key === 'logging.redact' && error.value === path,
+      );
+    }
+  });
+
   it('never writes a secret value of the config, whatever the key or message', () => {
     const out = captureLines();
     const config = secretConfig();
