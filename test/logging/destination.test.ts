@@ -42,6 +42,17 @@ describe('createLogger destinations', () => {
     );
   });
 
+  it('flushes but never ends a stream the caller passed in', async () => {
+    let ended = false;
+    const lines: string[] = [];
+    const stream = { write: (line: string) => void lines.push(line), end: () => { ended = true; } };
+    const logger = createLogger(testConfig({ logging: { level: 'info' } }), { stream });
+    logger.info('kept open');
+    await closeLogger(logger);
+    assert.equal(ended, false);
+    assert.equal(lines.length, 1);
+  });
+
   it('writes a warning and JSON when pretty is asked for without pino-pretty', async () => {
     const file = join(dir, 'pretty.log');
     const logger = createLogger(testConfig({ logging: { level: 'info', destination: file, pretty: true } }));
