@@ -82,7 +82,7 @@ export abstract class CallRecorder {
     this.warned.add(code);
     try {
       runtime.logger.warn(
-        { code, decorator: this.decoratorName, hook: what, err: error },
+        { code, decorator: this.decoratorName, step: what, err: error },
         `${this.decoratorName}: ${what} threw; the decorated call was not affected (logged once)`,
       );
     } catch {
