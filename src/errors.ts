@@ -23,6 +23,8 @@ export const ErrorCodes = {
   OBS_ERR_METRICS_SERVER: 'The Prometheus endpoint could not listen (bad host, permission denied).',
   OBS_ERR_METRIC_INVALID: 'A custom metric definition is invalid (name, labels, buckets).',
   OBS_ERR_METRIC_CONFLICT: 'A custom metric name is already registered with another type or label set.',
+  // logging
+  OBS_ERR_LOG_DESTINATION: 'logging.destination names a file that cannot be created or opened for appending.',
   // tracing
   OBS_ERR_TRACING_START: 'The OpenTelemetry SDK could not be started.',
   // decorators
@@ -38,6 +40,7 @@ export const ErrorCodes = {
   OBS_WARN_METRIC_REJECTED: 'A measurement was rejected by its metric (unknown label, negative counter increment, not a number); it was counted and dropped.',
   OBS_WARN_SCRAPE_FAILED: 'Collecting the metrics for a scrape failed; the scraper got HTTP 500.',
   OBS_WARN_INSTRUMENTATION_FAILED: 'Recording the telemetry of a decorated call failed; the call itself was not affected.',
+  OBS_WARN_LOG_WRITE_FAILED: 'Log lines could not be written to logging.destination; they were dropped.',
   OBS_WARN_PRETTY_UNAVAILABLE: 'logging.pretty is true but pino-pretty is not installed; JSON lines are written instead.',
 } as const;
 

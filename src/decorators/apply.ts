@@ -1,9 +1,13 @@
 import { MethodSite } from './method-site.js';
 import type { AnyMethod } from './types.js';
-import { isInstrumented } from './wrapper.js';
+import { instrumentedBy, isInstrumented, originalOf, type WrapperKind } from './wrapper.js';
 
-/** Builds the instrumented replacement of one method; called once per decorated method. */
-export type WrapMethod = (original: AnyMethod, key: string | symbol, site: MethodSite, fromClass: boolean) => AnyMethod;
+/**
+ * Builds the instrumented replacement of one method; called once per decorated method. `source`
+ * is the function being replaced (the method, or an @Instrument wrapper that @Task takes over),
+ * whose name, length and metadata the replacement must keep.
+ */
+export type WrapMethod = (original: AnyMethod, key: string | symbol, site: MethodSite, fromClass: boolean, source: AnyMethod) => AnyMethod;
 
 interface StandardContext {
   kind: string;
@@ -19,13 +23,13 @@ interface StandardContext {
  * is already instrumented is returned as it is (no double wrapping). Anything but a method (or a
  * class, when `allowClass`) throws a `TypeError` carrying `OBS_ERR_DECORATOR_TARGET`.
  */
-export function applyDecorator(decoratorName: string, args: readonly unknown[], wrap: WrapMethod, allowClass: boolean): unknown {
+export function applyDecorator(decoratorName: WrapperKind, args: readonly unknown[], wrap: WrapMethod, allowClass: boolean): unknown {
   const [first, second, third] = args;
   if (args.length === 2 && isStandardContext(second)) {
     if (second.kind === 'method' && typeof first === 'function') {
       const site = new MethodSite(second.name);
       if (second.static === true) second.addInitializer?.(function recordClass(this: unknown) { site.setOwner(this); });
-      return isInstrumented(first) ? first : wrap(first as AnyMethod, second.name, site, false);
+      return wrapOnce(decoratorName, first as AnyMethod, second.name, site, wrap, false);
     }
     if (second.kind === 'class' && allowClass && typeof first === 'function') {
       instrumentClass(first, wrap);
@@ -42,15 +46,23 @@ export function applyDecorator(decoratorName: string, args: readonly unknown[], 
   if (isKey && first !== null && (typeof first === 'object' || typeof first === 'function')) {
     const descriptor = third as PropertyDescriptor | undefined | number;
     if (typeof descriptor === 'object' && descriptor !== null && typeof descriptor.value === 'function') {
-      if (!isInstrumented(descriptor.value)) {
-        descriptor.value = wrap(descriptor.value as AnyMethod, second, new MethodSite(second, first), false);
-      }
+      descriptor.value = wrapOnce(decoratorName, descriptor.value as AnyMethod, second, new MethodSite(second, first), wrap, false);
       return descriptor;
     }
     const kind = typeof descriptor === 'number' ? 'parameter' : descriptor === undefined ? 'field' : 'accessor';
     throw targetError(decoratorName, kind, second, allowClass);
   }
   throw targetError(decoratorName, 'unknown target', undefined, allowClass);
+}
+
+/**
+ * One span per call: a method already instrumented is left as it is, except that @Task takes over
+ * from an @Instrument wrapper (whichever order the two are written in, the task telemetry wins).
+ */
+function wrapOnce(decoratorName: WrapperKind, fn: AnyMethod, key: string | symbol, site: MethodSite, wrap: WrapMethod, fromClass: boolean): AnyMethod {
+  if (!isInstrumented(fn)) return wrap(fn, key, site, fromClass, fn);
+  if (decoratorName === 'Task' && instrumentedBy(fn) === 'Instrument') return wrap(originalOf(fn), key, site, fromClass, fn);
+  return fn;
 }
 
 function instrumentClass(cls: Function, wrap: WrapMethod): void {
@@ -61,15 +73,15 @@ function instrumentClass(cls: Function, wrap: WrapMethod): void {
     const descriptor = Object.getOwnPropertyDescriptor(prototype, key);
     if (descriptor === undefined || typeof descriptor.value !== 'function' || isInstrumented(descriptor.value)) continue;
     const value = descriptor.value as AnyMethod;
-    if (isGeneratorOrPlainMethod(value)) {
-      Object.defineProperty(prototype, key, { ...descriptor, value: wrap(value, key, new MethodSite(key, cls), true) });
+    if (!isClass(value)) {
+      Object.defineProperty(prototype, key, { ...descriptor, value: wrap(value, key, new MethodSite(key, cls), true, value) });
     }
   }
 }
 
-// Class-level instrumentation leaves nested classes stored on the prototype alone.
-function isGeneratorOrPlainMethod(fn: AnyMethod): boolean {
-  return !Function.prototype.toString.call(fn).startsWith('class');
+// Class-level instrumentation leaves classes stored on the prototype alone.
+function isClass(fn: AnyMethod): boolean {
+  return Function.prototype.toString.call(fn).startsWith('class');
 }
 
 function isStandardContext(value: unknown): value is StandardContext {

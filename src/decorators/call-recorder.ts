@@ -2,10 +2,16 @@ import { SpanStatusCode, type Context, type Span } from '@opentelemetry/api';
 import type { ErrorCode } from '../errors.js';
 import type { ObservabilityRuntime } from '../runtime.js';
 import { describeError, matchesExpected } from './error-info.js';
-import type { ExpectedErrors } from './types.js';
+import type { TaskLabelSet } from './task-metrics.js';
+import type { AnyMethod, ExpectedErrors } from './types.js';
 
 /** The telemetry of one decorated call, from start to end. */
 export class CallState {
+  /** The decorated method, its receiver and arguments; set by invokeInstrumented(). */
+  original: AnyMethod | undefined = undefined;
+  thisArg: unknown = undefined;
+  args: IArguments | undefined = undefined;
+
   constructor(
     readonly recorder: CallRecorder,
     readonly runtime: ObservabilityRuntime,
@@ -16,6 +22,8 @@ export class CallState {
     readonly startTime: number,
     readonly tenant: string | undefined,
     readonly taskId: string | undefined,
+    /** @Task's metric label objects for this call's tenant. */
+    readonly labels: TaskLabelSet | undefined,
   ) {}
 }
 
@@ -74,7 +82,7 @@ export abstract class CallRecorder {
     this.warned.add(code);
     try {
       runtime.logger.warn(
-        { code, decorator: this.decoratorName, hook: what, err: error },
+        { code, decorator: this.decoratorName, step: what, err: error },
         `${this.decoratorName}: ${what} threw; the decorated call was not affected (logged once)`,
       );
     } catch {

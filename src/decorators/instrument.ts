@@ -30,14 +30,14 @@ import { disguiseWrapper } from './wrapper.js';
  * }
  */
 export function Instrument(options: InstrumentOptions = {}): MethodOrClassDecorator {
-  const wrap = (original: AnyMethod, key: string | symbol, site: MethodSite, fromClass: boolean): AnyMethod => {
+  const wrap = (original: AnyMethod, key: string | symbol, site: MethodSite, fromClass: boolean, source: AnyMethod): AnyMethod => {
     const recorder = new InstrumentRecorder(options, original, key, site, fromClass);
     const wrapper = function instrumented(this: unknown): unknown {
       // eslint-disable-next-line prefer-rest-params
       return invokeInstrumented(recorder, original, this, arguments);
     };
     recorder.wrapper = wrapper;
-    return disguiseWrapper(wrapper, original);
+    return disguiseWrapper(wrapper, source, original, 'Instrument');
   };
   return function instrumentDecorator(...args: unknown[]): unknown {
     return applyDecorator('Instrument', args, wrap, true);
@@ -55,6 +55,8 @@ class InstrumentRecorder extends CallRecorder {
   /** The installed wrapper, to find the class that owns it on the first call. */
   wrapper: unknown;
   private readonly startOptions: SpanOptions;
+  /** The fixed span name; undefined means `Class.method`. */
+  private readonly spanName: string | undefined;
   private readonly fields: readonly ArgumentField[] | undefined;
   private readonly autoFields: readonly ArgumentField[];
 
@@ -66,8 +68,10 @@ class InstrumentRecorder extends CallRecorder {
     fromClass: boolean,
   ) {
     super('@Instrument', options.expectedErrors);
+    // On a class, one `name` for every method would hide which method ran: it is ignored there.
+    this.spanName = fromClass ? undefined : options.name;
     const fixed = typeof options.attributes === 'object' ? options.attributes : undefined;
-    this.startOptions = Object.freeze(fixed === undefined ? {} : { attributes: Object.freeze({ ...fixed }) });
+    this.startOptions = fixed === undefined ? {} : { attributes: { ...fixed } };
     const names = parameterNames(original);
     const skip = new Set(options.skip ?? []);
     if (!fromClass) assertKnownNames(names, skip, options.fields ?? [], site.methodName);
@@ -79,7 +83,7 @@ class InstrumentRecorder extends CallRecorder {
   }
 
   begin(runtime: ObservabilityRuntime, thisArg: unknown, args: ArrayLike<unknown>): CallState {
-    const name = this.options.name ?? this.site.qualifiedName(thisArg, this.key, this.wrapper);
+    const name = this.spanName ?? this.site.qualifiedName(thisArg, this.key, this.wrapper);
     const parent = context.active();
     const span = runtime.tracer.startSpan(name, this.startOptions, parent);
     let callContext = trace.setSpan(parent, span);
@@ -98,7 +102,7 @@ class InstrumentRecorder extends CallRecorder {
       const extra = this.callHook(runtime, 'attributes', this.options.attributes, args);
       if (extra !== undefined) span.setAttributes(extra);
     }
-    return new CallState(this, runtime, span, callContext, 0, undefined, undefined);
+    return new CallState(this, runtime, span, callContext, 0, undefined, undefined, undefined);
   }
 
   succeeded(): void {

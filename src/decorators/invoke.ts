@@ -23,10 +23,13 @@ export function invokeInstrumented(recorder: CallRecorder, original: AnyMethod, 
     recorder.warnOnce(runtime, 'OBS_WARN_INSTRUMENTATION_FAILED', 'starting the span', error);
     return Reflect.apply(original, thisArg, args);
   }
-  return context.with(state.context, runInCallContext, undefined, state, original, thisArg, args);
+  state.original = original;
+  state.thisArg = thisArg;
+  state.args = args;
+  return context.with(state.context, runInCallContext, undefined, state);
 }
 
-function runInCallContext(state: CallState, original: AnyMethod, thisArg: unknown, args: IArguments): unknown {
+function runInCallContext(state: CallState): unknown {
   try {
     state.recorder.started(state);
   } catch (error) {
@@ -34,7 +37,7 @@ function runInCallContext(state: CallState, original: AnyMethod, thisArg: unknow
   }
   let result: unknown;
   try {
-    result = Reflect.apply(original, thisArg, args);
+    result = Reflect.apply(state.original as AnyMethod, state.thisArg, state.args as IArguments);
   } catch (error) {
     finishFailure(state, error);
     throw error;

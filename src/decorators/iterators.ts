@@ -2,6 +2,13 @@ import { context } from '@opentelemetry/api';
 import type { CallState } from './call-recorder.js';
 import { finishFailure, finishSuccess } from './finish.js';
 
+// The end of an iteration is recorded in the call's context (log lines carry its trace_id, the
+// duration exemplar its span), whoever drives the iterator.
+function endInContext(state: CallState, error?: unknown, failed = false): void {
+  if (failed) context.with(state.context, finishFailure, undefined, state, error);
+  else context.with(state.context, finishSuccess, undefined, state);
+}
+
 type Step = 'next' | 'return' | 'throw';
 
 /**
@@ -18,12 +25,12 @@ export function wrapIterator(inner: Iterator<unknown>, state: CallState): Iterab
       result = context.with(state.context, callStep, undefined, inner, method, value) as IteratorResult<unknown>;
     } catch (error) {
       open = false;
-      finishFailure(state, error);
+      endInContext(state, error, true);
       throw error;
     }
     if (result.done === true || method === 'return') {
       open = false;
-      finishSuccess(state);
+      endInContext(state);
     }
     return result;
   };
@@ -48,13 +55,13 @@ export function wrapAsyncIterator(inner: AsyncIterator<unknown>, state: CallStat
     } catch (error) {
       if (open) {
         open = false;
-        finishFailure(state, error);
+        endInContext(state, error, true);
       }
       throw error;
     }
     if (open && (result.done === true || method === 'return')) {
       open = false;
-      finishSuccess(state);
+      endInContext(state);
     }
     return result;
   };

@@ -1,3 +1,5 @@
+import type { Baggage } from '@opentelemetry/api';
+
 /** Labels of the task counters: `type` and, when known, `tenant`. */
 export interface TaskCounterLabels {
   type: string;
@@ -31,37 +33,37 @@ export function taskMetricsOf(metrics: unknown): TaskMetrics['tasks'] | undefine
 
 const MAX_CACHED_TENANTS = 1000;
 
+/** The label objects of one task type and tenant. */
+export interface TaskLabelSet {
+  counter: TaskCounterLabels;
+  duration: TaskDurationLabels;
+  /**
+   * @Task's one-entry baggage carrying this tenant, made on first use: kept here so that a call
+   * needs one map lookup per tenant, not two.
+   */
+  baggage: Baggage | undefined;
+}
+
 /**
- * Label objects of one task type, made once and reused: `{ type }`, and `{ type, tenant }` per
- * tenant (up to 1,000 tenants; past that, a fresh object per call).
+ * Label objects of one task type, made once and reused (callers must not mutate them): one set
+ * without a tenant, and one per tenant (up to 1,000 tenants; past that, fresh objects per call).
  */
 export class TaskLabelSets {
-  /** Counter labels without a tenant. */
-  readonly counter: TaskCounterLabels;
-  /** Histogram labels without a tenant. */
-  readonly duration: TaskDurationLabels = Object.freeze({});
-  private readonly byTenant = new Map<string, { counter: TaskCounterLabels; duration: TaskDurationLabels }>();
+  private readonly withoutTenant: TaskLabelSet;
+  private readonly byTenant = new Map<string, TaskLabelSet>();
 
   constructor(readonly type: string) {
-    this.counter = Object.freeze({ type });
+    this.withoutTenant = { counter: { type }, duration: {}, baggage: undefined };
   }
 
-  /** Counter labels for `tenant` (undefined: no tenant label). */
-  counterFor(tenant: string | undefined): TaskCounterLabels {
-    return tenant === undefined ? this.counter : this.forTenant(tenant).counter;
-  }
-
-  /** Histogram labels for `tenant` (undefined: no tenant label). */
-  durationFor(tenant: string | undefined): TaskDurationLabels {
-    return tenant === undefined ? this.duration : this.forTenant(tenant).duration;
-  }
-
-  private forTenant(tenant: string): { counter: TaskCounterLabels; duration: TaskDurationLabels } {
-    let sets = this.byTenant.get(tenant);
-    if (sets === undefined) {
-      sets = { counter: Object.freeze({ type: this.type, tenant }), duration: Object.freeze({ tenant }) };
-      if (this.byTenant.size < MAX_CACHED_TENANTS) this.byTenant.set(tenant, sets);
+  /** The label set for `tenant` (undefined: no tenant label). */
+  setFor(tenant: string | undefined): TaskLabelSet {
+    if (tenant === undefined) return this.withoutTenant;
+    let set = this.byTenant.get(tenant);
+    if (set === undefined) {
+      set = { counter: { type: this.type, tenant }, duration: { tenant }, baggage: undefined };
+      if (this.byTenant.size < MAX_CACHED_TENANTS) this.byTenant.set(tenant, set);
     }
-    return sets;
+    return set;
   }
 }

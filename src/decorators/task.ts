@@ -1,12 +1,13 @@
 import { context, propagation, trace, type Attributes, type SpanOptions } from '@opentelemetry/api';
+import type { Logger } from 'pino';
 import { ObservabilityError } from '../errors.js';
 import type { ObservabilityRuntime } from '../runtime.js';
-import { currentTenant, TENANT_BAGGAGE_KEY } from '../tenant-context.js';
+import { TENANT_BAGGAGE_KEY } from '../tenant-context.js';
 import { applyDecorator } from './apply.js';
 import { CallRecorder, CallState, recordSpanError } from './call-recorder.js';
 import { describeError } from './error-info.js';
 import { invokeInstrumented } from './invoke.js';
-import { TaskLabelSets, taskMetricsOf } from './task-metrics.js';
+import { TaskLabelSets, taskMetricsOf, type TaskLabelSet } from './task-metrics.js';
 import type { AnyMethod, MethodDecorator, TaskOptions } from './types.js';
 import { disguiseWrapper } from './wrapper.js';
 
@@ -45,12 +46,12 @@ export function Task(options: TaskOptions): MethodDecorator {
     });
   }
   const recorder = new TaskRecorder(options);
-  const wrap = (original: AnyMethod): AnyMethod => {
+  const wrap = (original: AnyMethod, _key: string | symbol, _site: unknown, _fromClass: boolean, source: AnyMethod): AnyMethod => {
     const wrapper = function taskInstrumented(this: unknown): unknown {
       // eslint-disable-next-line prefer-rest-params
       return invokeInstrumented(recorder, original, this, arguments);
     };
-    return disguiseWrapper(wrapper, original);
+    return disguiseWrapper(wrapper, source, original, 'Task');
   };
   return function taskDecorator(...args: unknown[]): unknown {
     return applyDecorator('Task', args, wrap, false);
@@ -61,8 +62,11 @@ class TaskRecorder extends CallRecorder {
   private readonly spanName: string;
   private readonly labels: TaskLabelSets;
   private readonly baseAttributes: Attributes;
+  private readonly fixedAttributes: Attributes | undefined;
+  private readonly logBindings: Record<string, string>;
+  private taskLogger: Logger | undefined;
+  private taskLoggerParent: Logger | undefined;
   private readonly baseStartOptions: SpanOptions;
-  private readonly startFields: Readonly<Record<string, string>>;
   private readonly logStart: boolean;
   private readonly logEnd: boolean;
   private readonly logFailure: boolean;
@@ -71,17 +75,18 @@ class TaskRecorder extends CallRecorder {
     super('@Task', options.expectedErrors);
     this.spanName = options.name ?? DEFAULT_TASK_SPAN_NAME;
     this.labels = new TaskLabelSets(options.type);
-    const fixed = typeof options.attributes === 'object' ? options.attributes : {};
-    this.baseAttributes = Object.freeze({
+    const fixed = typeof options.attributes === 'object' ? options.attributes : undefined;
+    this.fixedAttributes = fixed;
+    // Shared by every call and never mutated (the SDK copies start attributes). Not frozen:
+    // frozen objects take slower paths in the SDK and prom-client.
+    this.baseAttributes = {
       ...fixed,
       'grey.task_type': options.type,
       ...(options.priority === undefined ? {} : { priority: options.priority }),
-    });
-    this.baseStartOptions = Object.freeze({ attributes: this.baseAttributes });
-    this.startFields = Object.freeze({
-      task_type: options.type,
-      ...(options.priority === undefined ? {} : { priority: options.priority }),
-    });
+    };
+    this.baseStartOptions = { attributes: this.baseAttributes };
+    this.logBindings =
+      options.priority === undefined ? { task_type: options.type } : { task_type: options.type, priority: options.priority };
     const logs = options.logs ?? 'all';
     this.logStart = logs === 'all';
     this.logEnd = logs === 'all';
@@ -92,40 +97,49 @@ class TaskRecorder extends CallRecorder {
     const parent = context.active();
     const taskId = this.taskIdOf(runtime, args);
     const givenTenant = this.tenantOf(runtime, args);
-    const baggageTenant = currentTenant(parent);
+    const parentBaggage = propagation.getBaggage(parent);
+    const baggageTenant = parentBaggage?.getEntry(TENANT_BAGGAGE_KEY)?.value;
     const tenant = givenTenant ?? baggageTenant;
     const startOptions =
       tenant === undefined && taskId === undefined
         ? this.baseStartOptions
-        : { attributes: withCallAttributes(this.baseAttributes, tenant, taskId) };
+        : { attributes: callAttributes(this.options, this.fixedAttributes, tenant, taskId) };
     const span = runtime.tracer.startSpan(this.spanName, startOptions, parent);
     if (typeof this.options.attributes === 'function' && span.isRecording()) {
       const extra = this.callHook(runtime, 'attributes', this.options.attributes, args);
       if (extra !== undefined) span.setAttributes(extra);
     }
+    const labels = this.labels.setFor(tenant);
     let callContext = trace.setSpan(parent, span);
-    if (givenTenant !== undefined && givenTenant !== baggageTenant) callContext = withTenantBaggage(callContext, givenTenant);
-    return new CallState(this, runtime, span, callContext, performance.now(), tenant, taskId);
+    if (givenTenant !== undefined && givenTenant !== baggageTenant) {
+      // Baggage is immutable: when the caller has none, each tenant's one-entry baggage is made
+      // once and reused, instead of two baggage objects and two maps per call.
+      const baggage =
+        parentBaggage !== undefined
+          ? parentBaggage.setEntry(TENANT_BAGGAGE_KEY, { value: givenTenant })
+          : (labels.baggage ??= propagation.createBaggage({ [TENANT_BAGGAGE_KEY]: { value: givenTenant } }));
+      callContext = propagation.setBaggage(callContext, baggage);
+    }
+    return new CallState(this, runtime, span, callContext, performance.now(), tenant, taskId, labels);
   }
 
   override started(state: CallState): void {
-    taskMetricsOf(state.runtime.metrics)?.submitted.inc(this.labels.counterFor(state.tenant));
-    const logger = state.runtime.logger;
-    if (this.logStart && logger.levelVal <= INFO) {
-      logger.info(state.taskId === undefined ? this.startFields : { ...this.startFields, task_id: state.taskId }, 'task started');
-    }
+    taskMetricsOf(state.runtime.metrics)?.submitted.inc((state.labels as TaskLabelSet).counter);
+    const logger = this.loggerFor(state.runtime);
+    if (this.logStart && logger.levelVal <= INFO) logger.info({ task_id: state.taskId }, 'task started');
   }
 
   succeeded(state: CallState): void {
     const seconds = (performance.now() - state.startTime) / 1000;
     const tasks = taskMetricsOf(state.runtime.metrics);
     if (tasks !== undefined) {
-      tasks.completed.inc(this.labels.counterFor(state.tenant));
-      tasks.duration.observe(this.labels.durationFor(state.tenant), seconds);
+      const labels = state.labels as TaskLabelSet;
+      tasks.completed.inc(labels.counter);
+      tasks.duration.observe(labels.duration, seconds);
     }
-    const logger = state.runtime.logger;
+    const logger = this.loggerFor(state.runtime);
     if (this.logEnd && logger.levelVal <= INFO) {
-      logger.info({ task_type: this.options.type, task_id: state.taskId, duration_ms: seconds * 1000 }, 'task completed');
+      logger.info({ task_id: state.taskId, duration_ms: toMilliseconds(seconds) }, 'task completed');
     }
   }
 
@@ -134,20 +148,20 @@ class TaskRecorder extends CallRecorder {
     recordSpanError(state.span, error, expected);
     const tasks = taskMetricsOf(state.runtime.metrics);
     if (tasks !== undefined) {
+      const labels = state.labels as TaskLabelSet;
       if (expected) {
-        tasks.completed.inc(this.labels.counterFor(state.tenant));
-        tasks.duration.observe(this.labels.durationFor(state.tenant), seconds);
+        tasks.completed.inc(labels.counter);
+        tasks.duration.observe(labels.duration, seconds);
       } else {
-        tasks.failed.inc(this.labels.counterFor(state.tenant));
+        tasks.failed.inc(labels.counter);
       }
     }
-    const logger = state.runtime.logger;
+    const logger = this.loggerFor(state.runtime);
     const level = expected ? INFO : ERROR;
     if ((expected ? this.logEnd : this.logFailure) && logger.levelVal <= level) {
       const fields = {
-        task_type: this.options.type,
         task_id: state.taskId,
-        duration_ms: seconds * 1000,
+        duration_ms: toMilliseconds(seconds),
         error_type: describeError(error).type,
         err: error,
       };
@@ -156,32 +170,53 @@ class TaskRecorder extends CallRecorder {
     }
   }
 
+  /**
+   * The runtime's logger with this task's fixed fields (`task_type`, `priority`) bound once: pino
+   * serializes child bindings when the child is made, not on every line. Made again when the
+   * runtime's logger changes; follows the parent's level when it is changed at run time.
+   */
+  private loggerFor(runtime: ObservabilityRuntime): Logger {
+    const parent = runtime.logger;
+    let child = this.taskLogger;
+    if (child === undefined || parent !== this.taskLoggerParent) {
+      child = parent.child(this.logBindings);
+      this.taskLogger = child;
+      this.taskLoggerParent = parent;
+    }
+    if (child.levelVal !== parent.levelVal) child.level = parent.level;
+    return child;
+  }
+
   private taskIdOf(runtime: ObservabilityRuntime, args: ArrayLike<unknown>): string | undefined {
     const hook = this.options.taskId;
-    const id = hook === undefined ? firstArgumentField(args, 'taskId') : this.callHook(runtime, 'taskId', hook, args);
+    const id = hook === undefined ? firstArgument(args)?.taskId : this.callHook(runtime, 'taskId', hook, args);
     return typeof id === 'string' ? id : typeof id === 'number' ? String(id) : undefined;
   }
 
   private tenantOf(runtime: ObservabilityRuntime, args: ArrayLike<unknown>): string | undefined {
     const hook = this.options.tenantId;
-    const tenant = hook === undefined ? firstArgumentField(args, 'tenantId') : this.callHook(runtime, 'tenantId', hook, args);
+    const tenant = hook === undefined ? firstArgument(args)?.tenantId : this.callHook(runtime, 'tenantId', hook, args);
     return typeof tenant === 'string' && tenant !== '' ? tenant : undefined;
   }
 }
 
-function firstArgumentField(args: ArrayLike<unknown>, field: string): unknown {
-  const first = args.length > 0 ? args[0] : undefined;
-  return typeof first === 'object' && first !== null ? (first as Record<string, unknown>)[field] : undefined;
+// Milliseconds rounded to the microsecond: enough for any task, and a shorter number to print.
+function toMilliseconds(seconds: number): number {
+  return Math.round(seconds * 1e6) / 1000;
 }
 
-function withCallAttributes(base: Attributes, tenant: string | undefined, taskId: string | undefined): Attributes {
-  const attributes: Attributes = { ...base };
+// The first argument when it is an object: where the task id and tenant are read by default.
+function firstArgument(args: ArrayLike<unknown>): { taskId?: unknown; tenantId?: unknown } | undefined {
+  const first = args.length > 0 ? args[0] : undefined;
+  return typeof first === 'object' && first !== null ? (first as { taskId?: unknown; tenantId?: unknown }) : undefined;
+}
+
+// Built key by key from a literal: V8 caches these shape transitions, while spreading the shared
+// base object and adding keys to the copy measured ~7% of a whole @Task call.
+function callAttributes(options: TaskOptions, fixed: Attributes | undefined, tenant: string | undefined, taskId: string | undefined): Attributes {
+  const attributes: Attributes = { 'grey.task_type': options.type };
+  if (options.priority !== undefined) attributes.priority = options.priority;
   if (tenant !== undefined) attributes['grey.tenant_id'] = tenant;
   if (taskId !== undefined) attributes['grey.task_id'] = taskId;
-  return attributes;
-}
-
-function withTenantBaggage(ctx: ReturnType<typeof context.active>, tenant: string): ReturnType<typeof context.active> {
-  const baggage = propagation.getBaggage(ctx) ?? propagation.createBaggage();
-  return propagation.setBaggage(ctx, baggage.setEntry(TENANT_BAGGAGE_KEY, { value: tenant }));
+  return fixed === undefined ? attributes : Object.assign({}, fixed, attributes);
 }

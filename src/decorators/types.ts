@@ -40,9 +40,12 @@ export interface MethodOrClassDecorator extends MethodDecorator {
   /** Standard (TC39) class form. */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   <Class extends abstract new (...args: any[]) => unknown>(value: Class, context: ClassDecoratorContext<Class>): void;
-  /** Legacy (`experimentalDecorators`) class form. */
+  /**
+   * Legacy (`experimentalDecorators`) class form. The second parameter, always absent there, keeps
+   * TC39 getter/setter/field decorator calls (which pass a context) from matching this form.
+   */
   // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-  (constructor: Function): void;
+  (constructor: Function, context?: undefined): void;
 }
 
 /** Options of {@link Task}. */
@@ -77,7 +80,10 @@ export interface TaskOptions {
 
 /** Options of {@link Instrument}. */
 export interface InstrumentOptions {
-  /** Span name. Default `Class.method` (static methods too; symbol keys as `Class.[description]`). */
+  /**
+   * Span name. Default `Class.method` (static methods too; symbol keys as `Class.[description]`).
+   * Ignored when the decorator is on a class, where every method keeps its own name.
+   */
   name?: string;
   /**
    * Parameter names whose values are never recorded. Without `fields`, every string, number and

@@ -6,9 +6,20 @@ import type { AnyMethod } from './types.js';
  */
 export const INSTRUMENTED = Symbol.for('@grey/observability.instrumented');
 
+/** Marks which decorator made a wrapper: `Task` or `Instrument`. */
+export const INSTRUMENTED_BY = Symbol.for('@grey/observability.instrumented_by');
+
+/** The decorators that make wrappers. */
+export type WrapperKind = 'Task' | 'Instrument';
+
 /** True when `fn` is already a wrapper made by @Task or @Instrument. */
 export function isInstrumented(fn: unknown): boolean {
   return typeof fn === 'function' && (fn as unknown as Record<symbol, unknown>)[INSTRUMENTED] !== undefined;
+}
+
+/** Which decorator made the wrapper `fn`, or undefined when it is not one. */
+export function instrumentedBy(fn: unknown): WrapperKind | undefined {
+  return typeof fn === 'function' ? ((fn as unknown as Record<symbol, WrapperKind | undefined>)[INSTRUMENTED_BY]) : undefined;
 }
 
 /** The method a wrapper was made from (or `fn` itself when it is not a wrapper). */
@@ -25,20 +36,22 @@ interface MetadataReflect {
 const NOT_COPIED = new Set<PropertyKey>(['length', 'name', 'prototype', 'arguments', 'caller']);
 
 /**
- * Makes `wrapper` look like `original`: same `name` and `length`, the same own properties, and the
- * same reflect-metadata entries (NestJS reads route and guard metadata from the method function),
- * then marks it as instrumented. Runs once, at decoration.
+ * Makes `wrapper` look like `source` (the method it replaces): same `name` and `length`, the same
+ * own properties, and the same reflect-metadata entries (NestJS reads route and guard metadata
+ * from the method function), then marks it as made by `kind` from `original`. Runs once, at
+ * decoration.
  */
-export function disguiseWrapper<T extends AnyMethod>(wrapper: T, original: AnyMethod): T {
-  Object.defineProperty(wrapper, 'name', { value: original.name, configurable: true });
-  Object.defineProperty(wrapper, 'length', { value: original.length, configurable: true });
-  for (const key of Reflect.ownKeys(original)) {
-    if (NOT_COPIED.has(key) || key === INSTRUMENTED) continue;
-    const descriptor = Object.getOwnPropertyDescriptor(original, key);
+export function disguiseWrapper<T extends AnyMethod>(wrapper: T, source: AnyMethod, original: AnyMethod, kind: WrapperKind): T {
+  Object.defineProperty(wrapper, 'name', { value: source.name, configurable: true });
+  Object.defineProperty(wrapper, 'length', { value: source.length, configurable: true });
+  for (const key of Reflect.ownKeys(source)) {
+    if (NOT_COPIED.has(key) || key === INSTRUMENTED || key === INSTRUMENTED_BY) continue;
+    const descriptor = Object.getOwnPropertyDescriptor(source, key);
     if (descriptor !== undefined) Object.defineProperty(wrapper, key, descriptor);
   }
-  copyReflectMetadata(original, wrapper);
+  copyReflectMetadata(source, wrapper);
   Object.defineProperty(wrapper, INSTRUMENTED, { value: original });
+  Object.defineProperty(wrapper, INSTRUMENTED_BY, { value: kind });
   return wrapper;
 }
 

@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import pino, { type DestinationStream, type Logger, type LoggerOptions } from 'pino';
 import type { ObservabilityConfig } from '../config/types.js';
 import { openDestination } from './destination.js';
-import { createSecretScrubber, redactionPaths, REDACTED, secretValues } from './redaction.js';
+import { assertRedactPaths, createSecretScrubber, redactionPaths, REDACTED, secretValues } from './redaction.js';
 import { createTraceMixin, mergeTraceFields } from './trace-mixin.js';
 
 /** Options of {@link createLogger} that are not part of the config file. */
@@ -14,6 +14,9 @@ export interface CreateLoggerOptions {
   stream?: DestinationStream;
 }
 
+/** Longest wait of closeLogger() for a file destination to close. */
+const CLOSE_TIMEOUT_MS = 2000;
+
 // Streams this module opened, so that closeLogger() ends them and leaves callers' streams alone.
 const ownedStreams = new WeakSet<object>();
 
@@ -23,13 +26,15 @@ const ownedStreams = new WeakSet<object>();
  * Every line is one JSON object with `level` (label), `time` (epoch ms), `msg`, the service
  * identity (`service`, `version`, `environment`, `instance_id`, each only when set, plus `pid`
  * and `hostname`), and from the active OpenTelemetry context `trace_id`, `span_id`, `trace_flags`
- * and `tenant_id`. Keys named authorization, cookie, set-cookie, password and token (up to three
- * levels deep), the config's secret sections and `logging.redact` paths are censored, and the
+ * and `tenant_id`. Keys named authorization, proxy-authorization, cookie, set-cookie, password and
+ * token (in plain objects up to four levels deep), request/response headers as pino-http
+ * serializes them, the config's secret sections and `logging.redact` paths are censored, and the
  * config's secret values (Prometheus token/password, exporter header values) are replaced in the
  * finished line wherever they appear. Child loggers (`logger.child({...})`) keep all of this.
  */
 export function createLogger(config: ObservabilityConfig, options: CreateLoggerOptions = {}): Logger {
   const { logging, service } = config;
+  assertRedactPaths(logging.redact);
   let stream = options.stream;
   let prettyUnavailable = false;
   if (stream === undefined) {
@@ -90,8 +95,16 @@ export async function closeLogger(logger: Logger): Promise<void> {
   if (owned && stream.fd !== 1 && stream.fd !== 2 && typeof stream.end === 'function' && typeof stream.once === 'function') {
     ownedStreams.delete(stream);
     await new Promise<void>((resolve) => {
-      stream.once!('close', () => resolve());
-      stream.once!('error', () => resolve());
+      // A pretty-printing stream may emit only 'finish'; the timer bounds a stream that emits neither.
+      const timer = setTimeout(resolve, CLOSE_TIMEOUT_MS);
+      timer.unref();
+      const done = (): void => {
+        clearTimeout(timer);
+        resolve();
+      };
+      stream.once!('close', done);
+      stream.once!('finish', done);
+      stream.once!('error', done);
       stream.end!();
     });
     return;

@@ -1,6 +1,7 @@
 import { context, isSpanContextValid, trace, type Context } from '@opentelemetry/api';
 import { currentTenant } from '../tenant-context.js';
 import { getLogFields } from './log-fields.js';
+import { censorSecretKeys } from './redaction.js';
 
 /** The fields the mixin adds to a log line (all optional). */
 export interface TraceLogFields {
@@ -12,7 +13,7 @@ export interface TraceLogFields {
   [field: string]: string | number | boolean | undefined;
 }
 
-const NO_FIELDS: TraceLogFields = Object.freeze({});
+const NO_FIELDS: TraceLogFields = {};
 
 /**
  * Builds the pino `mixin` that adds `trace_id`, `span_id`, `trace_flags`, `tenant_id` and any
@@ -36,12 +37,15 @@ export function createTraceMixin(): () => TraceLogFields {
 }
 
 /**
- * pino `mixinMergeStrategy`: fields given to the log call win over the mixin's. It never mutates the
- * caller's object nor the mixin's cached one, and costs nothing outside a span.
+ * pino `mixinMergeStrategy`: censors secret keys of the fields given to the log call (see
+ * censorSecretKeys; done here so that only the caller's fields are walked, not the trace fields),
+ * then merges them over the mixin's. It never mutates the caller's object nor the mixin's cached
+ * one, and allocates nothing outside a span when no secret key is present.
  */
 export function mergeTraceFields(mergeObject: object, mixinObject: object): object {
-  if (mixinObject === NO_FIELDS) return mergeObject;
-  return Object.assign({}, mixinObject, mergeObject);
+  const fields = censorSecretKeys(mergeObject as Record<string, unknown>);
+  if (mixinObject === NO_FIELDS) return fields;
+  return Object.assign({}, mixinObject, fields);
 }
 
 function fieldsOf(ctx: Context): TraceLogFields {
@@ -58,5 +62,5 @@ function fieldsOf(ctx: Context): TraceLogFields {
   }
   if (tenant !== undefined) fields.tenant_id = tenant;
   if (extra !== undefined) Object.assign(fields, extra);
-  return Object.freeze(fields);
+  return fields;
 }

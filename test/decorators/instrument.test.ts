@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
+import { SpanStatusCode } from '@opentelemetry/api';
 import { Instrument, isInstrumented } from '../../src/decorators/index.js';
 import { isObservabilityError } from '../../src/errors.js';
 import { getRuntime } from '../../src/runtime.js';
@@ -56,7 +57,7 @@ describe('Instrument', () => {
 
   it('instruments every method of a decorated class once', () => {
     runtime = installTestRuntime();
-    @Instrument({ skip: ['secret'] })
+    @Instrument({ skip: ['secret'], name: 'ignored.on.a.class' })
     class Store {
       get size(): number {
         return 1;
@@ -76,6 +77,31 @@ describe('Instrument', () => {
     assert.ok(isInstrumented(Store.prototype.put));
     const spans = runtime.tracing.exporter.getFinishedSpans();
     assert.deepEqual(spans.map((s) => [s.name, s.attributes]), [['Store.put', { key: 'k' }], ['store.get', { key: 'k' }]]);
+  });
+
+  it('names symbol-keyed methods Class.[description] and honours expectedErrors', async () => {
+    runtime = installTestRuntime();
+    const RUN = Symbol('run');
+    class Lookup {
+      @Instrument()
+      [RUN](): string {
+        return 'ran';
+      }
+      @Instrument({ expectedErrors: (error) => error instanceof RangeError })
+      async find(id: number): Promise<number> {
+        throw new RangeError(`no ${id}`);
+      }
+    }
+    const lookup = new Lookup();
+    assert.equal(lookup[RUN](), 'ran');
+    await assert.rejects(lookup.find(4), RangeError);
+    await new Promise((resolve) => setImmediate(resolve));
+    const [symbolSpan, findSpan] = runtime.tracing.exporter.getFinishedSpans();
+    assert.equal(symbolSpan!.name, 'Lookup.[run]');
+    assert.equal(findSpan!.name, 'Lookup.find');
+    assert.equal(findSpan!.status.code, SpanStatusCode.UNSET);
+    assert.equal(findSpan!.attributes['grey.error.expected'], true);
+    assert.equal(findSpan!.attributes.id, 4);
   });
 
   it('rejects skip or fields names that are not parameters, at decoration', () => {

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
+import { trace } from '@opentelemetry/api';
 import { isObservabilityError } from '../../src/errors.js';
 import { Task } from '../../src/decorators/index.js';
-import { getRuntime } from '../../src/runtime.js';
+import { getRuntime, setRuntime } from '../../src/runtime.js';
 import { currentTenant } from '../../src/tenant-context.js';
 import { counterValue, installTestRuntime, type TestRuntime } from './support/runtime.js';
 import { CriticalOnlySampler } from './support/samplers.js';
@@ -64,6 +65,24 @@ describe('Task', () => {
     assert.equal(currentTenant(), undefined, 'the caller context is unchanged');
     const inside = runtime.logs.lines.find((l) => l.msg === 'inside the task');
     assert.equal(inside?.tenant_id, 'tenant-z');
+  });
+
+  it('still counts and logs when tracing is off (the API no-op tracer)', async () => {
+    runtime = installTestRuntime();
+    const live = getRuntime()!;
+    setRuntime({ ...live, tracer: trace.getTracer('disabled') });
+    class Worker {
+      @Task({ type: 'untraced' })
+      run(job: { taskId: string }): string {
+        return job.taskId;
+      }
+    }
+    assert.equal(new Worker().run({ taskId: 'u-1' }), 'u-1');
+    assert.equal(runtime.tracing.exporter.getFinishedSpans().length, 0);
+    assert.equal(await counterValue(runtime.metrics.counters.completed, { type: 'untraced' }), 1);
+    const completed = runtime.logs.lines.find((l) => l.msg === 'task completed')!;
+    assert.equal(completed.task_id, 'u-1');
+    assert.ok(!('trace_id' in completed), 'no trace fields for an invalid span context');
   });
 
   it('writes only the log lines asked for', () => {

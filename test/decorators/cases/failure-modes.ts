@@ -95,6 +95,12 @@ export function registerFailureModeTests(ctx: CaseContext): void {
     assert.equal(spans.length, 6);
     assert.equal(spans[5]!.status.code, SpanStatusCode.ERROR);
     assert.deepEqual(spans.map((s) => s.status.code).slice(3, 5), [SpanStatusCode.UNSET, SpanStatusCode.UNSET]);
+    const completed = logLines(ctx, 'task completed');
+    assert.equal(completed.length, 4);
+    completed.forEach((line, index) => {
+      const span = spans.filter((s) => s.status.code === SpanStatusCode.UNSET)[index]!;
+      assert.equal(line.trace_id, span.spanContext().traceId, 'the end of an iteration is logged in its span');
+    });
   });
 
   it('6. gives thrown non-Error values a useful message and a low-cardinality type', () => {
@@ -196,12 +202,18 @@ export function registerFailureModeTests(ctx: CaseContext): void {
     assert.deepEqual(finishedSpans(ctx).map((s) => s.name), ['Registry.lookup', 'Registry.lookup']);
   });
 
-  it('12. does not wrap twice, alone or with a class-level decorator', () => {
-    assert.equal(new (fx().Twice)().twice(), 2);
+  it('12. does not wrap twice, alone or with a class-level decorator', async () => {
+    const twice = new (fx().Twice)();
+    assert.equal(twice.twice(), 2);
     const both = new (fx().Both)();
     assert.equal(both.run({ n: 7 }), 7);
     assert.equal(both.other(), 1);
-    assert.deepEqual(finishedSpans(ctx).map((s) => s.name), ['Twice.twice', 'grey.task.run', 'Both.other']);
+    assert.equal(twice.taskOverInstrument(), 3);
+    assert.equal(twice.instrumentOverTask(), 4);
+    assert.equal(fx().Twice.prototype.taskOverInstrument.name, 'taskOverInstrument');
+    const spans = finishedSpans(ctx).map((s) => s.name);
+    assert.deepEqual(spans, ['Twice.twice', 'grey.task.run', 'Both.other', 'grey.task.run', 'grey.task.run']);
+    assert.equal(await counterValue(ctx.runtime().metrics.counters.completed, { type: 'mixed' }), 2, '@Task wins in either order');
   });
 
   it('13. gives nested decorated calls the right parent across awaits', async () => {

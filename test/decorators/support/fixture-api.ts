@@ -73,7 +73,7 @@ export interface FixtureApi {
   Handler: new () => HandlerApi;
   Pipeline: new () => PipelineApi;
   Arguments: new () => ArgumentsApi;
-  Twice: new () => { twice(): number };
+  Twice: new () => { twice(): number; taskOverInstrument(): number; instrumentOverTask(): number };
   Both: new () => BothApi;
   Registry: { lookup(key: string): string; helper(): string };
   /** Metadata key the fixture's route decorator writes on method functions. */
