@@ -53,7 +53,8 @@ describe('examples/basic-service', () => {
       assert.match(exposition, /^grey_tasks_submitted_total\{[^}]*tenant="acme"[^}]*\} 3$/m);
       assert.match(exposition, /^grey_tasks_completed_total\{[^}]*tenant="acme"[^}]*\} 2$/m);
       assert.match(exposition, /^grey_tasks_failed_total\{[^}]*tenant="acme"[^}]*\} 1$/m);
-      assert.match(exposition, /^grey_task_duration_seconds_count\{[^}]*tenant="acme"[^}]*\} 3$/m);
+      // As in the spec, the duration histogram counts completed tasks (count 49500 = completed).
+      assert.match(exposition, /^grey_task_duration_seconds_count\{[^}]*tenant="acme"[^}]*\} 2$/m);
       const failure = lines.find((line) => line.level === 50 || line.level === 'error');
       assert.ok(failure, 'the failed task is logged');
       assert.match(String(failure.trace_id), /^[0-9a-f]{32}$/, 'the failure log line carries the trace id');
