@@ -57,17 +57,40 @@ async function measure(label: string, overrides: ConfigOverrides): Promise<{ lab
 const rules = ['error=true'];
 const results = [
   await measure('ratio 0, error capture off', {
-    opentelemetry: { sampling: { strategy: 'parent_based_traceid_ratio', ratio: 0, always_sample: rules, error_capture: { enabled: false, max_traces: 1000, max_spans_per_trace: 256 } } },
+    opentelemetry: {
+      sampling: {
+        strategy: 'parent_based_traceid_ratio',
+        ratio: 0,
+        always_sample: rules,
+        error_capture: { enabled: false, max_traces: 1000, max_spans_per_trace: 256 },
+      },
+    },
   }),
   await measure('ratio 0, error capture on', {
-    opentelemetry: { sampling: { strategy: 'parent_based_traceid_ratio', ratio: 0, always_sample: rules, error_capture: { enabled: true, max_traces: 1000, max_spans_per_trace: 256 } } },
+    opentelemetry: {
+      sampling: {
+        strategy: 'parent_based_traceid_ratio',
+        ratio: 0,
+        always_sample: rules,
+        error_capture: { enabled: true, max_traces: 1000, max_spans_per_trace: 256 },
+      },
+    },
   }),
   await measure('always sampled, export queue full', {
-    opentelemetry: { sampling: { strategy: 'always_on', ratio: 1, always_sample: [], error_capture: { enabled: false, max_traces: 1000, max_spans_per_trace: 256 } } },
+    opentelemetry: {
+      sampling: {
+        strategy: 'always_on',
+        ratio: 1,
+        always_sample: [],
+        error_capture: { enabled: false, max_traces: 1000, max_spans_per_trace: 256 },
+      },
+    },
   }),
 ];
 const off = results[0]!.nsPerTrace;
 console.log(`trace = 1 root + 3 children; median of ${ROUNDS} rounds x ${TRACES} traces`);
 for (const r of results) {
-  console.log(`${r.label.padEnd(34)} ${(r.nsPerTrace / 1000).toFixed(2).padStart(7)} µs/trace   x${(r.nsPerTrace / off).toFixed(1)} of off`);
+  console.log(
+    `${r.label.padEnd(34)} ${(r.nsPerTrace / 1000).toFixed(2).padStart(7)} µs/trace   x${(r.nsPerTrace / off).toFixed(1)} of off`,
+  );
 }

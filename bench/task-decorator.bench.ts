@@ -128,7 +128,9 @@ function createManual(tracer: Tracer, metrics: TestTaskMetrics, logger: Logger) 
       { attributes: { 'grey.task_type': TYPE, 'grey.tenant_id': job.tenantId, 'grey.task_id': job.taskId } },
       parent,
     );
-    const baggage = (propagation.getBaggage(parent) ?? propagation.createBaggage()).setEntry('grey.tenant_id', { value: job.tenantId });
+    const baggage = (propagation.getBaggage(parent) ?? propagation.createBaggage()).setEntry('grey.tenant_id', {
+      value: job.tenantId,
+    });
     return [propagation.setBaggage(trace.setSpan(parent, span), baggage), span];
   };
   return {
@@ -144,7 +146,12 @@ function createManual(tracer: Tracer, metrics: TestTaskMetrics, logger: Logger) 
 }
 
 /** Prints the keys of the log lines each variant writes, to show the two do the same work. */
-function reportOutputShapes(config: ReturnType<typeof testConfig>, tracer: Tracer, metrics: TestTaskMetrics, job: Job): void {
+function reportOutputShapes(
+  config: ReturnType<typeof testConfig>,
+  tracer: Tracer,
+  metrics: TestTaskMetrics,
+  job: Job,
+): void {
   const shapes: string[] = [];
   for (const variant of ['@Task', 'by hand']) {
     const lines: string[] = [];
@@ -152,7 +159,16 @@ function reportOutputShapes(config: ReturnType<typeof testConfig>, tracer: Trace
     setRuntime({ config, logger, tracer, metrics });
     if (variant === '@Task') new Decorated().run(job);
     else createManual(tracer, metrics, logger).sync(job);
-    shapes.push(lines.map((line) => Object.keys(JSON.parse(line) as object).filter((k) => k !== 'duration_ms').sort().join(',')).join(' | '));
+    shapes.push(
+      lines
+        .map((line) =>
+          Object.keys(JSON.parse(line) as object)
+            .filter((k) => k !== 'duration_ms')
+            .sort()
+            .join(','),
+        )
+        .join(' | '),
+    );
   }
   console.log(`log line keys match: ${shapes[0] === shapes[1] ? 'yes' : `NO\n  ${shapes.join('\n  ')}`}`);
 }
@@ -173,7 +189,14 @@ async function timeRound(fn: Variant[1], jobs: Job[], calls: number, isAsync: bo
  * Many short rounds, alternating which variant goes first; the ratio is the median of the
  * per-round ratios, which cancels most of the drift a shared 2-core machine shows.
  */
-async function compare(label: string, variants: Variant[], jobs: Job[], calls: number, rounds: number, isAsync: boolean): Promise<void> {
+async function compare(
+  label: string,
+  variants: Variant[],
+  jobs: Job[],
+  calls: number,
+  rounds: number,
+  isAsync: boolean,
+): Promise<void> {
   for (const [, fn] of variants) await timeRound(fn, jobs, calls, isAsync); // warm-up
   const perCall = new Map<string, number[]>(variants.map(([name]) => [name, []]));
   const ratios: number[] = [];
@@ -208,18 +231,44 @@ async function main(): Promise<void> {
     spanProcessors: [new BatchSpanProcessor(exporter, { maxQueueSize: 65_536 })],
   });
   const tracer = provider.getTracer('bench');
-  const config = testConfig({ logging: { level: (process.env.BENCH_LOG_LEVEL ?? 'info') as 'info', destination: DEV_NULL } });
+  const config = testConfig({
+    logging: { level: (process.env.BENCH_LOG_LEVEL ?? 'info') as 'info', destination: DEV_NULL },
+  });
   const logger = createLogger(config);
   const metrics = createTestTaskMetrics();
 
-  const jobs: Job[] = Array.from({ length: 64 }, (_, i) => ({ taskId: `task-${i}`, tenantId: `tenant-${i % 8}`, n: i }));
+  const jobs: Job[] = Array.from({ length: 64 }, (_, i) => ({
+    taskId: `task-${i}`,
+    tenantId: `tenant-${i % 8}`,
+    n: i,
+  }));
   reportOutputShapes(config, tracer, metrics, jobs[0]!);
   setRuntime({ config, logger, tracer, metrics });
   const decorated = new Decorated();
   const manual = createManual(tracer, metrics, logger);
   console.log(`sampling ratio 0.1; log level ${config.logging.level}`);
-  await compare('sync task', [['@Task', (job) => decorated.run(job)], ['by hand', manual.sync]], jobs, calls, rounds, false);
-  await compare('async task', [['@Task', (job) => decorated.runAsync(job)], ['by hand', manual.async]], jobs, calls, rounds, true);
+  await compare(
+    'sync task',
+    [
+      ['@Task', (job) => decorated.run(job)],
+      ['by hand', manual.sync],
+    ],
+    jobs,
+    calls,
+    rounds,
+    false,
+  );
+  await compare(
+    'async task',
+    [
+      ['@Task', (job) => decorated.runAsync(job)],
+      ['by hand', manual.async],
+    ],
+    jobs,
+    calls,
+    rounds,
+    true,
+  );
   console.log(`spans exported ${exporter.exported}`);
 
   await benchLogger(tracer);
@@ -241,7 +290,11 @@ async function benchLogger(tracer: Tracer): Promise<void> {
         const spanContext = trace.getSpan(context.active())?.spanContext();
         return spanContext === undefined
           ? {}
-          : { trace_id: spanContext.traceId, span_id: spanContext.spanId, trace_flags: `0${spanContext.traceFlags.toString(16)}` };
+          : {
+              trace_id: spanContext.traceId,
+              span_id: spanContext.spanId,
+              trace_flags: `0${spanContext.traceFlags.toString(16)}`,
+            };
       },
     },
     pino.destination({ dest: DEV_NULL, sync: false }),
@@ -249,7 +302,11 @@ async function benchLogger(tracer: Tracer): Promise<void> {
   const plain = pino(pino.destination({ dest: DEV_NULL, sync: false }));
   const ours = createLogger(testConfig({ logging: { level: 'info', destination: DEV_NULL } }));
   const span = tracer.startSpan('logging', { root: true });
-  const loggers: Array<[string, Logger]> = [['plain pino', plain], ['naive mixin', naive], ['createLogger', ours]];
+  const loggers: Array<[string, Logger]> = [
+    ['plain pino', plain],
+    ['naive mixin', naive],
+    ['createLogger', ours],
+  ];
   const calls = 5_000;
   const perLine = new Map<string, number[]>(loggers.map(([name]) => [name, []]));
   context.with(trace.setSpan(context.active(), span), () => {
@@ -266,7 +323,9 @@ async function benchLogger(tracer: Tracer): Promise<void> {
   for (const [name] of loggers) {
     const values = perLine.get(name)!;
     const overhead = median(values.map((value, round) => value / base[round]! - 1));
-    console.log(`log line in a span, ${name.padEnd(12)} ${median(values).toFixed(0)} ns (${(overhead * 100).toFixed(0)}% over plain pino, median of 40 rounds)`);
+    console.log(
+      `log line in a span, ${name.padEnd(12)} ${median(values).toFixed(0)} ns (${(overhead * 100).toFixed(0)}% over plain pino, median of 40 rounds)`,
+    );
   }
   await Promise.all([closeLogger(ours), closeLogger(naive), closeLogger(plain)]);
 }

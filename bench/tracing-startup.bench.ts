@@ -18,9 +18,18 @@ const configUrl = pathToFileURL(join(here, '..', 'test', 'support', 'config.js')
 const cases: Array<[string, string]> = [
   ['import only', ''],
   ['disabled', `{ opentelemetry: { enabled: false } }`],
-  ['http/protobuf, no instrumentations', `{ opentelemetry: { enabled: true, exporter: { protocol: 'http/protobuf', endpoint: 'http://127.0.0.1:9', headers: {}, timeout_ms: 200 }, instrumentations: { http: false, fetch: false } } }`],
-  ['grpc, no instrumentations', `{ opentelemetry: { enabled: true, exporter: { protocol: 'grpc', endpoint: 'http://127.0.0.1:9', headers: {}, timeout_ms: 200 }, instrumentations: { http: false, fetch: false } } }`],
-  ['http/protobuf, http + fetch instrumentations', `{ opentelemetry: { enabled: true, exporter: { protocol: 'http/protobuf', endpoint: 'http://127.0.0.1:9', headers: {}, timeout_ms: 200 }, instrumentations: { http: true, fetch: true } } }`],
+  [
+    'http/protobuf, no instrumentations',
+    `{ opentelemetry: { enabled: true, exporter: { protocol: 'http/protobuf', endpoint: 'http://127.0.0.1:9', headers: {}, timeout_ms: 200 }, instrumentations: { http: false, fetch: false } } }`,
+  ],
+  [
+    'grpc, no instrumentations',
+    `{ opentelemetry: { enabled: true, exporter: { protocol: 'grpc', endpoint: 'http://127.0.0.1:9', headers: {}, timeout_ms: 200 }, instrumentations: { http: false, fetch: false } } }`,
+  ],
+  [
+    'http/protobuf, http + fetch instrumentations',
+    `{ opentelemetry: { enabled: true, exporter: { protocol: 'http/protobuf', endpoint: 'http://127.0.0.1:9', headers: {}, timeout_ms: 200 }, instrumentations: { http: true, fetch: true } } }`,
+  ],
 ];
 
 function script(overrides: string): string {
@@ -38,7 +47,10 @@ const results: Array<[string, number]> = [];
 for (const [label, overrides] of cases) {
   const times: number[] = [];
   for (let i = 0; i < ROUNDS; i++) {
-    const out = execFileSync(process.execPath, ['--input-type=module', '--eval', script(overrides)], { encoding: 'utf8', cwd: join(here, '..', '..') });
+    const out = execFileSync(process.execPath, ['--input-type=module', '--eval', script(overrides)], {
+      encoding: 'utf8',
+      cwd: join(here, '..', '..'),
+    });
     times.push(Number(out));
   }
   times.sort((a, b) => a - b);
@@ -46,4 +58,5 @@ for (const [label, overrides] of cases) {
 }
 const base = results[0]![1];
 console.log(`median of ${ROUNDS} fresh processes; time from first import to shutdown done`);
-for (const [label, ms] of results) console.log(`${label.padEnd(46)} ${ms.toFixed(0).padStart(5)} ms   x${(ms / base).toFixed(1)}`);
+for (const [label, ms] of results)
+  console.log(`${label.padEnd(46)} ${ms.toFixed(0).padStart(5)} ms   x${(ms / base).toFixed(1)}`);

@@ -29,7 +29,8 @@ export const ErrorCodes = {
   OBS_ERR_TRACING_START: 'The OpenTelemetry SDK could not be started.',
   // decorators
   OBS_ERR_DECORATOR_TARGET: 'A decorator was applied to something other than a method.',
-  OBS_ERR_DECORATOR_OPTIONS: 'A decorator option is invalid (empty task type, unknown argument name in skip or fields).',
+  OBS_ERR_DECORATOR_OPTIONS:
+    'A decorator option is invalid (empty task type, unknown argument name in skip or fields).',
   // warnings: logged once (then rate-limited), never thrown
   OBS_WARN_TENANT_OVERFLOW: 'A metric reached its tenant budget; new tenants are folded into an overflow label.',
   OBS_WARN_EXPORT_FAILED: 'Spans could not be exported; they were dropped and counted.',
@@ -37,11 +38,14 @@ export const ErrorCodes = {
   OBS_WARN_LATE_IMPORT: 'A module was loaded before the instrumentation that should patch it was registered.',
   OBS_WARN_SHUTDOWN_TIMEOUT: 'shutdown() did not finish within shutdown_timeout_ms; what was left was abandoned.',
   OBS_WARN_HOOK_FAILED: 'A user hook or attribute function threw; the instrumented call was not affected.',
-  OBS_WARN_METRIC_REJECTED: 'A measurement was rejected by its metric (unknown label, negative counter increment, not a number); it was counted and dropped.',
+  OBS_WARN_METRIC_REJECTED:
+    'A measurement was rejected by its metric (unknown label, negative counter increment, not a number); it was counted and dropped.',
   OBS_WARN_SCRAPE_FAILED: 'Collecting the metrics for a scrape failed; the scraper got HTTP 500.',
-  OBS_WARN_INSTRUMENTATION_FAILED: 'Recording the telemetry of a decorated call failed; the call itself was not affected.',
+  OBS_WARN_INSTRUMENTATION_FAILED:
+    'Recording the telemetry of a decorated call failed; the call itself was not affected.',
   OBS_WARN_LOG_WRITE_FAILED: 'Log lines could not be written to logging.destination; they were dropped.',
-  OBS_WARN_PRETTY_UNAVAILABLE: 'logging.pretty is true but pino-pretty is not installed; JSON lines are written instead.',
+  OBS_WARN_PRETTY_UNAVAILABLE:
+    'logging.pretty is true but pino-pretty is not installed; JSON lines are written instead.',
 } as const;
 
 /** One of the stable codes in {@link ErrorCodes}. */

@@ -92,7 +92,10 @@ describe('initObservability', () => {
     try {
       await assert.rejects(
         initObservability({ cwd: dir.path, env: {}, overrides: { ...QUIET, prometheus: { host: '127.0.0.1', port } } }),
-        (err) => isObservabilityError(err, 'OBS_ERR_PORT_IN_USE') && err.message.includes(String(port)) && err.message.includes('prometheus.port'),
+        (err) =>
+          isObservabilityError(err, 'OBS_ERR_PORT_IN_USE') &&
+          err.message.includes(String(port)) &&
+          err.message.includes('prometheus.port'),
       );
       assert.equal(getRuntime(), undefined);
       assert.equal(tracerProviderIsRegistered(), false, 'no global SDK stays registered');

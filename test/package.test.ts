@@ -7,7 +7,12 @@ import { describe, it } from 'node:test';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 function node(args: string[]) {
-  const result = spawnSync(process.execPath, args, { cwd: ROOT, encoding: 'utf8', timeout: 30_000, env: { PATH: process.env.PATH } });
+  const result = spawnSync(process.execPath, args, {
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout: 30_000,
+    env: { PATH: process.env.PATH },
+  });
   return { code: result.status, stdout: result.stdout.trim(), stderr: result.stderr };
 }
 
@@ -21,7 +26,8 @@ describe('package entry points', () => {
   });
 
   it('loads from ESM by its package name', () => {
-    const script = "const m = await import('@grey/observability'); console.log(typeof m.initObservability, typeof m.SpanNames)";
+    const script =
+      "const m = await import('@grey/observability'); console.log(typeof m.initObservability, typeof m.SpanNames)";
     const { code, stdout, stderr } = node(['--input-type=module', '-e', script]);
     assert.equal(code, 0, stderr);
     assert.equal(stdout, 'function object');

@@ -10,7 +10,11 @@ const registerUrl = pathToFileURL(join(dirname(fileURLToPath(import.meta.url)), 
 
 describe('@grey/observability/register', () => {
   it('lets the service run without telemetry when observability cannot start, and says why on stderr', async () => {
-    const env: NodeJS.ProcessEnv = { ...process.env, NODE_OPTIONS: '', GREY_OBSERVABILITY_CONFIG: '/nonexistent/observability.yaml' };
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      NODE_OPTIONS: '',
+      GREY_OBSERVABILITY_CONFIG: '/nonexistent/observability.yaml',
+    };
     const { stdout, stderr } = await run(
       process.execPath,
       ['--import', registerUrl, '--input-type=module', '--eval', "process.stdout.write('service ran\\n')"],

@@ -7,7 +7,13 @@ import { instrumentedBy, isInstrumented, originalOf, type WrapperKind } from './
  * is the function being replaced (the method, or an @Instrument wrapper that @Task takes over),
  * whose name, length and metadata the replacement must keep.
  */
-export type WrapMethod = (original: AnyMethod, key: string | symbol, site: MethodSite, fromClass: boolean, source: AnyMethod) => AnyMethod;
+export type WrapMethod = (
+  original: AnyMethod,
+  key: string | symbol,
+  site: MethodSite,
+  fromClass: boolean,
+  source: AnyMethod,
+) => AnyMethod;
 
 interface StandardContext {
   kind: string;
@@ -23,12 +29,20 @@ interface StandardContext {
  * is already instrumented is returned as it is (no double wrapping). Anything but a method (or a
  * class, when `allowClass`) throws a `TypeError` carrying `OBS_ERR_DECORATOR_TARGET`.
  */
-export function applyDecorator(decoratorName: WrapperKind, args: readonly unknown[], wrap: WrapMethod, allowClass: boolean): unknown {
+export function applyDecorator(
+  decoratorName: WrapperKind,
+  args: readonly unknown[],
+  wrap: WrapMethod,
+  allowClass: boolean,
+): unknown {
   const [first, second, third] = args;
   if (args.length === 2 && isStandardContext(second)) {
     if (second.kind === 'method' && typeof first === 'function') {
       const site = new MethodSite(second.name);
-      if (second.static === true) second.addInitializer?.(function recordClass(this: unknown) { site.setOwner(this); });
+      if (second.static === true)
+        second.addInitializer?.(function recordClass(this: unknown) {
+          site.setOwner(this);
+        });
       return wrapOnce(decoratorName, first as AnyMethod, second.name, site, wrap, false);
     }
     if (second.kind === 'class' && allowClass && typeof first === 'function') {
@@ -46,7 +60,14 @@ export function applyDecorator(decoratorName: WrapperKind, args: readonly unknow
   if (isKey && first !== null && (typeof first === 'object' || typeof first === 'function')) {
     const descriptor = third as PropertyDescriptor | undefined | number;
     if (typeof descriptor === 'object' && descriptor !== null && typeof descriptor.value === 'function') {
-      descriptor.value = wrapOnce(decoratorName, descriptor.value as AnyMethod, second, new MethodSite(second, first), wrap, false);
+      descriptor.value = wrapOnce(
+        decoratorName,
+        descriptor.value as AnyMethod,
+        second,
+        new MethodSite(second, first),
+        wrap,
+        false,
+      );
       return descriptor;
     }
     const kind = typeof descriptor === 'number' ? 'parameter' : descriptor === undefined ? 'field' : 'accessor';
@@ -59,22 +80,34 @@ export function applyDecorator(decoratorName: WrapperKind, args: readonly unknow
  * One span per call: a method already instrumented is left as it is, except that @Task takes over
  * from an @Instrument wrapper (whichever order the two are written in, the task telemetry wins).
  */
-function wrapOnce(decoratorName: WrapperKind, fn: AnyMethod, key: string | symbol, site: MethodSite, wrap: WrapMethod, fromClass: boolean): AnyMethod {
+function wrapOnce(
+  decoratorName: WrapperKind,
+  fn: AnyMethod,
+  key: string | symbol,
+  site: MethodSite,
+  wrap: WrapMethod,
+  fromClass: boolean,
+): AnyMethod {
   if (!isInstrumented(fn)) return wrap(fn, key, site, fromClass, fn);
-  if (decoratorName === 'Task' && instrumentedBy(fn) === 'Instrument') return wrap(originalOf(fn), key, site, fromClass, fn);
+  if (decoratorName === 'Task' && instrumentedBy(fn) === 'Instrument')
+    return wrap(originalOf(fn), key, site, fromClass, fn);
   return fn;
 }
 
-function instrumentClass(cls: Function, wrap: WrapMethod): void {
+function instrumentClass(cls: object, wrap: WrapMethod): void {
   const prototype = (cls as { prototype?: object }).prototype;
   if (prototype === undefined) return;
   for (const key of Reflect.ownKeys(prototype)) {
     if (key === 'constructor') continue;
     const descriptor = Object.getOwnPropertyDescriptor(prototype, key);
-    if (descriptor === undefined || typeof descriptor.value !== 'function' || isInstrumented(descriptor.value)) continue;
+    if (descriptor === undefined || typeof descriptor.value !== 'function' || isInstrumented(descriptor.value))
+      continue;
     const value = descriptor.value as AnyMethod;
     if (!isClass(value)) {
-      Object.defineProperty(prototype, key, { ...descriptor, value: wrap(value, key, new MethodSite(key, cls), true, value) });
+      Object.defineProperty(prototype, key, {
+        ...descriptor,
+        value: wrap(value, key, new MethodSite(key, cls), true, value),
+      });
     }
   }
 }
@@ -88,7 +121,12 @@ function isStandardContext(value: unknown): value is StandardContext {
   return typeof value === 'object' && value !== null && typeof (value as { kind?: unknown }).kind === 'string';
 }
 
-function targetError(decoratorName: string, kind: string, name: string | symbol | undefined, allowClass: boolean): TypeError {
+function targetError(
+  decoratorName: string,
+  kind: string,
+  name: string | symbol | undefined,
+  allowClass: boolean,
+): TypeError {
   const what = name === undefined ? kind : `${kind} ${String(name)}`;
   const allowed = allowClass ? 'methods (instance or static) and classes' : 'methods (instance or static)';
   return new TypeError(

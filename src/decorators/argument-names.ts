@@ -9,7 +9,11 @@ export function parameterNames(fn: (...args: never[]) => unknown): Array<string 
   if (open < 0) return [];
   const pieces = splitTopLevel(source, open + 1);
   return pieces.map((piece) => {
-    const text = piece.replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/.*$/gm, '').trim().replace(/^\.\.\./, '');
+    const text = piece
+      .replace(/\/\*[\s\S]*?\*\//g, '')
+      .replace(/\/\/.*$/gm, '')
+      .trim()
+      .replace(/^\.\.\./, '');
     const name = /^[A-Za-z_$][\w$]*/.exec(text)?.[0];
     if (name === undefined) return undefined;
     const rest = text.slice(name.length).trim();

@@ -67,7 +67,12 @@ export abstract class CallRecorder {
   }
 
   /** Runs a user hook; when it throws, warns once and returns undefined. */
-  callHook<T>(runtime: ObservabilityRuntime, hookName: string, hook: (args: readonly unknown[]) => T, args: ArrayLike<unknown>): T | undefined {
+  callHook<T>(
+    runtime: ObservabilityRuntime,
+    hookName: string,
+    hook: (args: readonly unknown[]) => T,
+    args: ArrayLike<unknown>,
+  ): T | undefined {
     try {
       return hook(args as readonly unknown[]);
     } catch (error) {

@@ -30,7 +30,13 @@ import { disguiseWrapper } from './wrapper.js';
  * }
  */
 export function Instrument(options: InstrumentOptions = {}): MethodOrClassDecorator {
-  const wrap = (original: AnyMethod, key: string | symbol, site: MethodSite, fromClass: boolean, source: AnyMethod): AnyMethod => {
+  const wrap = (
+    original: AnyMethod,
+    key: string | symbol,
+    site: MethodSite,
+    fromClass: boolean,
+    source: AnyMethod,
+  ): AnyMethod => {
     const recorder = new InstrumentRecorder(options, original, key, site, fromClass);
     const wrapper = function instrumented(this: unknown): unknown {
       // eslint-disable-next-line prefer-rest-params
@@ -79,7 +85,9 @@ class InstrumentRecorder extends CallRecorder {
     this.autoFields =
       options.fields !== undefined
         ? []
-        : names.flatMap((name, index) => (name === undefined || skip.has(name) ? [] : [{ key: name, index, property: undefined }]));
+        : names.flatMap((name, index) =>
+            name === undefined || skip.has(name) ? [] : [{ key: name, index, property: undefined }],
+          );
   }
 
   begin(runtime: ObservabilityRuntime, thisArg: unknown, args: ArrayLike<unknown>): CallState {
@@ -114,19 +122,32 @@ class InstrumentRecorder extends CallRecorder {
   }
 }
 
-function assertKnownNames(names: ReadonlyArray<string | undefined>, skip: ReadonlySet<string>, fields: readonly string[], method: string): void {
+function assertKnownNames(
+  names: ReadonlyArray<string | undefined>,
+  skip: ReadonlySet<string>,
+  fields: readonly string[],
+  method: string,
+): void {
   const known = new Set(names.filter((name): name is string => name !== undefined));
   const unknown = [...skip, ...fields.map((field) => field.split('.')[0] as string)].filter((name) => !known.has(name));
   if (unknown.length > 0) {
-    throw new ObservabilityError('OBS_ERR_DECORATOR_OPTIONS', `@Instrument on ${method} names arguments it does not have.`, {
-      key: 'skip/fields',
-      value: unknown,
-      expected: `parameter names of ${method}: ${[...known].join(', ') || '(none readable)'}`,
-    });
+    throw new ObservabilityError(
+      'OBS_ERR_DECORATOR_OPTIONS',
+      `@Instrument on ${method} names arguments it does not have.`,
+      {
+        key: 'skip/fields',
+        value: unknown,
+        expected: `parameter names of ${method}: ${[...known].join(', ') || '(none readable)'}`,
+      },
+    );
   }
 }
 
-function resolveFields(names: ReadonlyArray<string | undefined>, fields: readonly string[], skip: ReadonlySet<string>): ArgumentField[] {
+function resolveFields(
+  names: ReadonlyArray<string | undefined>,
+  fields: readonly string[],
+  skip: ReadonlySet<string>,
+): ArgumentField[] {
   const resolved: ArgumentField[] = [];
   for (const field of fields) {
     const [parameter, property] = field.split('.', 2) as [string, string | undefined];
@@ -136,12 +157,17 @@ function resolveFields(names: ReadonlyArray<string | undefined>, fields: readonl
   return resolved;
 }
 
-function readFields(fields: readonly ArgumentField[], args: ArrayLike<unknown>): Record<string, string | number | boolean> | undefined {
+function readFields(
+  fields: readonly ArgumentField[],
+  args: ArrayLike<unknown>,
+): Record<string, string | number | boolean> | undefined {
   let values: Record<string, string | number | boolean> | undefined;
   for (let i = 0; i < fields.length; i++) {
     const field = fields[i] as ArgumentField;
     let value: unknown = field.index < args.length ? args[field.index] : undefined;
-    if (field.property !== undefined) value = typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[field.property] : undefined;
+    if (field.property !== undefined)
+      value =
+        typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[field.property] : undefined;
     const recorded = toAttributeValue(value);
     if (recorded === undefined) continue;
     (values ??= {})[field.key] = recorded;
@@ -161,4 +187,3 @@ function toAttributeValue(value: unknown): string | number | boolean | undefined
       return undefined;
   }
 }
-

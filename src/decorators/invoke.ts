@@ -13,7 +13,12 @@ import type { AnyMethod } from './types.js';
  * unchanged, and its kind is kept: a sync method stays sync, a returned promise is the very same
  * promise, a lazy thenable is never touched, and a generator's span covers its iteration.
  */
-export function invokeInstrumented(recorder: CallRecorder, original: AnyMethod, thisArg: unknown, args: IArguments): unknown {
+export function invokeInstrumented(
+  recorder: CallRecorder,
+  original: AnyMethod,
+  thisArg: unknown,
+  args: IArguments,
+): unknown {
   const runtime = getRuntime();
   if (runtime === undefined) return Reflect.apply(original, thisArg, args);
   let state: CallState;

@@ -51,7 +51,9 @@ export function wrapAsyncIterator(inner: AsyncIterator<unknown>, state: CallStat
     if (!open) return callStep(inner, method, value);
     let result: IteratorResult<unknown>;
     try {
-      result = await (context.with(state.context, callStep, undefined, inner, method, value) as Promise<IteratorResult<unknown>>);
+      result = await (context.with(state.context, callStep, undefined, inner, method, value) as Promise<
+        IteratorResult<unknown>
+      >);
     } catch (error) {
       if (open) {
         open = false;
@@ -75,7 +77,11 @@ export function wrapAsyncIterator(inner: AsyncIterator<unknown>, state: CallStat
   };
 }
 
-function callStep<R>(inner: { next(v?: unknown): R; return?(v?: unknown): R; throw?(e?: unknown): R }, method: Step, value: unknown): R {
+function callStep<R>(
+  inner: { next(v?: unknown): R; return?(v?: unknown): R; throw?(e?: unknown): R },
+  method: Step,
+  value: unknown,
+): R {
   if (method === 'next') return inner.next(value);
   const fn = inner[method];
   if (typeof fn === 'function') return fn.call(inner, value);

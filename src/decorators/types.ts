@@ -29,7 +29,11 @@ export interface MethodDecorator {
     context: ClassMethodDecoratorContext<This, (this: This, ...args: Args) => Return>,
   ): (this: This, ...args: Args) => Return;
   /** Legacy (`experimentalDecorators`) form: `(prototype or class, key, descriptor)`. */
-  <T extends AnyMethod>(target: object, propertyKey: string | symbol, descriptor: TypedPropertyDescriptor<T>): TypedPropertyDescriptor<T>;
+  <T extends AnyMethod>(
+    target: object,
+    propertyKey: string | symbol,
+    descriptor: TypedPropertyDescriptor<T>,
+  ): TypedPropertyDescriptor<T>;
 }
 
 /**

@@ -19,7 +19,9 @@ export function isInstrumented(fn: unknown): boolean {
 
 /** Which decorator made the wrapper `fn`, or undefined when it is not one. */
 export function instrumentedBy(fn: unknown): WrapperKind | undefined {
-  return typeof fn === 'function' ? ((fn as unknown as Record<symbol, WrapperKind | undefined>)[INSTRUMENTED_BY]) : undefined;
+  return typeof fn === 'function'
+    ? (fn as unknown as Record<symbol, WrapperKind | undefined>)[INSTRUMENTED_BY]
+    : undefined;
 }
 
 /** The method a wrapper was made from (or `fn` itself when it is not a wrapper). */
@@ -41,7 +43,12 @@ const NOT_COPIED = new Set<PropertyKey>(['length', 'name', 'prototype', 'argumen
  * from the method function), then marks it as made by `kind` from `original`. Runs once, at
  * decoration.
  */
-export function disguiseWrapper<T extends AnyMethod>(wrapper: T, source: AnyMethod, original: AnyMethod, kind: WrapperKind): T {
+export function disguiseWrapper<T extends AnyMethod>(
+  wrapper: T,
+  source: AnyMethod,
+  original: AnyMethod,
+  kind: WrapperKind,
+): T {
   Object.defineProperty(wrapper, 'name', { value: source.name, configurable: true });
   Object.defineProperty(wrapper, 'length', { value: source.length, configurable: true });
   for (const key of Reflect.ownKeys(source)) {
@@ -57,8 +64,13 @@ export function disguiseWrapper<T extends AnyMethod>(wrapper: T, source: AnyMeth
 
 function copyReflectMetadata(from: object, to: object): void {
   const reflect = Reflect as unknown as MetadataReflect;
-  if (typeof reflect.getOwnMetadataKeys !== 'function' || typeof reflect.getOwnMetadata !== 'function' || typeof reflect.defineMetadata !== 'function') {
+  if (
+    typeof reflect.getOwnMetadataKeys !== 'function' ||
+    typeof reflect.getOwnMetadata !== 'function' ||
+    typeof reflect.defineMetadata !== 'function'
+  ) {
     return;
   }
-  for (const key of reflect.getOwnMetadataKeys(from)) reflect.defineMetadata(key, reflect.getOwnMetadata(key, from), to);
+  for (const key of reflect.getOwnMetadataKeys(from))
+    reflect.defineMetadata(key, reflect.getOwnMetadata(key, from), to);
 }

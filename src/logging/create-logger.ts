@@ -92,7 +92,13 @@ export async function closeLogger(logger: Logger): Promise<void> {
   const stream = (logger as unknown as Record<symbol, unknown>)[pino.symbols.streamSym] as FlushableStream | undefined;
   if (stream === undefined || stream.destroyed === true) return;
   const owned = ownedStreams.has(stream);
-  if (owned && stream.fd !== 1 && stream.fd !== 2 && typeof stream.end === 'function' && typeof stream.once === 'function') {
+  if (
+    owned &&
+    stream.fd !== 1 &&
+    stream.fd !== 2 &&
+    typeof stream.end === 'function' &&
+    typeof stream.once === 'function'
+  ) {
     ownedStreams.delete(stream);
     await new Promise<void>((resolve) => {
       // A pretty-printing stream may emit only 'finish'; the timer bounds a stream that emits neither.

@@ -72,12 +72,17 @@ export function assertRedactPaths(paths: readonly string[]): void {
       if (path.trim() === '') throw new Error('empty path');
       pino({ redact: [path] }, { write: () => undefined });
     } catch (error) {
-      throw new ObservabilityError('OBS_ERR_CONFIG_INVALID', 'A logging.redact entry is not a valid pino redaction path.', {
-        key: 'logging.redact',
-        value: path,
-        expected: 'dotted keys with optional * wildcards and ["quoted"] keys, e.g. customer.card or req.headers["x-api-key"]',
-        cause: error,
-      });
+      throw new ObservabilityError(
+        'OBS_ERR_CONFIG_INVALID',
+        'A logging.redact entry is not a valid pino redaction path.',
+        {
+          key: 'logging.redact',
+          value: path,
+          expected:
+            'dotted keys with optional * wildcards and ["quoted"] keys, e.g. customer.card or req.headers["x-api-key"]',
+          cause: error,
+        },
+      );
     }
   }
 }

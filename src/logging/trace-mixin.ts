@@ -58,7 +58,8 @@ function fieldsOf(ctx: Context): TraceLogFields {
   if (hasSpan) {
     fields.trace_id = spanContext.traceId;
     fields.span_id = spanContext.spanId;
-    fields.trace_flags = spanContext.traceFlags < 16 ? `0${spanContext.traceFlags.toString(16)}` : spanContext.traceFlags.toString(16);
+    fields.trace_flags =
+      spanContext.traceFlags < 16 ? `0${spanContext.traceFlags.toString(16)}` : spanContext.traceFlags.toString(16);
   }
   if (tenant !== undefined) fields.tenant_id = tenant;
   if (extra !== undefined) Object.assign(fields, extra);

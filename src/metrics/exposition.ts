@@ -132,7 +132,10 @@ export function negotiateFormat(accept: string | undefined): ExpositionFormat {
       if (key.toLowerCase() === 'q') quality = Number.isFinite(Number(value)) ? Number(value) : 0;
       else if (key.toLowerCase() === 'version') version = value;
     }
-    if (type === 'application/openmetrics-text' && (version === undefined || version === '1.0.0' || version === '0.0.1')) {
+    if (
+      type === 'application/openmetrics-text' &&
+      (version === undefined || version === '1.0.0' || version === '0.0.1')
+    ) {
       openMetricsQuality = Math.max(openMetricsQuality, quality);
     } else if (
       (type === 'text/plain' && (version === undefined || version === '0.0.4')) ||

@@ -118,7 +118,13 @@ export class HistogramHelper<L extends string = string> extends Instrument<L> {
   private readonly exemplars: boolean;
 
   /** @internal built by createMetrics() */
-  constructor(name: string, metric: Histogram<string>, labeler: TenantLabeler, onError: MeasurementErrorSink, exemplars: boolean) {
+  constructor(
+    name: string,
+    metric: Histogram<string>,
+    labeler: TenantLabeler,
+    onError: MeasurementErrorSink,
+    exemplars: boolean,
+  ) {
     super(name, labeler, onError);
     this.metric = metric;
     this.exemplars = exemplars;

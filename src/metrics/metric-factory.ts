@@ -1,7 +1,14 @@
 import { Counter, Gauge, Histogram, Summary, type Registry } from 'prom-client';
 import { ObservabilityError } from '../errors.js';
 import type { ClusterAggregator, MetricType } from './catalog.js';
-import { CounterHelper, GaugeHelper, HistogramHelper, SummaryHelper, type MeasurementErrorSink, type MetricHelper } from './instruments.js';
+import {
+  CounterHelper,
+  GaugeHelper,
+  HistogramHelper,
+  SummaryHelper,
+  type MeasurementErrorSink,
+  type MetricHelper,
+} from './instruments.js';
 import { TENANT_LABEL, TenantLabeler } from './tenant-labels.js';
 import type { TenantGuard } from './tenant-guard.js';
 
@@ -61,7 +68,11 @@ export function validateDefinition(definition: ResolvedMetricDefinition): void {
   const seen = new Set<string>();
   for (const label of labels) {
     if (typeof label !== 'string' || !LABEL_NAME.test(label) || label.startsWith('__') || reserved.includes(label)) {
-      invalid('labels', labels, `label names matching [a-zA-Z_][a-zA-Z0-9_]*, not starting with __, not ${reserved.join(', ') || 'reserved'}`);
+      invalid(
+        'labels',
+        labels,
+        `label names matching [a-zA-Z_][a-zA-Z0-9_]*, not starting with __, not ${reserved.join(', ') || 'reserved'}`,
+      );
     }
     if (seen.has(label)) invalid('labels', labels, 'each label name once');
     seen.add(label);
@@ -69,7 +80,8 @@ export function validateDefinition(definition: ResolvedMetricDefinition): void {
   if (type === 'histogram') {
     const buckets = definition.buckets ?? [];
     const increasing = buckets.every((b, i) => Number.isFinite(b) && (i === 0 || b > (buckets[i - 1] as number)));
-    if (buckets.length === 0 || !increasing) invalid('buckets', buckets, 'a non-empty list of finite, strictly increasing bounds');
+    if (buckets.length === 0 || !increasing)
+      invalid('buckets', buckets, 'a non-empty list of finite, strictly increasing bounds');
   }
   if (type === 'summary') {
     const percentiles = definition.percentiles ?? [];
@@ -82,9 +94,10 @@ export function validateDefinition(definition: ResolvedMetricDefinition): void {
 /** Creates the prom-client metric on the registry and the helper that records into it. */
 export function buildMetric(definition: ResolvedMetricDefinition, context: MetricFactoryContext): MetricHelper {
   const tenantAware = definition.labels.includes(TENANT_LABEL);
-  const labelNames = tenantAware && !context.includeTenantLabels
-    ? definition.labels.filter((label) => label !== TENANT_LABEL)
-    : [...definition.labels];
+  const labelNames =
+    tenantAware && !context.includeTenantLabels
+      ? definition.labels.filter((label) => label !== TENANT_LABEL)
+      : [...definition.labels];
   const labeler = !tenantAware
     ? TenantLabeler.plain()
     : context.includeTenantLabels

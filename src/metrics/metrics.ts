@@ -220,7 +220,11 @@ function resolveCatalogEntry(definition: MetricDefinition, config: Observability
   };
 }
 
-function resolveCustom(type: MetricType, options: CustomMetricOptions<string>, config: ObservabilityConfig): ResolvedMetricDefinition {
+function resolveCustom(
+  type: MetricType,
+  options: CustomMetricOptions<string>,
+  config: ObservabilityConfig,
+): ResolvedMetricDefinition {
   return {
     name: options.name,
     type,
@@ -236,7 +240,9 @@ function resolveCustom(type: MetricType, options: CustomMetricOptions<string>, c
 }
 
 function sameShape(a: ResolvedMetricDefinition, b: ResolvedMetricDefinition): boolean {
-  return a.type === b.type && a.labels.length === b.labels.length && a.labels.every((label, i) => label === b.labels[i]);
+  return (
+    a.type === b.type && a.labels.length === b.labels.length && a.labels.every((label, i) => label === b.labels[i])
+  );
 }
 
 function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
@@ -246,11 +252,21 @@ function setPath(target: Record<string, unknown>, path: string, value: unknown):
 }
 
 /** The self-metrics, created unregistered so they can be appended after the catalog. */
-function createSelfMetrics(): { guard: TenantGuardSelfMetrics; errors: Counter<'metric'>; all: Array<Counter<string> | Gauge<string>> } {
+function createSelfMetrics(): {
+  guard: TenantGuardSelfMetrics;
+  errors: Counter<'metric'>;
+  all: Array<Counter<string> | Gauge<string>>;
+} {
   const byName = new Map(METRIC_CATALOG.filter((d) => d.group === 'observability').map((d) => [d.name, d]));
   const spec = (name: string) => {
     const definition = byName.get(name) as MetricDefinition;
-    return { name, help: definition.help, labelNames: [...definition.labels], registers: [], aggregator: definition.aggregator };
+    return {
+      name,
+      help: definition.help,
+      labelNames: [...definition.labels],
+      registers: [],
+      aggregator: definition.aggregator,
+    };
   };
   const overflow = new Counter(spec('grey_observability_tenant_overflow_total')) as Counter<'metric' | 'reason'>;
   const admitted = new Gauge(spec('grey_observability_tenant_admitted')) as Gauge<'metric'>;

@@ -66,7 +66,10 @@ export async function serveExposition(
     } catch (error) {
       if (!scrapeFailureLogged) {
         scrapeFailureLogged = true;
-        logger.warn({ code: 'OBS_WARN_SCRAPE_FAILED', err: error }, 'OBS_WARN_SCRAPE_FAILED: collecting metrics failed; the scrape got HTTP 500');
+        logger.warn(
+          { code: 'OBS_WARN_SCRAPE_FAILED', err: error },
+          'OBS_WARN_SCRAPE_FAILED: collecting metrics failed; the scrape got HTTP 500',
+        );
       }
       return reply(response, 500, 'Internal Server Error\n');
     }
@@ -106,7 +109,10 @@ export async function serveExposition(
 }
 
 function reply(response: ServerResponse, status: number, text: string): void {
-  response.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(text) });
+  response.writeHead(status, {
+    'Content-Type': 'text/plain; charset=utf-8',
+    'Content-Length': Buffer.byteLength(text),
+  });
   response.end(text);
 }
 
@@ -140,12 +146,16 @@ function listen(server: Server, host: string, port: number): Promise<void> {
         );
       } else {
         reject(
-          new ObservabilityError('OBS_ERR_METRICS_SERVER', `cannot listen on ${host}:${port} (${error.code ?? error.message})`, {
-            key: 'prometheus.host',
-            value: host,
-            expected: 'an address of this machine (0.0.0.0, 127.0.0.1, ::) and a port this process may bind',
-            cause: error,
-          }),
+          new ObservabilityError(
+            'OBS_ERR_METRICS_SERVER',
+            `cannot listen on ${host}:${port} (${error.code ?? error.message})`,
+            {
+              key: 'prometheus.host',
+              value: host,
+              expected: 'an address of this machine (0.0.0.0, 127.0.0.1, ::) and a port this process may bind',
+              cause: error,
+            },
+          ),
         );
       }
     };

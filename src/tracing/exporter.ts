@@ -60,5 +60,9 @@ export function createSpanExporter(config: ExporterConfig, modules: ExporterModu
     for (const [name, value] of Object.entries(config.headers)) metadata.set(name.toLowerCase(), value);
     return new modules.exporter.OTLPTraceExporter({ url, metadata, timeoutMillis: config.timeout_ms });
   }
-  return new modules.exporter.OTLPTraceExporter({ url, headers: { ...config.headers }, timeoutMillis: config.timeout_ms });
+  return new modules.exporter.OTLPTraceExporter({
+    url,
+    headers: { ...config.headers },
+    timeoutMillis: config.timeout_ms,
+  });
 }

@@ -1,4 +1,11 @@
-import { ProxyTracerProvider, context, propagation, trace, type ContextManager, type TextMapPropagator } from '@opentelemetry/api';
+import {
+  ProxyTracerProvider,
+  context,
+  propagation,
+  trace,
+  type ContextManager,
+  type TextMapPropagator,
+} from '@opentelemetry/api';
 
 /** Which OpenTelemetry globals this package registered, so that exactly those are undone. */
 export interface GlobalClaims {

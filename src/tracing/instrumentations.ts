@@ -10,7 +10,9 @@ import type { ObservabilityConfig } from '../config/types.js';
  * turns them off does not pay their load cost. Scrapes of our own Prometheus endpoint are not
  * traced (they would be a span every scrape interval).
  */
-export async function buildInstrumentations(config: Pick<ObservabilityConfig, 'opentelemetry' | 'prometheus'>): Promise<Instrumentation[]> {
+export async function buildInstrumentations(
+  config: Pick<ObservabilityConfig, 'opentelemetry' | 'prometheus'>,
+): Promise<Instrumentation[]> {
   const switches = config.opentelemetry.instrumentations;
   const [http, undici] = await Promise.all([
     switches.http ? import('@opentelemetry/instrumentation-http') : undefined,

@@ -1,4 +1,11 @@
-import { context, propagation, type Context, type TextMapGetter, type TextMapPropagator, type TextMapSetter } from '@opentelemetry/api';
+import {
+  context,
+  propagation,
+  type Context,
+  type TextMapGetter,
+  type TextMapPropagator,
+  type TextMapSetter,
+} from '@opentelemetry/api';
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { B3InjectEncoding, B3Propagator } from '@opentelemetry/propagator-b3';
 import { JaegerPropagator } from '@opentelemetry/propagator-jaeger';
@@ -76,7 +83,10 @@ export function extractContext(headers: HeaderCarrier, base: Context = context.a
  * Writes the trace context and baggage of `ctx` (default: the active context) into outgoing
  * `headers` (a plain record or a fetch `Headers`) and returns them.
  */
-export function injectContext<H extends Record<string, unknown> | Headers>(headers: H, ctx: Context = context.active()): H {
+export function injectContext<H extends Record<string, unknown> | Headers>(
+  headers: H,
+  ctx: Context = context.active(),
+): H {
   propagation.inject(ctx, headers, headerSetter);
   return headers;
 }

@@ -112,7 +112,8 @@ export async function startTracing(config: ObservabilityConfig, logger: Logger):
     const reason = err instanceof Error ? err.message : String(err);
     throw new ObservabilityError('OBS_ERR_TRACING_START', `the OpenTelemetry SDK could not be started: ${reason}`, {
       key: 'opentelemetry',
-      expected: 'an opentelemetry section the SDK accepts (exporter endpoint, protocol) and no other SDK in the process',
+      expected:
+        'an opentelemetry section the SDK accepts (exporter endpoint, protocol) and no other SDK in the process',
       cause: err,
     });
   }
@@ -136,7 +137,11 @@ function startedTracing(
       tracer.switchOff();
       const finished = await settleWithin(sdk.shutdown(), timeoutMs);
       if (!finished) {
-        safeWarn(logger, { code: 'OBS_WARN_SHUTDOWN_TIMEOUT', timeout_ms: timeoutMs }, 'tracing shutdown timed out; unexported spans were abandoned');
+        safeWarn(
+          logger,
+          { code: 'OBS_WARN_SHUTDOWN_TIMEOUT', timeout_ms: timeoutMs },
+          'tracing shutdown timed out; unexported spans were abandoned',
+        );
       }
       for (const instrumentation of instrumentations) instrumentation.disable();
       if (instrumentations.length > 0) syncBuiltinESMExports();
@@ -149,10 +154,19 @@ function startedTracing(
 function startDisabled(claims: GlobalClaims, ownGlobals: boolean, logger: Logger): Tracing {
   if (!ownGlobals) {
     // Another OpenTelemetry setup owns the globals: tracing is off here, so use theirs.
-    safeDebug(logger, 'tracing disabled; another OpenTelemetry context manager or propagator is already registered and kept');
+    safeDebug(
+      logger,
+      'tracing disabled; another OpenTelemetry context manager or propagator is already registered and kept',
+    );
   }
   let stopped = false;
-  const zero: ExportHealthCounts = { exported: 0, export_failed: 0, queue_full: 0, capture_trace_evicted: 0, capture_trace_full: 0 };
+  const zero: ExportHealthCounts = {
+    exported: 0,
+    export_failed: 0,
+    queue_full: 0,
+    capture_trace_evicted: 0,
+    capture_trace_full: 0,
+  };
   return {
     // A provider of our own with no delegate: a no-op tracer that never picks up another SDK.
     tracer: new ProxyTracerProvider().getTracer(TRACER_NAME),
@@ -172,18 +186,29 @@ async function settleWithin(work: Promise<unknown>, timeoutMs: number): Promise<
     timer = setTimeout(() => resolve(false), timeoutMs);
   });
   try {
-    return await Promise.race([work.then(() => true, () => true), timeout]);
+    return await Promise.race([
+      work.then(
+        () => true,
+        () => true,
+      ),
+      timeout,
+    ]);
   } finally {
     clearTimeout(timer);
   }
 }
 
 function alreadyRegistered(what: string): ObservabilityError {
-  return new ObservabilityError('OBS_ERR_TRACING_START', `another OpenTelemetry ${what} is already registered globally`, {
-    key: 'opentelemetry.enabled',
-    value: true,
-    expected: 'one OpenTelemetry SDK per process: shut the other SDK down first, or set opentelemetry.enabled=false to keep using it',
-  });
+  return new ObservabilityError(
+    'OBS_ERR_TRACING_START',
+    `another OpenTelemetry ${what} is already registered globally`,
+    {
+      key: 'opentelemetry.enabled',
+      value: true,
+      expected:
+        'one OpenTelemetry SDK per process: shut the other SDK down first, or set opentelemetry.enabled=false to keep using it',
+    },
+  );
 }
 
 function safeWarn(logger: Logger, fields: Record<string, unknown>, message: string): void {

@@ -44,6 +44,9 @@ describe('matchesExpected', () => {
   it('matches error classes and predicates', () => {
     assert.equal(matchesExpected([QuotaError], new QuotaError()), true);
     assert.equal(matchesExpected([QuotaError], new Error()), false);
-    assert.equal(matchesExpected((e) => e === 'x', 'x'), true);
+    assert.equal(
+      matchesExpected((e) => e === 'x', 'x'),
+      true,
+    );
   });
 });

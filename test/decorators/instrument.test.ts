@@ -52,7 +52,10 @@ describe('Instrument', () => {
     router.ordinary('y');
     assert.equal(hookCalls, 0);
     const spans = runtime.tracing.exporter.getFinishedSpans();
-    assert.deepEqual(spans.map((s) => [s.name, s.attributes]), [['Router.important', { priority: 'critical', id: 'x' }]]);
+    assert.deepEqual(
+      spans.map((s) => [s.name, s.attributes]),
+      [['Router.important', { priority: 'critical', id: 'x' }]],
+    );
   });
 
   it('instruments every method of a decorated class once', () => {
@@ -76,7 +79,13 @@ describe('Instrument', () => {
     assert.equal(store.size, 1);
     assert.ok(isInstrumented(Store.prototype.put));
     const spans = runtime.tracing.exporter.getFinishedSpans();
-    assert.deepEqual(spans.map((s) => [s.name, s.attributes]), [['Store.put', { key: 'k' }], ['store.get', { key: 'k' }]]);
+    assert.deepEqual(
+      spans.map((s) => [s.name, s.attributes]),
+      [
+        ['Store.put', { key: 'k' }],
+        ['store.get', { key: 'k' }],
+      ],
+    );
   });
 
   it('names symbol-keyed methods Class.[description] and honours expectedErrors', async () => {
@@ -114,6 +123,12 @@ describe('Instrument', () => {
       }
       return Bad;
     };
-    assert.throws(define, (error) => isObservabilityError(error, 'OBS_ERR_DECORATOR_OPTIONS') && /taskid/.test(error.message) && /taskId/.test(error.message));
+    assert.throws(
+      define,
+      (error) =>
+        isObservabilityError(error, 'OBS_ERR_DECORATOR_OPTIONS') &&
+        /taskid/.test(error.message) &&
+        /taskId/.test(error.message),
+    );
   });
 });

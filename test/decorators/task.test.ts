@@ -17,7 +17,10 @@ describe('Task', () => {
 
   it('rejects a missing or empty task type at decoration', () => {
     for (const type of ['', '  ', undefined]) {
-      assert.throws(() => Task({ type } as never), (error) => isObservabilityError(error, 'OBS_ERR_DECORATOR_OPTIONS'));
+      assert.throws(
+        () => Task({ type } as never),
+        (error) => isObservabilityError(error, 'OBS_ERR_DECORATOR_OPTIONS'),
+      );
     }
   });
 
@@ -40,12 +43,22 @@ describe('Task', () => {
     assert.equal(worker.runCritical({ taskId: 'b' }), 'b');
     assert.equal(hookCalls, 1, 'the attributes hook runs only for the recording span');
     const spans = runtime.tracing.exporter.getFinishedSpans();
-    assert.deepEqual(spans.map((s) => s.attributes['grey.task_id']), ['b']);
-    assert.deepEqual(sampler.seen.map((a) => a.priority), [undefined, 'critical'], 'priority is a start attribute');
+    assert.deepEqual(
+      spans.map((s) => s.attributes['grey.task_id']),
+      ['b'],
+    );
+    assert.deepEqual(
+      sampler.seen.map((a) => a.priority),
+      [undefined, 'critical'],
+      'priority is a start attribute',
+    );
     return (async () => {
       assert.equal(await counterValue(runtime!.metrics.counters.completed, { type: 'batch' }), 2);
       const completed = runtime!.logs.lines.filter((l) => l.msg === 'task completed');
-      assert.deepEqual(completed.map((l) => l.trace_flags), ['00', '01']);
+      assert.deepEqual(
+        completed.map((l) => l.trace_flags),
+        ['00', '01'],
+      );
     })();
   });
 
@@ -105,6 +118,9 @@ describe('Task', () => {
     worker.ok();
     assert.throws(() => worker.fail());
     assert.throws(() => worker.failSilently());
-    assert.deepEqual(runtime.logs.lines.map((l) => l.msg), ['task failed']);
+    assert.deepEqual(
+      runtime.logs.lines.map((l) => l.msg),
+      ['task failed'],
+    );
   });
 });

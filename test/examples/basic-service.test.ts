@@ -45,7 +45,10 @@ describe('examples/basic-service', () => {
     try {
       const { api, metrics, lines } = await ready;
       for (const fail of [false, false, true]) {
-        const response = await fetch(`${api}${fail ? '?fail=1' : ''}`, { method: 'POST', headers: { 'x-tenant-id': 'acme' } });
+        const response = await fetch(`${api}${fail ? '?fail=1' : ''}`, {
+          method: 'POST',
+          headers: { 'x-tenant-id': 'acme' },
+        });
         assert.equal(response.status, fail ? 500 : 200);
         await response.text();
       }

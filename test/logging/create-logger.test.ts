@@ -47,7 +47,10 @@ describe('createLogger', () => {
     const logger = createLogger(testConfig({ logging: { level: 'warn' } }), { stream: out });
     logger.info('dropped');
     logger.warn('kept');
-    assert.deepEqual(out.lines.map((l) => l.msg), ['kept']);
+    assert.deepEqual(
+      out.lines.map((l) => l.msg),
+      ['kept'],
+    );
   });
 
   it('adds trace_id, span_id and trace_flags of the active span, and nothing outside a span', () => {

@@ -27,7 +27,10 @@ describe('createLogger destinations', () => {
     for (let i = 0; i < 100; i++) logger.info({ i }, 'line');
     await closeLogger(logger);
     await closeLogger(logger);
-    const lines = (await readFile(file, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { i: number });
+    const lines = (await readFile(file, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { i: number });
     assert.equal(lines.length, 100);
     assert.equal(lines[99]!.i, 99);
   });
@@ -38,14 +41,22 @@ describe('createLogger destinations', () => {
     const destination = join(blocker, 'service.log');
     assert.throws(
       () => createLogger(testConfig({ logging: { level: 'info', destination } })),
-      (error) => isObservabilityError(error, 'OBS_ERR_LOG_DESTINATION') && error.key === 'logging.destination' && error.message.includes(destination),
+      (error) =>
+        isObservabilityError(error, 'OBS_ERR_LOG_DESTINATION') &&
+        error.key === 'logging.destination' &&
+        error.message.includes(destination),
     );
   });
 
   it('flushes but never ends a stream the caller passed in', async () => {
     let ended = false;
     const lines: string[] = [];
-    const stream = { write: (line: string) => void lines.push(line), end: () => { ended = true; } };
+    const stream = {
+      write: (line: string) => void lines.push(line),
+      end: () => {
+        ended = true;
+      },
+    };
     const logger = createLogger(testConfig({ logging: { level: 'info' } }), { stream });
     logger.info('kept open');
     await closeLogger(logger);
@@ -58,7 +69,10 @@ describe('createLogger destinations', () => {
     const logger = createLogger(testConfig({ logging: { level: 'info', destination: file, pretty: true } }));
     logger.info('after warning');
     await closeLogger(logger);
-    const lines = (await readFile(file, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = (await readFile(file, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     assert.equal(lines[0]!.code, 'OBS_WARN_PRETTY_UNAVAILABLE');
     assert.equal(lines[1]!.msg, 'after warning');
   });
@@ -80,7 +94,10 @@ describe('createLogger destinations', () => {
       timeout: 10_000,
     });
     assert.equal(stdout, 'survived');
-    const reports = stderr.trim().split('\n').filter((line) => line.includes('OBS_WARN_LOG_WRITE_FAILED'));
+    const reports = stderr
+      .trim()
+      .split('\n')
+      .filter((line) => line.includes('OBS_WARN_LOG_WRITE_FAILED'));
     assert.equal(reports.length, 1);
   });
 

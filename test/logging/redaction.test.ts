@@ -16,13 +16,16 @@ describe('createLogger redaction', () => {
   it('censors the built-in keys at the top level and nested', () => {
     const out = captureLines();
     const logger = createLogger(secretConfig(), { stream: out });
-    logger.info({
-      authorization: 'a1',
-      password: 'p1',
-      token: 't1',
-      req: { headers: { authorization: 'a2', cookie: 'c2', 'set-cookie': 's2', Authorization: 'a3' } },
-      user: { profile: { password: 'p3' } },
-    }, 'secrets');
+    logger.info(
+      {
+        authorization: 'a1',
+        password: 'p1',
+        token: 't1',
+        req: { headers: { authorization: 'a2', cookie: 'c2', 'set-cookie': 's2', Authorization: 'a3' } },
+        user: { profile: { password: 'p3' } },
+      },
+      'secrets',
+    );
     const line = out.lines[0] as Record<string, any>;
     assert.equal(line.authorization, '[Redacted]');
     assert.equal(line.password, '[Redacted]');
@@ -58,8 +61,14 @@ describe('createLogger redaction', () => {
   it('rejects an invalid logging.redact path at start-up, naming it', () => {
     for (const path of ['a..b', 'req.headers[', ' ']) {
       assert.throws(
-        () => createLogger(testConfig({ logging: { level: 'info', redact: ['ok.path', path] } }), { stream: captureLines() }),
-        (error) => isObservabilityError(error, 'OBS_ERR_CONFIG_INVALID') && error.key === 'logging.redact' && error.value === path,
+        () =>
+          createLogger(testConfig({ logging: { level: 'info', redact: ['ok.path', path] } }), {
+            stream: captureLines(),
+          }),
+        (error) =>
+          isObservabilityError(error, 'OBS_ERR_CONFIG_INVALID') &&
+          error.key === 'logging.redact' &&
+          error.value === path,
       );
     }
   });
@@ -74,7 +83,13 @@ describe('createLogger redaction', () => {
     logger.child({ upstream: 'key-abc-000' }).warn('child binding');
     logger.info({ basic: `Basic ${Buffer.from('scraper:prom-pass-456').toString('base64')}` }, 'basic');
     const text = out.raw.join('');
-    for (const secret of ['prom-token-123', 'prom-pass-456', 'otel-token-789', 'key-abc-000', 'Bearer otel-token-789']) {
+    for (const secret of [
+      'prom-token-123',
+      'prom-pass-456',
+      'otel-token-789',
+      'key-abc-000',
+      'Bearer otel-token-789',
+    ]) {
       assert.ok(!text.includes(secret), `secret ${secret} leaked`);
     }
     assert.ok(!text.includes(Buffer.from('scraper:prom-pass-456').toString('base64')));

@@ -38,7 +38,11 @@ const HELPER_CLASS = { counter: CounterHelper, gauge: GaugeHelper, histogram: Hi
 
 describe('METRIC_CATALOG', () => {
   it('holds every spec metric with its exact name, type and labels', () => {
-    const spec = METRIC_CATALOG.filter((d) => d.group !== 'observability').map((d) => [d.name, d.type, [...d.labels].sort()]);
+    const spec = METRIC_CATALOG.filter((d) => d.group !== 'observability').map((d) => [
+      d.name,
+      d.type,
+      [...d.labels].sort(),
+    ]);
     assert.deepEqual(spec, SPEC_METRICS);
   });
 
@@ -49,11 +53,19 @@ describe('METRIC_CATALOG', () => {
   });
 
   it('has one lint exception, grey_cluster_nodes_total, and every other entry passes custom-metric validation', () => {
-    assert.deepEqual(METRIC_CATALOG.filter((d) => d.lintException !== undefined).map((d) => d.name), ['grey_cluster_nodes_total']);
+    assert.deepEqual(
+      METRIC_CATALOG.filter((d) => d.lintException !== undefined).map((d) => d.name),
+      ['grey_cluster_nodes_total'],
+    );
     for (const definition of METRIC_CATALOG) {
       const resolved = { ...definition, buckets: definition.buckets ? [0.1, 1] : undefined };
-      if (definition.lintException === undefined) assert.doesNotThrow(() => validateDefinition(resolved), definition.name);
-      else assert.throws(() => validateDefinition(resolved), (e: unknown) => isObservabilityError(e, 'OBS_ERR_METRIC_INVALID'));
+      if (definition.lintException === undefined)
+        assert.doesNotThrow(() => validateDefinition(resolved), definition.name);
+      else
+        assert.throws(
+          () => validateDefinition(resolved),
+          (e: unknown) => isObservabilityError(e, 'OBS_ERR_METRIC_INVALID'),
+        );
     }
   });
 
@@ -61,7 +73,8 @@ describe('METRIC_CATALOG', () => {
     const page = readFileSync(new URL('../../../docs/metrics.md', import.meta.url), 'utf8');
     for (const definition of METRIC_CATALOG) {
       assert.ok(page.includes(`| \`${definition.name}\` | ${definition.type}`), definition.name);
-      if (definition.helper !== undefined) assert.ok(page.includes(`\`metrics.${definition.helper}\``), definition.helper);
+      if (definition.helper !== undefined)
+        assert.ok(page.includes(`\`metrics.${definition.helper}\``), definition.helper);
     }
   });
 

@@ -59,14 +59,20 @@ describe('custom metrics', () => {
   it('defaults histogram buckets to prometheus.latency_buckets', async () => {
     const metrics = createMetrics(testConfig({ prometheus: { latency_buckets: [0.5, 5] } }), silentLogger());
     metrics.histogram({ name: 'grey_custom_seconds', help: 'h' }).observe(1);
-    const bounds = [...(await metrics.scrape('text')).matchAll(/^grey_custom_seconds_bucket\{le="([^"]+)"\}/gm)].map((m) => m[1]);
+    const bounds = [...(await metrics.scrape('text')).matchAll(/^grey_custom_seconds_bucket\{le="([^"]+)"\}/gm)].map(
+      (m) => m[1],
+    );
     assert.deepEqual(bounds, ['0.5', '5', '+Inf']);
   });
 
   it('applies the tenant guard and baggage rules when a tenant label is declared', async () => {
     const config = testConfig({ tenancy: { ...testConfig().tenancy, max_tenants_per_metric: 1 } });
     const metrics = createMetrics(config, silentLogger());
-    const counter = metrics.counter({ name: 'grey_tenant_tasks_total', help: 'Tasks by tenant', labels: ['tenant', 'task_type'] });
+    const counter = metrics.counter({
+      name: 'grey_tenant_tasks_total',
+      help: 'Tasks by tenant',
+      labels: ['tenant', 'task_type'],
+    });
     counter.inc({ tenant: 'a', task_type: 'x' });
     counter.inc({ tenant: 'b', task_type: 'x' });
     assert.ok(metrics.tenantGuard('grey_tenant_tasks_total'));
@@ -79,15 +85,24 @@ describe('custom metrics', () => {
     const metrics = createMetrics(testConfig(), silentLogger());
     const first = metrics.counter({ name: 'grey_custom_total', help: 'h', labels: ['a'] });
     assert.equal(metrics.counter({ name: 'grey_custom_total', help: 'h', labels: ['a'] }), first);
-    assert.equal(metrics.counter({ name: 'grey_tasks_submitted_total', help: 'x', labels: ['tenant', 'type'] }), metrics.tasks.submitted);
+    assert.equal(
+      metrics.counter({ name: 'grey_tasks_submitted_total', help: 'x', labels: ['tenant', 'type'] }),
+      metrics.tasks.submitted,
+    );
   });
 
   it('throws OBS_ERR_METRIC_CONFLICT for a name registered with another type or labels', () => {
     const metrics = createMetrics(testConfig({ prometheus: { default_metrics: true } }), silentLogger());
     metrics.counter({ name: 'grey_custom_total', help: 'h', labels: ['a'] });
-    assert.throws(() => metrics.counter({ name: 'grey_custom_total', help: 'h', labels: ['b'] }), isCode('OBS_ERR_METRIC_CONFLICT'));
+    assert.throws(
+      () => metrics.counter({ name: 'grey_custom_total', help: 'h', labels: ['b'] }),
+      isCode('OBS_ERR_METRIC_CONFLICT'),
+    );
     assert.throws(() => metrics.gauge({ name: 'grey_queue_depth', help: 'h' }), isCode('OBS_ERR_METRIC_CONFLICT'));
-    assert.throws(() => metrics.gauge({ name: 'process_start_time_seconds', help: 'h' }), isCode('OBS_ERR_METRIC_CONFLICT'));
+    assert.throws(
+      () => metrics.gauge({ name: 'process_start_time_seconds', help: 'h' }),
+      isCode('OBS_ERR_METRIC_CONFLICT'),
+    );
   });
 
   const invalid: Array<[string, () => unknown]> = [];
@@ -97,7 +112,10 @@ describe('custom metrics', () => {
     ['a counter without _total', () => metrics.counter({ name: 'grey_ops', help: 'h' })],
     ['a gauge with _total', () => metrics.gauge({ name: 'grey_things_total', help: 'h' })],
     ['an empty help', () => metrics.gauge({ name: 'grey_x', help: '' })],
-    ['a reserved label le on a histogram', () => metrics.histogram({ name: 'grey_h_seconds', help: 'h', labels: ['le'] })],
+    [
+      'a reserved label le on a histogram',
+      () => metrics.histogram({ name: 'grey_h_seconds', help: 'h', labels: ['le'] }),
+    ],
     ['a label starting with __', () => metrics.gauge({ name: 'grey_y', help: 'h', labels: ['__x'] })],
     ['a duplicate label', () => metrics.gauge({ name: 'grey_z', help: 'h', labels: ['a', 'a'] })],
     ['unsorted buckets', () => metrics.histogram({ name: 'grey_b_seconds', help: 'h', buckets: [1, 0.5] })],

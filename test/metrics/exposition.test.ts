@@ -48,7 +48,11 @@ function recordEverything(metrics: ReturnType<typeof createMetrics>, values: rea
     metrics.queue.depth.set({ tenant: value, priority: value }, 7);
     metrics.tee.enclaveMemory.set({ enclave_id: value }, 1);
   }
-  const custom = metrics.histogram({ name: 'grey_custom_operation_duration_seconds', help: 'Custom "latency" with \\ and\nnewline', labels: ['op'] });
+  const custom = metrics.histogram({
+    name: 'grey_custom_operation_duration_seconds',
+    help: 'Custom "latency" with \\ and\nnewline',
+    labels: ['op'],
+  });
   custom.observe({ op: values[0] ?? 'op' }, 1);
 }
 
@@ -117,7 +121,9 @@ describe('exposition', () => {
     assert.equal(withExemplar.length, 1);
     assert.match(
       withExemplar[0] as string,
-      new RegExp(`^grey_task_duration_seconds_bucket\\{tenant="t1",le="0\\.5"\\} 1 # \\{trace_id="${traceId}",span_id="[0-9a-f]{16}"\\} 0\\.3 \\d+(\\.\\d+)?$`),
+      new RegExp(
+        `^grey_task_duration_seconds_bucket\\{tenant="t1",le="0\\.5"\\} 1 # \\{trace_id="${traceId}",span_id="[0-9a-f]{16}"\\} 0\\.3 \\d+(\\.\\d+)?$`,
+      ),
     );
     assert.doesNotMatch(await metrics.scrape('text'), / # \{/);
   });

@@ -76,7 +76,14 @@ describe('a real Prometheus scraping the endpoint', () => {
     await prometheus.waitFor('grey_db_replication_lag_seconds', (s) => s.length === 1);
 
     const expectations: Array<[string, Array<Record<string, string>>, string[]]> = [
-      ['grey_cluster_nodes_total', [{ role: 'coordinator', status: 'active' }, { role: 'worker', status: 'active' }], ['3', '14']],
+      [
+        'grey_cluster_nodes_total',
+        [
+          { role: 'coordinator', status: 'active' },
+          { role: 'worker', status: 'active' },
+        ],
+        ['3', '14'],
+      ],
       ['grey_consensus_term', [{}], ['42']],
       ['grey_consensus_leader', [{ node_id: 'grey-coordinator-0' }], ['1']],
       ['grey_consensus_quorum_size', [{}], ['3']],
@@ -87,8 +94,22 @@ describe('a real Prometheus scraping the endpoint', () => {
       ['grey_tasks_failed_total', [{ tenant: 'tenant-123', type: 'stateless' }], ['500']],
       ['grey_task_duration_seconds_count', [{ tenant: 'tenant-123' }], ['1']],
       ['grey_task_duration_seconds_bucket{le="0.1"}', [{ tenant: 'tenant-123', le: '0.1' }], ['1']],
-      ['grey_queue_depth', [{ priority: 'high', tenant: 'tenant-123' }, { priority: 'normal', tenant: 'tenant-123' }], ['45', '1234']],
-      ['grey_tee_attestations_total', [{ platform: 'sgx', result: 'failure' }, { platform: 'sgx', result: 'success' }], ['5', '1000']],
+      [
+        'grey_queue_depth',
+        [
+          { priority: 'high', tenant: 'tenant-123' },
+          { priority: 'normal', tenant: 'tenant-123' },
+        ],
+        ['45', '1234'],
+      ],
+      [
+        'grey_tee_attestations_total',
+        [
+          { platform: 'sgx', result: 'failure' },
+          { platform: 'sgx', result: 'success' },
+        ],
+        ['5', '1000'],
+      ],
       ['grey_tee_attestation_duration_seconds{quantile="0.99"}', [{ quantile: '0.99' }], ['0.05']],
       ['grey_tee_enclaves_active', [{ platform: 'sgx' }], ['10']],
       ['grey_tee_enclave_memory_bytes', [{ enclave_id: 'enc-1' }], ['268435456']],
@@ -100,7 +121,11 @@ describe('a real Prometheus scraping the endpoint', () => {
     for (const [query, labels, values] of expectations) {
       const samples = (await prometheus.query(query)).sort((a, b) => Number(a.value[1]) - Number(b.value[1]));
       assert.deepEqual(labelsOf(samples), labels, query);
-      assert.deepEqual(samples.map((s) => s.value[1]), values, query);
+      assert.deepEqual(
+        samples.map((s) => s.value[1]),
+        values,
+        query,
+      );
     }
 
     const submitted = await prometheus.query('grey_tasks_submitted_total');

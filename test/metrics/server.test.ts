@@ -17,7 +17,10 @@ interface RawResponse {
 }
 
 /** A raw HTTP request (fetch would decompress and hide Content-Encoding). */
-function send(url: string, options: { method?: string; headers?: Record<string, string>; path?: string } = {}): Promise<RawResponse> {
+function send(
+  url: string,
+  options: { method?: string; headers?: Record<string, string>; path?: string } = {},
+): Promise<RawResponse> {
   const target = new URL(url);
   return new Promise((resolve, reject) => {
     const req = httpRequest(
@@ -32,7 +35,9 @@ function send(url: string, options: { method?: string; headers?: Record<string, 
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }),
+        );
       },
     );
     req.on('error', reject);

@@ -28,11 +28,17 @@ describe('tenant guard', () => {
     const values = await samples(metrics, 'grey_tasks_submitted_total');
     const byTenant = Object.fromEntries(values.map((s) => [s.labels.tenant, s.value]));
     assert.deepEqual(byTenant, { t0: 3, t1: 2, t2: 2, [TENANT_OTHER]: 14 });
-    assert.equal(values.reduce((sum, s) => sum + s.value, 0), 21);
+    assert.equal(
+      values.reduce((sum, s) => sum + s.value, 0),
+      21,
+    );
   });
 
   it('keeps allowlisted tenants outside the budget', async () => {
-    const metrics = createMetrics(tenancy({ max_tenants_per_metric: 1, allowlist: ['vip-a', 'vip-b'] }), silentLogger());
+    const metrics = createMetrics(
+      tenancy({ max_tenants_per_metric: 1, allowlist: ['vip-a', 'vip-b'] }),
+      silentLogger(),
+    );
     metrics.tasks.completed.inc({ type: 'batch', tenant: 'first' });
     metrics.tasks.completed.inc({ type: 'batch', tenant: 'second' });
     metrics.tasks.completed.inc({ type: 'batch', tenant: 'vip-b' });
@@ -46,16 +52,28 @@ describe('tenant guard', () => {
     const metrics = createMetrics(tenancy({ max_tenants_per_metric: 1 }), silentLogger());
     metrics.tasks.submitted.inc({ type: 'x', tenant: 'a' });
     metrics.tasks.failed.inc({ type: 'x', tenant: 'b' });
-    assert.deepEqual((await samples(metrics, 'grey_tasks_submitted_total')).map((s) => s.labels.tenant), ['a']);
-    assert.deepEqual((await samples(metrics, 'grey_tasks_failed_total')).map((s) => s.labels.tenant), ['b']);
+    assert.deepEqual(
+      (await samples(metrics, 'grey_tasks_submitted_total')).map((s) => s.labels.tenant),
+      ['a'],
+    );
+    assert.deepEqual(
+      (await samples(metrics, 'grey_tasks_failed_total')).map((s) => s.labels.tenant),
+      ['b'],
+    );
   });
 
   it('maps overflowing tenants to bucket-NN by FNV-1a 64 + jump hash in bucket mode', async () => {
-    const metrics = createMetrics(tenancy({ max_tenants_per_metric: 2, overflow: 'bucket', buckets: 10 }), silentLogger());
+    const metrics = createMetrics(
+      tenancy({ max_tenants_per_metric: 2, overflow: 'bucket', buckets: 10 }),
+      silentLogger(),
+    );
     const tenants = Array.from({ length: 50 }, (_, i) => `tenant-${i}`);
     for (const tenant of tenants) metrics.queue.depth.inc({ priority: 'normal', tenant });
     const values = await samples(metrics, 'grey_queue_depth');
-    const expected = new Map<string, number>([['tenant-0', 1], ['tenant-1', 1]]);
+    const expected = new Map<string, number>([
+      ['tenant-0', 1],
+      ['tenant-1', 1],
+    ]);
     for (const tenant of tenants.slice(2)) {
       const label = tenantBucketLabel(tenant, 10);
       expected.set(label, (expected.get(label) ?? 0) + 1);
@@ -71,7 +89,10 @@ describe('tenant guard', () => {
       for (let i = 0; i < 200; i++) metrics.tasks.duration.observe({ tenant: `customer-${i}` }, 0.01);
       metrics.tasks.duration.observe({ tenant: 'customer-7' }, 0.01);
       const values = await samples(metrics, 'grey_task_duration_seconds');
-      return values.filter((s) => s.labels.le === '+Inf').map((s) => [s.labels.tenant, s.value]).sort();
+      return values
+        .filter((s) => s.labels.le === '+Inf')
+        .map((s) => [s.labels.tenant, s.value])
+        .sort();
     };
     assert.deepEqual(await labelsOf(), await labelsOf());
   });
@@ -84,7 +105,10 @@ describe('tenant guard', () => {
       const values = await samples(metrics, 'grey_tasks_submitted_total');
       const limit = overflow === 'other' ? 101 : 150;
       assert.ok(values.length <= limit, `${overflow}: ${values.length} series`);
-      assert.equal(values.reduce((sum, s) => sum + s.value, 0), count);
+      assert.equal(
+        values.reduce((sum, s) => sum + s.value, 0),
+        count,
+      );
       const overflowed = await samples(metrics, 'grey_observability_tenant_overflow_total');
       assert.deepEqual(overflowed, [
         { labels: { metric: 'grey_tasks_submitted_total', reason: 'budget' }, value: count - 100 },
@@ -108,7 +132,10 @@ describe('tenant guard', () => {
     for (let i = 0; i < 100; i++) metrics.tasks.submitted.inc({ type: 'x', tenant: `t${i}` });
     for (let i = 0; i < 100; i++) metrics.tasks.failed.inc({ type: 'x', tenant: `t${i}` });
     const warnings = lines.filter((line) => line.code === 'OBS_WARN_TENANT_OVERFLOW');
-    assert.deepEqual(warnings.map((w) => w.metric), ['grey_tasks_submitted_total', 'grey_tasks_failed_total']);
+    assert.deepEqual(
+      warnings.map((w) => w.metric),
+      ['grey_tasks_submitted_total', 'grey_tasks_failed_total'],
+    );
     assert.equal(warnings[0]?.key, 'tenancy.max_tenants_per_metric');
 
     const { logger: every, lines: everyLines } = captureLogger();
@@ -149,9 +176,16 @@ describe('tenant label source', () => {
     });
     metrics.tasks.submitted.inc({ type: 'c' });
     metrics.tasks.submitted.inc({ type: 'f', tenant: undefined });
-    const tenants = (await samples(metrics, 'grey_tasks_submitted_total')).map((s) => `${s.labels.type}:${s.labels.tenant}`);
+    const tenants = (await samples(metrics, 'grey_tasks_submitted_total')).map(
+      (s) => `${s.labels.type}:${s.labels.tenant}`,
+    );
     assert.deepEqual(tenants.sort(), [
-      'a:from-baggage', 'b:explicit', `c:${TENANT_NONE}`, 'd:from-baggage', 'e:from-baggage', `f:${TENANT_NONE}`,
+      'a:from-baggage',
+      'b:explicit',
+      `c:${TENANT_NONE}`,
+      'd:from-baggage',
+      'e:from-baggage',
+      `f:${TENANT_NONE}`,
     ]);
     const duration = await samples(metrics, 'grey_task_duration_seconds');
     assert.ok(duration.every((s) => s.labels.tenant === 'from-baggage'));
@@ -162,7 +196,9 @@ describe('tenant label source', () => {
     metrics.tasks.submitted.inc({ type: 'stateless', tenant: 'a' });
     metrics.tasks.submitted.inc({ type: 'stateless', tenant: 'b' });
     metrics.queue.depth.set({ priority: 'high' }, 4);
-    assert.deepEqual(await samples(metrics, 'grey_tasks_submitted_total'), [{ labels: { type: 'stateless' }, value: 2 }]);
+    assert.deepEqual(await samples(metrics, 'grey_tasks_submitted_total'), [
+      { labels: { type: 'stateless' }, value: 2 },
+    ]);
     assert.deepEqual(await samples(metrics, 'grey_queue_depth'), [{ labels: { priority: 'high' }, value: 4 }]);
     assert.equal(metrics.tenantGuard('grey_tasks_submitted_total'), undefined);
     const text = await metrics.scrape('text');

@@ -26,8 +26,16 @@ function referenceJump(key: bigint, buckets: number): number {
 const toParts = (value: bigint) => ({ hi: Number(value >> 32n), lo: Number(value & 0xffffffffn) });
 
 const SAMPLE_IDS = [
-  '', 'a', 'foobar', 'tenant-123', 't"1\\\n', 'ünïcødé-租户', '\u{1F600}emoji', 'lone\uD800surrogate',
-  'x'.repeat(10_000), ...Array.from({ length: 500 }, (_, i) => `tenant-${i * 7919}`),
+  '',
+  'a',
+  'foobar',
+  'tenant-123',
+  't"1\\\n',
+  'ünïcødé-租户',
+  '\u{1F600}emoji',
+  'lone\uD800surrogate',
+  'x'.repeat(10_000),
+  ...Array.from({ length: 500 }, (_, i) => `tenant-${i * 7919}`),
 ];
 
 describe('fnv1a64', () => {
@@ -51,7 +59,11 @@ describe('jumpConsistentHash', () => {
     for (const id of SAMPLE_IDS) {
       const key = referenceFnv1a64(id);
       for (const buckets of [1, 2, 7, 64, 65, 100, 1000, 10_000]) {
-        assert.equal(jumpConsistentHash(toParts(key), buckets), referenceJump(key, buckets), `${id.slice(0, 20)}/${buckets}`);
+        assert.equal(
+          jumpConsistentHash(toParts(key), buckets),
+          referenceJump(key, buckets),
+          `${id.slice(0, 20)}/${buckets}`,
+        );
       }
     }
   });

@@ -84,7 +84,7 @@ export function decodeExportRequest(body: Uint8Array): unknown {
   return type.toObject(type.decode(body), CONVERSION);
 }
 
-type PlainObject = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type PlainObject = Record<string, any>;  
 
 function hex(base64: unknown): string {
   return typeof base64 === 'string' ? Buffer.from(base64, 'base64').toString('hex') : '';
@@ -221,7 +221,9 @@ export async function startGrpcReceiver(mode: ReceiverMode = { kind: 'ok' }): Pr
     },
   });
   const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) =>
+      err ? reject(err) : resolve(p),
+    ),
   );
   return {
     ...recorder,

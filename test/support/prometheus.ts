@@ -24,7 +24,13 @@ export function promtoolCheckMetrics(exposition: string): Promise<PromtoolResult
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
     child.on('error', reject);
     child.on('close', (code) =>
-      resolve({ code: code ?? -1, problems: output.split('\n').map((l) => l.trim()).filter((l) => l !== '') }),
+      resolve({
+        code: code ?? -1,
+        problems: output
+          .split('\n')
+          .map((l) => l.trim())
+          .filter((l) => l !== ''),
+      }),
     );
     child.stdin.end(exposition);
   });
@@ -68,7 +74,11 @@ export interface RunningPrometheus {
   /** Polls `query` until `accept` holds for its result or `timeoutMs` passes; returns the last result. */
   waitFor(promql: string, accept: (samples: PromSample[]) => boolean, timeoutMs?: number): Promise<PromSample[]>;
   /** Exemplars of a selector over the last minutes (needs the exemplar-storage feature, which is on). */
-  queryExemplars(selector: string): Promise<Array<{ seriesLabels: Record<string, string>; exemplars: Array<{ labels: Record<string, string>; value: string }> }>>;
+  queryExemplars(
+    selector: string,
+  ): Promise<
+    Array<{ seriesLabels: Record<string, string>; exemplars: Array<{ labels: Record<string, string>; value: string }> }>
+  >;
   /** Stops Prometheus and deletes its data dir. */
   stop(): Promise<void>;
 }
@@ -80,7 +90,10 @@ export interface RunningPrometheus {
 export async function startPrometheus(target: ScrapeTarget): Promise<RunningPrometheus> {
   const dir = await mkdtemp(join(tmpdir(), 'grey-prom-'));
   const port = await freePort();
-  const auth = target.bearerToken === undefined ? '' : `\n    authorization:\n      type: Bearer\n      credentials: ${JSON.stringify(target.bearerToken)}`;
+  const auth =
+    target.bearerToken === undefined
+      ? ''
+      : `\n    authorization:\n      type: Bearer\n      credentials: ${JSON.stringify(target.bearerToken)}`;
   const config = `global:
   scrape_interval: 1s
   scrape_timeout: 1s

@@ -7,10 +7,19 @@ import { startTracing, type Tracing } from '../../src/tracing/start-tracing.js';
 import { startHttpReceiver, type OtlpReceiver } from '../support/otlp-receiver.js';
 import { captureLogger, resetOtelGlobals, tracingConfig } from './helpers.js';
 
-function captureConfig(limits = { max_traces: 100, max_spans_per_trace: 50 }, enabled = true, rules = ['error=true']): ConfigOverrides {
+function captureConfig(
+  limits = { max_traces: 100, max_spans_per_trace: 50 },
+  enabled = true,
+  rules = ['error=true'],
+): ConfigOverrides {
   return {
     opentelemetry: {
-      sampling: { strategy: 'parent_based_traceid_ratio', ratio: 0, always_sample: rules, error_capture: { enabled, ...limits } },
+      sampling: {
+        strategy: 'parent_based_traceid_ratio',
+        ratio: 0,
+        always_sample: rules,
+        error_capture: { enabled, ...limits },
+      },
     },
   };
 }
@@ -55,7 +64,12 @@ describe('error capture at ratio 0', () => {
     });
     await flushAndStop();
     const spans = receiver!.spans();
-    assert.deepEqual(spans.map((s) => s.name).sort(), ['grey.auth.validate_token', 'grey.request', 'grey.response.build', 'grey.worker.execute']);
+    assert.deepEqual(spans.map((s) => s.name).sort(), [
+      'grey.auth.validate_token',
+      'grey.request',
+      'grey.response.build',
+      'grey.worker.execute',
+    ]);
     const root = spans.find((s) => s.name === 'grey.request')!;
     for (const s of spans) if (s !== root) assert.equal(s.parentSpanId, root.spanId, s.name);
   });
@@ -84,7 +98,10 @@ describe('error capture at ratio 0', () => {
 
   it('keeps the local part of a trace whose remote parent was not sampled', async () => {
     const { tracer } = await start(captureConfig());
-    const parent = extractContext({ traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00' }, ROOT_CONTEXT);
+    const parent = extractContext(
+      { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00' },
+      ROOT_CONTEXT,
+    );
     tracer.startActiveSpan('grey.request', {}, parent, (root) => {
       root.setStatus({ code: SpanStatusCode.ERROR });
       root.end();
@@ -106,9 +123,18 @@ describe('error capture at ratio 0', () => {
       root.end();
     });
     await flushAndStop();
-    assert.deepEqual(receiver!.spans().map((s) => s.name).sort(), ['failing', 'grey.request', 'step-0', 'step-1']);
+    assert.deepEqual(
+      receiver!
+        .spans()
+        .map((s) => s.name)
+        .sort(),
+      ['failing', 'grey.request', 'step-0', 'step-1'],
+    );
     assert.equal(tracing!.health().capture_trace_full, 3);
-    assert.ok(lines.some((l) => l.code === 'OBS_WARN_SPANS_DROPPED'), 'logged');
+    assert.ok(
+      lines.some((l) => l.code === 'OBS_WARN_SPANS_DROPPED'),
+      'logged',
+    );
   });
 
   it('bounds the number of buffered traces by evicting the oldest, counted', async () => {
@@ -123,7 +149,10 @@ describe('error capture at ratio 0', () => {
       root.end();
     }
     await flushAndStop();
-    const names = receiver!.spans().map((s) => s.name).sort();
+    const names = receiver!
+      .spans()
+      .map((s) => s.name)
+      .sort();
     assert.deepEqual(names, ['child', 'child', 'root-1', 'root-2'], 'trace 0 was evicted before its error');
     assert.equal(tracing!.health().capture_trace_evicted, 1, 'the one buffered child of trace 0');
   });
@@ -151,6 +180,12 @@ describe('error capture at ratio 0', () => {
       root.end();
     });
     await flushAndStop();
-    assert.deepEqual(receiver!.spans().map((s) => s.name).sort(), ['grey.auth.validate_token', 'grey.request', 'grey.scheduler.submit_task']);
+    assert.deepEqual(
+      receiver!
+        .spans()
+        .map((s) => s.name)
+        .sort(),
+      ['grey.auth.validate_token', 'grey.request', 'grey.scheduler.submit_task'],
+    );
   });
 });

@@ -3,7 +3,12 @@ import { afterEach, beforeEach, describe, it } from 'node:test';
 import { ROOT_CONTEXT } from '@opentelemetry/api';
 import type { ConfigOverrides } from '../../src/config/types.js';
 import { startTracing, type Tracing } from '../../src/tracing/start-tracing.js';
-import { startGrpcReceiver, startHttpReceiver, type OtlpReceiver, type ReceiverMode } from '../support/otlp-receiver.js';
+import {
+  startGrpcReceiver,
+  startHttpReceiver,
+  type OtlpReceiver,
+  type ReceiverMode,
+} from '../support/otlp-receiver.js';
 import { captureLogger, resetOtelGlobals, tracingConfig } from './helpers.js';
 
 const MAX_QUEUE = 100;
@@ -71,8 +76,15 @@ for (const protocol of ['http/protobuf', 'grpc'] as const) {
       const held = health.exported + health.export_failed;
       assert.ok(held <= MAX_QUEUE + BATCH, `at most queue + one batch held at once, got ${held}`);
       assert.ok(health.queue_full >= SPANS + 1 - MAX_QUEUE - BATCH, `queue drops counted: ${health.queue_full}`);
-      assert.equal(lines.filter((l) => l.code === 'OBS_WARN_EXPORT_FAILED').length <= 1, true, 'export failure logged once');
-      assert.ok(lines.some((l) => l.code === 'OBS_WARN_SPANS_DROPPED'), 'drops logged');
+      assert.equal(
+        lines.filter((l) => l.code === 'OBS_WARN_EXPORT_FAILED').length <= 1,
+        true,
+        'export failure logged once',
+      );
+      assert.ok(
+        lines.some((l) => l.code === 'OBS_WARN_SPANS_DROPPED'),
+        'drops logged',
+      );
       assert.deepEqual(rejections, [], 'nothing reached the service as an unhandled rejection');
     }
 
@@ -104,7 +116,10 @@ for (const protocol of ['http/protobuf', 'grpc'] as const) {
     it('hanging: shutdown gives up at its timeout and says so', async () => {
       receiver = await receiverFor(protocol, { kind: 'hang' });
       const { lines } = await flood(receiver.url, 1_000, 100);
-      assert.ok(lines.some((l) => l.code === 'OBS_WARN_SHUTDOWN_TIMEOUT'), 'shutdown returned while the export still hung');
+      assert.ok(
+        lines.some((l) => l.code === 'OBS_WARN_SHUTDOWN_TIMEOUT'),
+        'shutdown returned while the export still hung',
+      );
       assert.deepEqual(rejections, []);
     });
   });

@@ -43,7 +43,12 @@ for (const protocol of ['http/protobuf', 'grpc'] as const) {
       receiver = protocol === 'grpc' ? await startGrpcReceiver() : await startHttpReceiver();
       const config = tracingConfig(receiver.url, protocol, {
         opentelemetry: {
-          exporter: { protocol, endpoint: receiver.url, headers: { Authorization: `Bearer ${TOKEN}` }, timeout_ms: 2000 },
+          exporter: {
+            protocol,
+            endpoint: receiver.url,
+            headers: { Authorization: `Bearer ${TOKEN}` },
+            timeout_ms: 2000,
+          },
           resource: { 'deployment.region': 'eu-west-1', 'service.namespace': 'grey' },
         },
       });

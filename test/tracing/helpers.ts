@@ -35,8 +35,15 @@ export function tracingConfig(
 function mergeInto(target: Record<string, unknown>, source: Record<string, unknown>): void {
   for (const [key, value] of Object.entries(source)) {
     const current = target[key];
-    const both = value !== null && typeof value === 'object' && !Array.isArray(value) && current !== null && typeof current === 'object' && !Array.isArray(current);
-    if (both && key !== 'headers' && key !== 'resource') mergeInto(current as Record<string, unknown>, value as Record<string, unknown>);
+    const both =
+      value !== null &&
+      typeof value === 'object' &&
+      !Array.isArray(value) &&
+      current !== null &&
+      typeof current === 'object' &&
+      !Array.isArray(current);
+    if (both && key !== 'headers' && key !== 'resource')
+      mergeInto(current as Record<string, unknown>, value as Record<string, unknown>);
     else target[key] = value;
   }
 }
@@ -46,7 +53,8 @@ export function captureLogger(): { logger: Logger; lines: Array<Record<string, u
   const lines: Array<Record<string, unknown>> = [];
   const stream = new Writable({
     write(chunk: Buffer, _enc, done) {
-      for (const line of chunk.toString().split('\n')) if (line.trim() !== '') lines.push(JSON.parse(line) as Record<string, unknown>);
+      for (const line of chunk.toString().split('\n'))
+        if (line.trim() !== '') lines.push(JSON.parse(line) as Record<string, unknown>);
       done();
     },
   });

@@ -95,7 +95,9 @@ describe('propagation over a real HTTP hop', () => {
 
   it('lets fetch() inject the context by itself when the fetch instrumentation is on', async () => {
     receiver = await startHttpReceiver();
-    const config = tracingConfig(receiver.url, 'http/protobuf', { opentelemetry: { instrumentations: { http: false, fetch: true } } });
+    const config = tracingConfig(receiver.url, 'http/protobuf', {
+      opentelemetry: { instrumentations: { http: false, fetch: true } },
+    });
     tracing = await startTracing(config, captureLogger().logger);
     const downstream = await startDownstream(tracing);
     try {
@@ -125,8 +127,13 @@ describe('propagation over a real HTTP hop', () => {
     tracing = await startTracing(testConfig(), captureLogger().logger);
     const downstream = await startDownstream(tracing);
     try {
-      const parent = extractContext({ traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' }, ROOT_CONTEXT);
-      const report = await context.with(parent, () => withTenant('tenant-off', () => get(downstream.url, injectContext({}))));
+      const parent = extractContext(
+        { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' },
+        ROOT_CONTEXT,
+      );
+      const report = await context.with(parent, () =>
+        withTenant('tenant-off', () => get(downstream.url, injectContext({}))),
+      );
       assert.equal(report.tenant, 'tenant-off');
       assert.equal(report.traceparent, '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01');
       assert.equal(tracing.tracer.startSpan('x').isRecording(), false);
@@ -152,7 +159,10 @@ describe('buildPropagator', () => {
   ];
   for (const [name, headers] of cases) {
     it(`${name} writes ${headers.join(', ') || 'no header'}`, () => {
-      const ctx = propagation.setBaggage(sampledParent, propagation.createBaggage({ 'grey.tenant_id': { value: 't1' } }));
+      const ctx = propagation.setBaggage(
+        sampledParent,
+        propagation.createBaggage({ 'grey.tenant_id': { value: 't1' } }),
+      );
       const carrier: Record<string, string> = {};
       buildPropagator([name as never]).inject(ctx, carrier, { set: (c, k, v) => (c[k] = v) });
       assert.deepEqual(Object.keys(carrier).sort(), [...headers].sort());
@@ -162,7 +172,13 @@ describe('buildPropagator', () => {
   it('extracts from fetch Headers and from mixed-case plain records', () => {
     propagation.setGlobalPropagator(buildPropagator(['tracecontext', 'baggage']));
     try {
-      const fromHeaders = extractContext(new Headers({ traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01', baggage: 'grey.tenant_id=t9' }), ROOT_CONTEXT);
+      const fromHeaders = extractContext(
+        new Headers({
+          traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
+          baggage: 'grey.tenant_id=t9',
+        }),
+        ROOT_CONTEXT,
+      );
       assert.equal(trace.getSpanContext(fromHeaders)?.traceId, '0af7651916cd43dd8448eb211c80319c');
       assert.equal(currentTenant(fromHeaders), 't9');
       const fromRecord = extractContext({ Baggage: 'grey.tenant_id=t10' }, ROOT_CONTEXT);

@@ -39,7 +39,12 @@ describe('registerInstrumentationHooks', () => {
 describe('automatic HTTP spans in an ESM service', () => {
   it('traces node:http named imports (server and client) and fetch, linked in one trace', async () => {
     const lines = await node(['--import', preload('traced-entry.js'), fixture('traced-esm-app.js')]);
-    const spans = JSON.parse(lines.at(-1) ?? '[]') as Array<{ kind: number; traceId: string; spanId: string; parent: string }>;
+    const spans = JSON.parse(lines.at(-1) ?? '[]') as Array<{
+      kind: number;
+      traceId: string;
+      spanId: string;
+      parent: string;
+    }>;
     const clients = spans.filter((s) => s.kind === 3);
     const servers = spans.filter((s) => s.kind === 2 && clients.some((c) => c.spanId === s.parent));
     assert.equal(clients.length, 2, `http.request and fetch client spans: ${JSON.stringify(spans)}`);

@@ -10,7 +10,10 @@ import type { ConfigOverrides } from '../../src/config/types.js';
 
 const isSampled = (span: Span): boolean => (span.spanContext().traceFlags & TraceFlags.SAMPLED) !== 0;
 
-async function withTracing(overrides: ConfigOverrides, fn: (tracing: Tracing, receiver: OtlpReceiver) => Promise<void>): Promise<void> {
+async function withTracing(
+  overrides: ConfigOverrides,
+  fn: (tracing: Tracing, receiver: OtlpReceiver) => Promise<void>,
+): Promise<void> {
   const receiver = await startHttpReceiver();
   const tracing = await startTracing(tracingConfig(receiver.url, 'http/protobuf', overrides), captureLogger().logger);
   try {
@@ -42,22 +45,28 @@ describe('parent_based_traceid_ratio sampling', () => {
     const overrides = sampling('parent_based_traceid_ratio', ratio);
     overrides.opentelemetry!.batch = { max_queue_size: n, max_export_batch_size: 1000, scheduled_delay_ms: 20 };
     await withTracing(overrides, async (tracing, receiver) => {
-        let sampled = 0;
-        for (let i = 0; i < n; i++) {
-          const span = tracing.tracer.startSpan('grey.request', {}, ROOT_CONTEXT);
-          if (isSampled(span)) sampled++;
-          span.end();
-        }
-        const sd = Math.sqrt(n * ratio * (1 - ratio));
-        assert.ok(Math.abs(sampled - n * ratio) <= 5 * sd, `sampled ${sampled} of ${n}, expected ${n * ratio} ± ${Math.round(5 * sd)}`);
-        const received = await receiver.waitForSpans(sampled, 10_000);
-        assert.equal(received.length, sampled);
+      let sampled = 0;
+      for (let i = 0; i < n; i++) {
+        const span = tracing.tracer.startSpan('grey.request', {}, ROOT_CONTEXT);
+        if (isSampled(span)) sampled++;
+        span.end();
+      }
+      const sd = Math.sqrt(n * ratio * (1 - ratio));
+      assert.ok(
+        Math.abs(sampled - n * ratio) <= 5 * sd,
+        `sampled ${sampled} of ${n}, expected ${n * ratio} ± ${Math.round(5 * sd)}`,
+      );
+      const received = await receiver.waitForSpans(sampled, 10_000);
+      assert.equal(received.length, sampled);
     });
   });
 
   it('follows a sampled incoming traceparent even at ratio 0', async () => {
     await withTracing(sampling('parent_based_traceid_ratio', 0), async (tracing) => {
-      const parent = extractContext({ traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' }, ROOT_CONTEXT);
+      const parent = extractContext(
+        { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' },
+        ROOT_CONTEXT,
+      );
       const span = tracing.tracer.startSpan('grey.request', {}, parent);
       assert.equal(isSampled(span), true);
       assert.equal(span.spanContext().traceId, '0af7651916cd43dd8448eb211c80319c');
@@ -67,7 +76,10 @@ describe('parent_based_traceid_ratio sampling', () => {
 
   it('follows an unsampled incoming traceparent even at ratio 1', async () => {
     await withTracing(sampling('parent_based_traceid_ratio', 1), async (tracing) => {
-      const parent = extractContext({ traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00' }, ROOT_CONTEXT);
+      const parent = extractContext(
+        { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00' },
+        ROOT_CONTEXT,
+      );
       const span = tracing.tracer.startSpan('grey.request', {}, parent);
       assert.equal(isSampled(span), false);
       assert.equal(span.isRecording(), false, 'no error capture: a dropped span does not record');
@@ -77,7 +89,10 @@ describe('parent_based_traceid_ratio sampling', () => {
 
   it('traceid_ratio ignores the parent decision', async () => {
     await withTracing(sampling('traceid_ratio', 1), async (tracing) => {
-      const parent = extractContext({ traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00' }, ROOT_CONTEXT);
+      const parent = extractContext(
+        { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00' },
+        ROOT_CONTEXT,
+      );
       assert.equal(isSampled(tracing.tracer.startSpan('x', {}, parent)), true);
     });
   });
@@ -108,7 +123,10 @@ describe('always_sample rules', () => {
 
   it('samples a rule match even under an unsampled parent, and always_off keeps the rules', async () => {
     await withTracing(sampling('always_off', 0, ['priority=critical']), async (tracing) => {
-      const parent = extractContext({ traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00' }, ROOT_CONTEXT);
+      const parent = extractContext(
+        { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00' },
+        ROOT_CONTEXT,
+      );
       assert.equal(isSampled(tracing.tracer.startSpan('a', { attributes: { priority: 'critical' } }, parent)), true);
       assert.equal(isSampled(tracing.tracer.startSpan('b', {}, parent)), false);
     });
@@ -116,7 +134,12 @@ describe('always_sample rules', () => {
 });
 
 describe('buildSampler', () => {
-  const base = { strategy: 'parent_based_traceid_ratio' as const, ratio: 0.1, always_sample: ['error=true'], error_capture: { enabled: true, max_traces: 1, max_spans_per_trace: 1 } };
+  const base = {
+    strategy: 'parent_based_traceid_ratio' as const,
+    ratio: 0.1,
+    always_sample: ['error=true'],
+    error_capture: { enabled: true, max_traces: 1, max_spans_per_trace: 1 },
+  };
   it('activates error capture only with enabled, the error=true rule and a ratio strategy', () => {
     assert.equal(isErrorCaptureActive(base), true);
     assert.equal(isErrorCaptureActive({ ...base, error_capture: { ...base.error_capture, enabled: false } }), false);
@@ -125,7 +148,10 @@ describe('buildSampler', () => {
     assert.equal(isErrorCaptureActive({ ...base, strategy: 'traceid_ratio' }), true);
   });
   it('names its layers', () => {
-    assert.match(buildSampler(base).sampler.toString(), /AlwaysSampleRuleSampler\{rules=\[error=true\].*RecordDroppedSampler\{ParentBased/);
+    assert.match(
+      buildSampler(base).sampler.toString(),
+      /AlwaysSampleRuleSampler\{rules=\[error=true\].*RecordDroppedSampler\{ParentBased/,
+    );
     assert.doesNotMatch(buildSampler({ ...base, always_sample: [] }).sampler.toString(), /Rule/);
   });
 });
@@ -133,7 +159,10 @@ describe('buildSampler', () => {
 describe('sampling without a collector', () => {
   let tracing: Tracing;
   before(async () => {
-    tracing = await startTracing(tracingConfig('http://127.0.0.1:9/v1/traces', 'http/protobuf', sampling('always_on', 1)), captureLogger().logger);
+    tracing = await startTracing(
+      tracingConfig('http://127.0.0.1:9/v1/traces', 'http/protobuf', sampling('always_on', 1)),
+      captureLogger().logger,
+    );
   });
   after(async () => {
     await tracing.shutdown(500);

@@ -14,7 +14,11 @@ const TRACEPARENT = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
 /** True when the global propagator is a real one (the API's no-op injects nothing). */
 function propagatorRegistered(): boolean {
   const carrier: Record<string, string> = {};
-  const ctx = trace.setSpanContext(ROOT_CONTEXT, { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', traceFlags: 1 });
+  const ctx = trace.setSpanContext(ROOT_CONTEXT, {
+    traceId: '0af7651916cd43dd8448eb211c80319c',
+    spanId: 'b7ad6b7169203331',
+    traceFlags: 1,
+  });
   propagation.inject(ctx, carrier);
   return carrier['traceparent'] !== undefined;
 }
@@ -33,7 +37,13 @@ describe('startTracing', () => {
     assert.equal(propagatorRegistered(), true);
     const span = tracing.tracer.startSpan('grey.request');
     assert.equal(span.isRecording(), false);
-    assert.deepEqual(tracing.health(), { exported: 0, export_failed: 0, queue_full: 0, capture_trace_evicted: 0, capture_trace_full: 0 });
+    assert.deepEqual(tracing.health(), {
+      exported: 0,
+      export_failed: 0,
+      queue_full: 0,
+      capture_trace_evicted: 0,
+      capture_trace_full: 0,
+    });
     await tracing.shutdown(100);
     assert.equal(contextManagerRegistered(), false, 'context manager unregistered');
     assert.equal(propagatorRegistered(), false, 'propagator unregistered');
@@ -61,11 +71,18 @@ describe('startTracing', () => {
     trace.setGlobalTracerProvider(other);
     await assert.rejects(
       startTracing(tracingConfig('http://127.0.0.1:9', 'grpc'), captureLogger().logger),
-      (err: unknown) => isObservabilityError(err, 'OBS_ERR_TRACING_START') && /tracer provider/.test(err.message) && /opentelemetry\.enabled/.test(err.message),
+      (err: unknown) =>
+        isObservabilityError(err, 'OBS_ERR_TRACING_START') &&
+        /tracer provider/.test(err.message) &&
+        /opentelemetry\.enabled/.test(err.message),
     );
     assert.equal(contextManagerRegistered(), false, 'what it registered before failing is undone');
     assert.equal(propagatorRegistered(), false);
-    assert.equal(trace.getTracerProvider() !== undefined && trace.getTracer('x').startSpan('y').isRecording(), true, 'the other SDK keeps working');
+    assert.equal(
+      trace.getTracerProvider() !== undefined && trace.getTracer('x').startSpan('y').isRecording(),
+      true,
+      'the other SDK keeps working',
+    );
   });
 
   it('fails with OBS_ERR_TRACING_START naming the cause, and leaves no global registered', async () => {

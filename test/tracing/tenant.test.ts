@@ -19,7 +19,10 @@ describe('withTenant', () => {
 
   it('returns what the function returns and scopes the tenant to it', () => {
     assert.equal(currentTenant(), undefined);
-    assert.equal(withTenant('t1', () => `${currentTenant()}!`), 't1!');
+    assert.equal(
+      withTenant('t1', () => `${currentTenant()}!`),
+      't1!',
+    );
     assert.equal(currentTenant(), undefined);
   });
 
@@ -64,6 +67,11 @@ describe('SpanNames', () => {
       'grey.tee.exit_enclave',
       'grey.response.build',
     ]);
-    assert.deepEqual(Object.values(SpanAttributes), ['grey.tenant_id', 'grey.task_id', 'grey.task_type', 'grey.tee.platform']);
+    assert.deepEqual(Object.values(SpanAttributes), [
+      'grey.tenant_id',
+      'grey.task_id',
+      'grey.task_type',
+      'grey.tee.platform',
+    ]);
   });
 });

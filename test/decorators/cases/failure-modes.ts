@@ -25,7 +25,10 @@ export function registerFailureModeTests(ctx: CaseContext): void {
     const service = new (fx().TaskService)();
     const error = new Error('exact error');
     await assert.rejects(service.rejectWith(error), (thrown) => thrown === error);
-    await assert.rejects(service.failAsync({ n: 1 }), (thrown) => thrown instanceof RangeError && thrown.message === 'async boom 1');
+    await assert.rejects(
+      service.failAsync({ n: 1 }),
+      (thrown) => thrown instanceof RangeError && thrown.message === 'async boom 1',
+    );
     await settle();
     const [first, second] = finishedSpans(ctx);
     assert.equal(first!.status.code, SpanStatusCode.ERROR);
@@ -112,21 +115,31 @@ export function registerFailureModeTests(ctx: CaseContext): void {
       [undefined, 'undefined', /undefined thrown/],
       [{ code: 'E_QUOTA' }, 'object', /E_QUOTA/],
     ];
-    for (const [value] of cases) assert.throws(() => service.throwValue(value), (thrown) => thrown === value);
+    for (const [value] of cases)
+      assert.throws(
+        () => service.throwValue(value),
+        (thrown) => thrown === value,
+      );
     const spans = finishedSpans(ctx);
     cases.forEach(([, type, message], index) => {
       assert.equal(spans[index]!.attributes['error.type'], type);
       assert.match(spans[index]!.status.message ?? '', message);
       assert.equal(spans[index]!.events[0]!.attributes?.['exception.type'], type);
     });
-    assert.deepEqual(logLines(ctx, 'task failed').map((l) => l.error_type), cases.map(([, type]) => type));
+    assert.deepEqual(
+      logLines(ctx, 'task failed').map((l) => l.error_type),
+      cases.map(([, type]) => type),
+    );
   });
 
   it('7. can mark expected errors as not failures', async () => {
     const service = new (fx().TaskService)();
     const { counters } = ctx.runtime().metrics;
     await assert.rejects(service.findMissing('r1'), (e) => e instanceof fx().NotFoundError);
-    assert.throws(() => service.checkMissing('r2'), (e) => e instanceof fx().NotFoundError);
+    assert.throws(
+      () => service.checkMissing('r2'),
+      (e) => e instanceof fx().NotFoundError,
+    );
     await assert.rejects(service.findBroken('r3'), /database down for r3/);
     await settle();
     const [missing, checked, broken] = finishedSpans(ctx);
@@ -149,13 +162,27 @@ export function registerFailureModeTests(ctx: CaseContext): void {
     await settle();
     const spans = finishedSpans(ctx);
     assert.equal(spans.length, 3);
-    assert.equal(spans[2]!.status.code, SpanStatusCode.ERROR, 'a throwing expectedErrors predicate means "not expected"');
+    assert.equal(
+      spans[2]!.status.code,
+      SpanStatusCode.ERROR,
+      'a throwing expectedErrors predicate means "not expected"',
+    );
     const warnings = ctx.runtime().logs.lines.filter((l) => l.code === 'OBS_WARN_HOOK_FAILED');
     assert.equal(warnings.length, 2, 'one warning per decorated method, not per call');
 
     const live = getRuntime()!;
-    const broken = { inc: () => { throw new Error('metrics down'); }, observe: () => { throw new Error('metrics down'); } };
-    setRuntime({ ...live, metrics: { tasks: { submitted: broken, completed: broken, failed: broken, duration: broken } } });
+    const broken = {
+      inc: () => {
+        throw new Error('metrics down');
+      },
+      observe: () => {
+        throw new Error('metrics down');
+      },
+    };
+    setRuntime({
+      ...live,
+      metrics: { tasks: { submitted: broken, completed: broken, failed: broken, duration: broken } },
+    });
     try {
       assert.equal(service.runSync({ n: 5 }), 10);
       assert.equal(await service.runAsync({ n: 5 }), 6);
@@ -179,7 +206,10 @@ export function registerFailureModeTests(ctx: CaseContext): void {
       Object.defineProperty(Scaler, 'name', original);
     }
     await settle();
-    assert.deepEqual(finishedSpans(ctx).map((s) => s.name), ['Scaler.scale', 'Scaler.scale', 'Scaler.scaleLater', 'Scaler.scale']);
+    assert.deepEqual(
+      finishedSpans(ctx).map((s) => s.name),
+      ['Scaler.scale', 'Scaler.scale', 'Scaler.scaleLater', 'Scaler.scale'],
+    );
   });
 
   it('10. keeps the method name, length and reflect-metadata', () => {
@@ -190,7 +220,11 @@ export function registerFailureModeTests(ctx: CaseContext): void {
     assert.equal(proto.handleInner.name, 'handleInner');
     assert.equal(proto.handleInner.length, 3);
     assert.equal(Reflect.getMetadata(ROUTE_METADATA, proto.handle), '/outer');
-    assert.equal(Reflect.getMetadata(ROUTE_METADATA, proto.handleInner), '/inner', 'metadata set before wrapping is copied');
+    assert.equal(
+      Reflect.getMetadata(ROUTE_METADATA, proto.handleInner),
+      '/inner',
+      'metadata set before wrapping is copied',
+    );
     assert.equal(new Handler().handleInner(1, 2, 3), 6);
     assert.equal(onlySpan(ctx, 'Handler.handleInner').name, 'Handler.handleInner');
   });
@@ -199,7 +233,10 @@ export function registerFailureModeTests(ctx: CaseContext): void {
     const { Registry } = fx();
     assert.equal(Registry.lookup('k'), 'value of k');
     assert.equal(Registry.helper(), 'value of via helper');
-    assert.deepEqual(finishedSpans(ctx).map((s) => s.name), ['Registry.lookup', 'Registry.lookup']);
+    assert.deepEqual(
+      finishedSpans(ctx).map((s) => s.name),
+      ['Registry.lookup', 'Registry.lookup'],
+    );
   });
 
   it('12. does not wrap twice, alone or with a class-level decorator', async () => {
@@ -213,13 +250,20 @@ export function registerFailureModeTests(ctx: CaseContext): void {
     assert.equal(fx().Twice.prototype.taskOverInstrument.name, 'taskOverInstrument');
     const spans = finishedSpans(ctx).map((s) => s.name);
     assert.deepEqual(spans, ['Twice.twice', 'grey.task.run', 'Both.other', 'grey.task.run', 'grey.task.run']);
-    assert.equal(await counterValue(ctx.runtime().metrics.counters.completed, { type: 'mixed' }), 2, '@Task wins in either order');
+    assert.equal(
+      await counterValue(ctx.runtime().metrics.counters.completed, { type: 'mixed' }),
+      2,
+      '@Task wins in either order',
+    );
   });
 
   it('13. gives nested decorated calls the right parent across awaits', async () => {
     const pipeline = new (fx().Pipeline)();
     const results = await Promise.all([pipeline.run({ n: 1 }), pipeline.run({ n: 2 })]);
-    assert.deepEqual(results, [['a1', 'b1'], ['a2', 'b2']]);
+    assert.deepEqual(results, [
+      ['a1', 'b1'],
+      ['a2', 'b2'],
+    ]);
     await settle();
     const spans = finishedSpans(ctx);
     const runs = spans.filter((s) => s.name === 'grey.task.run');

@@ -16,7 +16,12 @@ export function finishedSpans(ctx: CaseContext): ReadableSpan[] {
 /** The one finished span named `name`; fails when there is not exactly one. */
 export function onlySpan(ctx: CaseContext, name: string): ReadableSpan {
   const spans = finishedSpans(ctx).filter((span) => span.name === name);
-  if (spans.length !== 1) throw new Error(`expected one span ${name}, got ${spans.length}: ${finishedSpans(ctx).map((s) => s.name).join(', ')}`);
+  if (spans.length !== 1)
+    throw new Error(
+      `expected one span ${name}, got ${spans.length}: ${finishedSpans(ctx)
+        .map((s) => s.name)
+        .join(', ')}`,
+    );
   return spans[0]!;
 }
 

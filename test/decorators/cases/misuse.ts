@@ -10,7 +10,15 @@ const TARGET_ERROR = (error: unknown): boolean =>
 export function registerMisuseTests(ctx: CaseContext): void {
   it('15. throws a clear TypeError for a field, getter, setter, or @Task on a class', () => {
     const { misuse } = ctx.build().fixture;
-    assert.deepEqual(Object.keys(misuse).sort(), ['field', 'getter', 'setter', 'taskOnClass', 'typedField', 'typedGetter', 'typedTaskOnClass']);
+    assert.deepEqual(Object.keys(misuse).sort(), [
+      'field',
+      'getter',
+      'setter',
+      'taskOnClass',
+      'typedField',
+      'typedGetter',
+      'typedTaskOnClass',
+    ]);
     for (const [name, define] of Object.entries(misuse)) {
       assert.throws(define, TARGET_ERROR, `misuse case ${name}`);
     }

@@ -12,14 +12,23 @@ export function registerTelemetryTests(ctx: CaseContext): void {
     assert.equal(await service.runAsync({ taskId: 'task-1', tenantId: 'tenant-a', n: 1 }), 2);
     await settle();
     const span = onlySpan(ctx, 'grey.task.run');
-    assert.deepEqual(span.attributes, { 'grey.task_type': 'stateless', 'grey.tenant_id': 'tenant-a', 'grey.task_id': 'task-1' });
+    assert.deepEqual(span.attributes, {
+      'grey.task_type': 'stateless',
+      'grey.tenant_id': 'tenant-a',
+      'grey.task_id': 'task-1',
+    });
     const { counters, registry } = ctx.runtime().metrics;
     const labels = { type: 'stateless', tenant: 'tenant-a' };
     assert.equal(await counterValue(counters.submitted, labels), 1);
     assert.equal(await counterValue(counters.completed, labels), 1);
     assert.equal(await counterValue(counters.failed, labels), 0);
     const exposition = await registry.metrics();
-    assert.match(exposition, new RegExp(`grey_task_duration_seconds_bucket\\{le="[^"]+",tenant="tenant-a"\\} 1 # \\{trace_id="${span.spanContext().traceId}"\\}`));
+    assert.match(
+      exposition,
+      new RegExp(
+        `grey_task_duration_seconds_bucket\\{le="[^"]+",tenant="tenant-a"\\} 1 # \\{trace_id="${span.spanContext().traceId}"\\}`,
+      ),
+    );
     const lines = [...logLines(ctx, 'task started'), ...logLines(ctx, 'task completed')];
     assert.equal(lines.length, 2);
     for (const line of lines) {
@@ -60,7 +69,10 @@ export function registerTelemetryTests(ctx: CaseContext): void {
     args.plain('label-x', 3, { secret: 'p' });
     args.nested({ taskId: 't-2', body: 'xyz' });
     const spans = finishedSpans(ctx);
-    assert.deepEqual(spans.map((s) => s.name), ['Arguments.submit', 'Arguments.plain', 'grey.scheduler.submit_task']);
+    assert.deepEqual(
+      spans.map((s) => s.name),
+      ['Arguments.submit', 'Arguments.plain', 'grey.scheduler.submit_task'],
+    );
     assert.deepEqual(spans[0]!.attributes, { taskId: 't-1', tenantId: 'tenant-b' });
     assert.deepEqual(spans[1]!.attributes, { count: 3 });
     assert.deepEqual(spans[2]!.attributes, { 'request.taskId': 't-2' });

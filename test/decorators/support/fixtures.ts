@@ -32,14 +32,17 @@ export async function buildFixtures(): Promise<FixtureBuild[]> {
         await run(tsc, ['-p', project], { cwd: fileURLToPath(root), timeout: 120_000 });
       } catch (error) {
         const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
-        throw new Error(`tsc failed for the ${mode} decorator fixtures:\n${stdout}${stderr}`);
+        throw new Error(`tsc failed for the ${mode} decorator fixtures:\n${stdout}${stderr}`, { cause: error });
       }
     }),
   );
   const load = async <T>(mode: DecoratorMode, path: string): Promise<T> =>
     (await import(new URL(`dist/fixture-builds/${mode}/test/fixtures/${path}`, root).href)) as T;
   const standard = await load<{ fixture: FixtureApi }>('standard', 'decorators-standard/services.js');
-  const standardOnly = await load<{ standardOnly: StandardOnlyApi }>('standard', 'decorators-standard/standard-only.js');
+  const standardOnly = await load<{ standardOnly: StandardOnlyApi }>(
+    'standard',
+    'decorators-standard/standard-only.js',
+  );
   const legacy = await load<{ fixture: FixtureApi }>('legacy', 'decorators-standard/services.js');
   const legacyOnly = await load<{ legacyOnly: LegacyOnlyApi }>('legacy', 'decorators-legacy/legacy-only.js');
   return [

@@ -45,7 +45,11 @@ export function createTestTaskMetrics(): TestTaskMetrics {
           const spanContext = trace.getActiveSpan()?.spanContext();
           const sampled = spanContext !== undefined && (spanContext.traceFlags & 1) === 1;
           const exemplarLabels = sampled ? { trace_id: spanContext.traceId } : {};
-          histogram.observe({ labels: labels as unknown as Record<string, string>, value: seconds, exemplarLabels } as never);
+          histogram.observe({
+            labels: labels as unknown as Record<string, string>,
+            value: seconds,
+            exemplarLabels,
+          } as never);
         },
       },
     },

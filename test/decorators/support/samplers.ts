@@ -8,9 +8,17 @@ import { SamplingDecision, type Sampler, type SamplingResult } from '@openteleme
 export class CriticalOnlySampler implements Sampler {
   readonly seen: Attributes[] = [];
 
-  shouldSample(_context: unknown, _traceId: string, _name: string, _kind: unknown, attributes: Attributes): SamplingResult {
+  shouldSample(
+    _context: unknown,
+    _traceId: string,
+    _name: string,
+    _kind: unknown,
+    attributes: Attributes,
+  ): SamplingResult {
     this.seen.push(attributes);
-    return { decision: attributes.priority === 'critical' ? SamplingDecision.RECORD_AND_SAMPLED : SamplingDecision.NOT_RECORD };
+    return {
+      decision: attributes.priority === 'critical' ? SamplingDecision.RECORD_AND_SAMPLED : SamplingDecision.NOT_RECORD,
+    };
   }
 
   toString(): string {
