@@ -84,7 +84,7 @@ export function decodeExportRequest(body: Uint8Array): unknown {
   return type.toObject(type.decode(body), CONVERSION);
 }
 
-type PlainObject = Record<string, any>;  
+type PlainObject = Record<string, any>;
 
 function hex(base64: unknown): string {
   return typeof base64 === 'string' ? Buffer.from(base64, 'base64').toString('hex') : '';
