@@ -2,7 +2,7 @@
  * @grey/observability: one config file, one call. Named exports only, listed one by one.
  * Importing this module starts nothing; initObservability() does.
  */
-export { initObservability, type InitOptions, type ObservabilityHandle } from './init.js';
+export { getObservability, initObservability, type InitOptions, type ObservabilityHandle } from './init.js';
 
 export { loadConfig, type LoadConfigOptions, type ResolvedConfig, type ValueSource } from './config/load.js';
 export type {

@@ -36,6 +36,16 @@ export interface ObservabilityHandle {
 }
 
 let starting = false;
+let liveHandle: ObservabilityHandle | undefined;
+
+/**
+ * The live handle, or undefined before initObservability() resolved and after shutdown(). This is
+ * how a service started with `node --import @grey/observability/register` reaches its logger,
+ * metrics and shutdown().
+ */
+export function getObservability(): ObservabilityHandle | undefined {
+  return liveHandle;
+}
 
 /**
  * Reads the one config file (options.configFile, else GREY_OBSERVABILITY_CONFIG, else
@@ -78,8 +88,11 @@ export async function initObservability(options: InitOptions = {}): Promise<Obse
     }
 
     setRuntime({ config, logger, tracer: tracing.tracer, metrics });
-    const shutdown = once(() => stopAll(stops, config.shutdown_timeout_ms, logger));
-    return {
+    const shutdown = once(() => {
+      liveHandle = undefined;
+      return stopAll(stops, config.shutdown_timeout_ms, logger);
+    });
+    liveHandle = {
       config,
       sources: resolved.sources,
       configFile: resolved.file,
@@ -89,6 +102,7 @@ export async function initObservability(options: InitOptions = {}): Promise<Obse
       metricsServer: server === undefined ? undefined : { url: server.url, port: server.port },
       shutdown,
     };
+    return liveHandle;
   } catch (err) {
     await stopAll(stops, 2000, undefined);
     if (isObservabilityError(err)) throw err;

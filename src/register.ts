@@ -38,6 +38,7 @@ export async function registerObservability(): Promise<boolean> {
     report('the ESM loader hook could not be registered; ESM modules will not be instrumented', err);
   }
   try {
+    // Imported only now, after the loader hook: init pulls in node:http, which must be hooked first.
     const { initObservability } = (await import(INIT_MODULE)) as InitModule;
     const handle = await initObservability();
     if (hooks !== undefined) {

@@ -235,6 +235,12 @@ export const configSchema = {
           default: 256,
           env: 'GREY_OTEL_ERROR_CAPTURE_MAX_SPANS_PER_TRACE',
         },
+        max_buffered_spans: {
+          doc: 'Spans buffered across all dropped traces at most (bounds memory whatever the traffic); more are dropped (counted).',
+          format: integerInRange(1, 1_000_000),
+          default: 10_000,
+          env: 'GREY_OTEL_ERROR_CAPTURE_MAX_BUFFERED_SPANS',
+        },
       },
     },
     resource: {

@@ -69,6 +69,7 @@ export interface ObservabilityConfig {
         enabled: boolean;
         max_traces: number;
         max_spans_per_trace: number;
+        max_buffered_spans: number;
       };
     };
     resource: Record<string, string>;

@@ -22,13 +22,15 @@ interface CapturedTrace {
  * (see RecordDroppedSampler). This processor buffers them per trace id until the trace's local
  * root span ends: if nothing went wrong the buffer is discarded, otherwise the buffered spans and
  * every later span of the trace are passed to `next` (the export pipeline) marked as sampled.
- * Memory is bounded: at most `max_traces` traces (the oldest is evicted) and `max_spans_per_trace`
- * spans per trace; what does not fit is dropped and counted. Sampled spans pass straight through.
+ * Memory is bounded: at most `max_traces` traces (the oldest is evicted), `max_spans_per_trace`
+ * spans per trace and `max_buffered_spans` spans in all; what does not fit is dropped and counted. Sampled spans pass straight through.
  */
 export class ErrorCaptureSpanProcessor implements SpanProcessor {
   private readonly traces = new Map<string, CapturedTrace>();
   private readonly maxTraces: number;
   private readonly maxSpansPerTrace: number;
+  private readonly maxBufferedSpans: number;
+  private bufferedSpans = 0;
 
   constructor(
     private readonly next: SpanProcessor,
@@ -37,6 +39,12 @@ export class ErrorCaptureSpanProcessor implements SpanProcessor {
   ) {
     this.maxTraces = limits.max_traces;
     this.maxSpansPerTrace = limits.max_spans_per_trace;
+    this.maxBufferedSpans = limits.max_buffered_spans;
+  }
+
+  /** Number of spans buffered right now across all dropped traces. */
+  get bufferedSpanCount(): number {
+    return this.bufferedSpans;
   }
 
   /** Number of dropped traces buffered right now (for tests and diagnostics). */
@@ -75,12 +83,13 @@ export class ErrorCaptureSpanProcessor implements SpanProcessor {
     } else if (endedInError(span)) {
       this.release(trace);
       this.next.onEnd(asSampled(span));
-    } else if (trace.spans.length < this.maxSpansPerTrace) {
+    } else if (trace.spans.length < this.maxSpansPerTrace && this.bufferedSpans < this.maxBufferedSpans) {
       trace.spans.push(span);
+      this.bufferedSpans++;
     } else {
       this.health.dropped('capture_trace_full', 1);
     }
-    if (isLocalRoot(span.parentSpanContext) && --trace.openRoots <= 0) this.traces.delete(spanContext.traceId);
+    if (isLocalRoot(span.parentSpanContext) && --trace.openRoots <= 0) this.forget(spanContext.traceId, trace);
   }
 
   forceFlush(): Promise<void> {
@@ -89,6 +98,7 @@ export class ErrorCaptureSpanProcessor implements SpanProcessor {
 
   shutdown(): Promise<void> {
     this.traces.clear();
+    this.bufferedSpans = 0;
     return this.next.shutdown();
   }
 
@@ -96,6 +106,7 @@ export class ErrorCaptureSpanProcessor implements SpanProcessor {
     trace.keep = true;
     const spans = trace.spans;
     trace.spans = [];
+    this.bufferedSpans -= spans.length;
     for (const buffered of spans) this.next.onEnd(asSampled(buffered));
   }
 
@@ -103,8 +114,14 @@ export class ErrorCaptureSpanProcessor implements SpanProcessor {
     const oldest = this.traces.keys().next();
     if (oldest.done === true) return;
     const trace = this.traces.get(oldest.value);
-    this.traces.delete(oldest.value);
-    if (trace !== undefined && trace.spans.length > 0) this.health.dropped('capture_trace_evicted', trace.spans.length);
+    if (trace === undefined) return;
+    if (trace.spans.length > 0) this.health.dropped('capture_trace_evicted', trace.spans.length);
+    this.forget(oldest.value, trace);
+  }
+
+  private forget(traceId: string, trace: CapturedTrace): void {
+    this.bufferedSpans -= trace.spans.length;
+    this.traces.delete(traceId);
   }
 }
 

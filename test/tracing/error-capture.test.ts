@@ -8,7 +8,10 @@ import { startHttpReceiver, type OtlpReceiver } from '../support/otlp-receiver.j
 import { captureLogger, resetOtelGlobals, tracingConfig } from './helpers.js';
 
 function captureConfig(
-  limits = { max_traces: 100, max_spans_per_trace: 50 },
+  limits: { max_traces: number; max_spans_per_trace: number; max_buffered_spans?: number } = {
+    max_traces: 100,
+    max_spans_per_trace: 50,
+  },
   enabled = true,
   rules = ['error=true'],
 ): ConfigOverrides {
@@ -18,7 +21,7 @@ function captureConfig(
         strategy: 'parent_based_traceid_ratio',
         ratio: 0,
         always_sample: rules,
-        error_capture: { enabled, ...limits },
+        error_capture: { enabled, max_buffered_spans: 10_000, ...limits },
       },
     },
   };
@@ -155,6 +158,27 @@ describe('error capture at ratio 0', () => {
       .sort();
     assert.deepEqual(names, ['child', 'child', 'root-1', 'root-2'], 'trace 0 was evicted before its error');
     assert.equal(tracing!.health().capture_trace_evicted, 1, 'the one buffered child of trace 0');
+  });
+
+  it('bounds the spans buffered across all traces by max_buffered_spans, counted', async () => {
+    const { tracer } = await start(captureConfig({ max_traces: 100, max_spans_per_trace: 100, max_buffered_spans: 5 }));
+    const roots = [0, 1, 2].map((i) => {
+      const root = tracer.startSpan(`root-${i}`, {}, ROOT_CONTEXT);
+      context.with(trace.setSpan(ROOT_CONTEXT, root), () => {
+        for (let c = 0; c < 3; c++) tracer.startSpan(`child-${i}`).end();
+      });
+      return root;
+    });
+    // 9 children ended while their roots were open: 5 fit in the buffer, 4 were dropped.
+    assert.equal(tracing!.health().capture_trace_full, 4);
+    for (const root of roots) {
+      root.setStatus({ code: SpanStatusCode.ERROR });
+      root.end();
+    }
+    await flushAndStop();
+    const names = receiver!.spans().map((s) => s.name);
+    assert.equal(names.filter((n) => n.startsWith('child-')).length, 5);
+    assert.equal(names.filter((n) => n.startsWith('root-')).length, 3, 'every errored root is still exported');
   });
 
   it('is off with error_capture.enabled=false: dropped spans do not record and errors are not exported', async () => {

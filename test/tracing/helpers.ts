@@ -23,7 +23,7 @@ export function tracingConfig(
         strategy: 'always_on',
         ratio: 1,
         always_sample: [],
-        error_capture: { enabled: false, max_traces: 100, max_spans_per_trace: 50 },
+        error_capture: { enabled: false, max_traces: 100, max_spans_per_trace: 50, max_buffered_spans: 10_000 },
       },
       instrumentations: { http: false, fetch: false },
     },

@@ -32,7 +32,7 @@ function sampling(strategy: string, ratio: number, always_sample: string[] = [],
         strategy: strategy as never,
         ratio,
         always_sample,
-        error_capture: { enabled: capture, max_traces: 100, max_spans_per_trace: 50 },
+        error_capture: { enabled: capture, max_traces: 100, max_spans_per_trace: 50, max_buffered_spans: 10_000 },
       },
     },
   };
@@ -138,7 +138,7 @@ describe('buildSampler', () => {
     strategy: 'parent_based_traceid_ratio' as const,
     ratio: 0.1,
     always_sample: ['error=true'],
-    error_capture: { enabled: true, max_traces: 1, max_spans_per_trace: 1 },
+    error_capture: { enabled: true, max_traces: 1, max_spans_per_trace: 1, max_buffered_spans: 10_000 },
   };
   it('activates error capture only with enabled, the error=true rule and a ratio strategy', () => {
     assert.equal(isErrorCaptureActive(base), true);
