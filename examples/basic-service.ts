@@ -10,8 +10,10 @@ import { context } from '@opentelemetry/api';
 const obs = await initObservability();
 
 interface TaskRequest {
-  id: string;
-  tenant: string;
+  /** Read by @Task as the span attribute grey.task_id. */
+  taskId: string;
+  /** Read by @Task as the tenant (labels, baggage, span attribute grey.tenant_id). */
+  tenantId: string;
   fail: boolean;
 }
 
@@ -20,8 +22,8 @@ class TaskHandler {
   async process(task: TaskRequest): Promise<{ id: string; ms: number }> {
     const ms = 5 + Math.round(Math.random() * 20);
     await sleep(ms);
-    if (task.fail) throw new Error(`task ${task.id} failed on purpose`);
-    return { id: task.id, ms };
+    if (task.fail) throw new Error(`task ${task.taskId} failed on purpose`);
+    return { id: task.taskId, ms };
   }
 }
 
@@ -31,7 +33,7 @@ let nextId = 1;
 async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
   if (req.method === 'POST' && req.url?.startsWith('/tasks')) {
     const tenant = String(req.headers['x-tenant-id'] ?? 'tenant-123');
-    const task = { id: `task-${nextId++}`, tenant, fail: req.url.includes('fail=1') };
+    const task = { taskId: `task-${nextId++}`, tenantId: tenant, fail: req.url.includes('fail=1') };
     const parent = extractContext(req.headers);
     try {
       const result = await context.with(parent, () => withTenant(tenant, () => handler.process(task)));
