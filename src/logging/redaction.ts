@@ -1,3 +1,4 @@
+import { collectSecrets } from '../config/redact.js';
 import pino from 'pino';
 import type { ObservabilityConfig } from '../config/types.js';
 import { ObservabilityError } from '../errors.js';
@@ -127,12 +128,11 @@ function isPlainObject(value: object): boolean {
  * them), every OTLP exporter header value, and the credentials part of `Bearer xyz` style values.
  */
 export function secretValues(config: ObservabilityConfig): string[] {
-  const raw: string[] = [];
+  // Every key the schema marks sensitive, plus the forms they take on the wire.
+  const raw = collectSecrets(config);
   const auth = config.prometheus.auth;
-  raw.push(auth.token, auth.password);
   if (auth.password !== '') raw.push(Buffer.from(`${auth.username}:${auth.password}`).toString('base64'));
   for (const value of Object.values(config.opentelemetry.exporter.headers)) {
-    raw.push(value);
     const credentials = /^[A-Za-z][\w-]*\s+(\S.*)$/.exec(value)?.[1];
     if (credentials !== undefined) raw.push(credentials);
   }

@@ -109,27 +109,10 @@ export class GaugeHelper<L extends string = string> extends Instrument<L> {
 export type StopTimer = () => number;
 
 /**
- * A histogram helper. `observe(labels, seconds)` or `observe(seconds)`; inside a sampled span the
- * observation carries the span's trace_id as an OpenMetrics exemplar (when the metric has them).
+ * What histograms and summaries share: `observe()` and `startTimer()` over one `record()`, so that
+ * both resolve labels (and the tenant) the same way and never throw.
  */
-export class HistogramHelper<L extends string = string> extends Instrument<L> {
-  /** The underlying prom-client histogram (escape hatch; bypasses the tenant guard). */
-  readonly metric: Histogram<string>;
-  private readonly exemplars: boolean;
-
-  /** @internal built by createMetrics() */
-  constructor(
-    name: string,
-    metric: Histogram<string>,
-    labeler: TenantLabeler,
-    onError: MeasurementErrorSink,
-    exemplars: boolean,
-  ) {
-    super(name, labeler, onError);
-    this.metric = metric;
-    this.exemplars = exemplars;
-  }
-
+abstract class ObservingInstrument<L extends string> extends Instrument<L> {
   /** Records one observation. */
   observe(labels: MetricLabels<L> | number, value?: number): void {
     try {
@@ -160,7 +143,32 @@ export class HistogramHelper<L extends string = string> extends Instrument<L> {
     };
   }
 
-  private record(labels: LabelRecord, value: number): void {
+  protected abstract record(labels: LabelRecord, value: number): void;
+}
+
+/**
+ * A histogram helper. `observe(labels, seconds)` or `observe(seconds)`; inside a sampled span the
+ * observation carries the span's trace_id as an OpenMetrics exemplar (when the metric has them).
+ */
+export class HistogramHelper<L extends string = string> extends ObservingInstrument<L> {
+  /** The underlying prom-client histogram (escape hatch; bypasses the tenant guard). */
+  readonly metric: Histogram<string>;
+  private readonly exemplars: boolean;
+
+  /** @internal built by createMetrics() */
+  constructor(
+    name: string,
+    metric: Histogram<string>,
+    labeler: TenantLabeler,
+    onError: MeasurementErrorSink,
+    exemplars: boolean,
+  ) {
+    super(name, labeler, onError);
+    this.metric = metric;
+    this.exemplars = exemplars;
+  }
+
+  protected record(labels: LabelRecord, value: number): void {
     if (!this.exemplars) {
       this.metric.observe(labels, value);
       return;
@@ -176,7 +184,7 @@ export class HistogramHelper<L extends string = string> extends Instrument<L> {
 }
 
 /** A summary helper: `observe(labels, value)` or `observe(value)`. */
-export class SummaryHelper<L extends string = string> extends Instrument<L> {
+export class SummaryHelper<L extends string = string> extends ObservingInstrument<L> {
   /** The underlying prom-client summary (escape hatch; bypasses the tenant guard). */
   readonly metric: Summary<string>;
 
@@ -186,34 +194,8 @@ export class SummaryHelper<L extends string = string> extends Instrument<L> {
     this.metric = metric;
   }
 
-  /** Records one observation. */
-  observe(labels: MetricLabels<L> | number, value?: number): void {
-    try {
-      this.metric.observe(this.labelsOf(labels), valueOf(labels, value, undefined));
-    } catch (error) {
-      this.onError(this.name, error);
-    }
-  }
-
-  /** Starts a timer; the labels (and tenant) are taken now, the observation when it is stopped. */
-  startTimer(labels?: MetricLabels<L>): StopTimer {
-    let resolved: LabelRecord | undefined;
-    try {
-      resolved = this.labelsOf(labels);
-    } catch (error) {
-      this.onError(this.name, error);
-    }
-    const started = performance.now();
-    return () => {
-      const seconds = (performance.now() - started) / 1000;
-      if (resolved === undefined) return seconds;
-      try {
-        this.metric.observe(resolved, seconds);
-      } catch (error) {
-        this.onError(this.name, error);
-      }
-      return seconds;
-    };
+  protected record(labels: LabelRecord, value: number): void {
+    this.metric.observe(labels, value);
   }
 }
 
