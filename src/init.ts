@@ -35,6 +35,9 @@ export interface ObservabilityHandle {
   shutdown(): Promise<void>;
 }
 
+/** Least time each part gets to stop, even once the shutdown deadline has passed. */
+const MIN_STOP_BUDGET_MS = 100;
+
 let starting = false;
 let liveHandle: ObservabilityHandle | undefined;
 
@@ -136,12 +139,12 @@ async function stopAll(
   setRuntime(undefined);
   const deadline = Date.now() + timeoutMs;
   const failures: string[] = [];
-  // The logger is stopped last, after the others had a chance to log through it.
+  // The logger is stopped last, after the others had a chance to log through it. A part that
+  // overran the deadline does not rob the rest of their turn: each still gets a short minimum.
   for (const stop of [...stops].reverse()) {
-    const remaining = Math.max(1, deadline - Date.now());
-    const outcome = await settleWithin(stop(remaining), remaining);
+    const remaining = Math.max(MIN_STOP_BUDGET_MS, deadline - Date.now());
+    const outcome = await settleWithin(Promise.resolve().then(() => stop(remaining)), remaining);
     if (outcome !== 'ok') failures.push(outcome);
-    if (outcome === 'timeout') break;
   }
   if (failures.length > 0 && logger !== undefined) {
     const code = failures.includes('timeout') ? 'OBS_WARN_SHUTDOWN_TIMEOUT' : 'OBS_WARN_HOOK_FAILED';

@@ -95,6 +95,16 @@ export const stringMap: Validator = (value) => {
   }
 };
 
+/** A map of header names to header values: no control characters (CR/LF would split headers). */
+export const headerMap: Validator = (value) => {
+  stringMap(value);
+  for (const [name, item] of Object.entries(value as Record<string, unknown>)) {
+    if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name) || /[\u0000-\u001f\u007f]/.test(String(item))) {
+      throw new Error('header names made of token characters and values without control characters (no CR, LF or NUL)');
+    }
+  }
+};
+
 /** `key=value` or `key=*` sampling rules. */
 export const samplingRules: Validator = (value) => {
   const expected = 'a list of "key=value" or "key=*" rules';

@@ -45,6 +45,7 @@ export function flattenToLayer(
         if (value !== undefined) entries.push({ key, value, origin });
         continue;
       }
+      if (value === undefined) continue;
       if (value === null || typeof value !== 'object' || Array.isArray(value)) {
         throw new ObservabilityError('OBS_ERR_CONFIG_INVALID', `"${key}" is a section`, {
           file,

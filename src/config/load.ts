@@ -49,6 +49,13 @@ export function loadConfig(options: LoadConfigOptions = {}): ResolvedConfig {
     layers.push(flattenToLayer(tree, 'file', located.path, located.path));
   }
   layers.push({ source: 'env', entries: readEnvLayer(env) });
+  if (options.overrides !== undefined && (options.overrides === null || typeof options.overrides !== 'object' || Array.isArray(options.overrides))) {
+    throw new ObservabilityError('OBS_ERR_CONFIG_INVALID', 'options.overrides is not an object', {
+      key: 'overrides',
+      value: options.overrides,
+      expected: 'an object shaped like the config file, e.g. { prometheus: { port: 9464 } }',
+    });
+  }
   if (options.overrides !== undefined) {
     layers.push(flattenToLayer(options.overrides as Record<string, unknown>, 'override', 'options.overrides'));
   }
@@ -74,6 +81,7 @@ export function loadConfig(options: LoadConfigOptions = {}): ResolvedConfig {
     }
   }
   const config = merged as unknown as ObservabilityConfig;
+  applyGenericOtlpEndpoint(config, sources);
   deriveServiceIdentity(config, sources);
   checkConsistency(config, sources);
   return { config: validateWithConvict(config), sources, file: located?.path };
@@ -108,6 +116,20 @@ function isMap(value: unknown): boolean {
 
 function stringifyValues(value: unknown): Record<string, string> {
   return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, String(v)]));
+}
+
+/**
+ * OTEL_EXPORTER_OTLP_ENDPOINT is a base URL: for http/protobuf the SDK convention is to append
+ * /v1/traces to its path (http://gw:4318/otlp -> http://gw:4318/otlp/v1/traces), whereas a
+ * traces-specific endpoint (the file, GREY_*, OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) is used as given.
+ */
+function applyGenericOtlpEndpoint(config: ObservabilityConfig, sources: Record<string, ValueSource>): void {
+  const exporter = config.opentelemetry.exporter;
+  if (sources['opentelemetry.exporter.endpoint']?.origin !== 'OTEL_EXPORTER_OTLP_ENDPOINT') return;
+  if (exporter.protocol !== 'http/protobuf') return;
+  const url = new URL(exporter.endpoint);
+  url.pathname = `${url.pathname.replace(/\/+$/, '')}/v1/traces`;
+  exporter.endpoint = url.toString();
 }
 
 const PRECEDENCE: Record<ConfigSource, number> = { default: 0, file: 1, env: 2, override: 3 };

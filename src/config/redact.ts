@@ -38,7 +38,8 @@ function redactUrlCredentials(text: string): string {
     url.password = REDACTED;
     return url.toString();
   } catch {
-    return text;
+    // Not a parsable URL, but it may still hold user:password@: hide what looks like one.
+    return text.replace(/\/\/([^/:@\s]*):[^@/\s]*@/, `//$1:${REDACTED}@`);
   }
 }
 

@@ -1,6 +1,7 @@
 import {
   booleanValue,
   endpointUrl,
+  headerMap,
   increasingPositiveNumbers,
   integerInRange,
   logDestination,
@@ -165,7 +166,7 @@ export const configSchema = {
       },
       headers: {
         doc: 'Headers sent with every export (values are secrets: redacted in all output). ${VAR} is replaced from the environment.',
-        format: stringMap,
+        format: headerMap,
         default: {},
         env: 'GREY_OTEL_EXPORTER_HEADERS',
         sensitive: true,

@@ -26,8 +26,9 @@ function substituteString(text: string, env: NodeJS.ProcessEnv, file: string, ke
   return text.replace(REFERENCE, (match, escape: string, name: string, fallback: string | undefined) => {
     if (escape === '$') return match.slice(1);
     const found = env[name];
-    if (found !== undefined && found !== '') return found;
-    if (fallback !== undefined) return fallback;
+    // ${VAR:-default} treats an empty VAR as unset (as the shell does); plain ${VAR} takes it as is.
+    if (fallback !== undefined) return found !== undefined && found !== '' ? found : fallback;
+    if (found !== undefined) return found;
     throw new ObservabilityError('OBS_ERR_CONFIG_ENV_UNSET', `environment variable ${name} is not set`, {
       file,
       key,

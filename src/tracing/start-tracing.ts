@@ -5,6 +5,7 @@ import type { Instrumentation } from '@opentelemetry/instrumentation';
 import type { NodeSDK } from '@opentelemetry/sdk-node';
 import type { SpanProcessor } from '@opentelemetry/sdk-trace';
 import type { Logger } from 'pino';
+import { collectSecrets, REDACTED } from '../config/redact.js';
 import type { ObservabilityConfig } from '../config/types.js';
 import { ObservabilityError } from '../errors.js';
 import { ErrorCaptureSpanProcessor } from './error-capture-processor.js';
@@ -109,12 +110,13 @@ export async function startTracing(config: ObservabilityConfig, logger: Logger):
     sdk?.shutdown().catch(() => undefined);
     releaseGlobals(claims);
     if (err instanceof ObservabilityError) throw err;
-    const reason = err instanceof Error ? err.message : String(err);
+    // Third-party messages may quote a header value: scrub every config secret, keep no raw cause.
+    let reason = err instanceof Error ? err.message : String(err);
+    for (const secret of collectSecrets(config)) reason = reason.split(secret).join(REDACTED);
     throw new ObservabilityError('OBS_ERR_TRACING_START', `the OpenTelemetry SDK could not be started: ${reason}`, {
       key: 'opentelemetry',
       expected:
         'an opentelemetry section the SDK accepts (exporter endpoint, protocol) and no other SDK in the process',
-      cause: err,
     });
   }
 }

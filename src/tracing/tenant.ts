@@ -12,6 +12,8 @@ export { TENANT_BAGGAGE_KEY, currentTenant };
  * `startTracing()` registers (also when tracing is disabled); before that `fn` simply runs.
  */
 export function withTenant<T>(tenantId: string, fn: () => T): T {
+  // Never throw into the service: an id that is not a non-empty string leaves the context alone.
+  if (typeof tenantId !== 'string' || tenantId === '') return fn();
   const active = context.active();
   const baggage = propagation.getBaggage(active) ?? propagation.createBaggage();
   const next = propagation.setBaggage(active, baggage.setEntry(TENANT_BAGGAGE_KEY, { value: tenantId }));

@@ -151,7 +151,7 @@ describe('loadConfig', () => {
     assert.equal(config.opentelemetry.resource['service.name'], 'checkout');
     assert.equal(config.opentelemetry.resource.team, 'payments');
     assert.equal(config.opentelemetry.resource.region, 'eu-west');
-    assert.equal(config.opentelemetry.exporter.endpoint, 'http://collector:4318');
+    assert.equal(config.opentelemetry.exporter.endpoint, 'http://collector:4318/v1/traces');
     assert.equal(config.opentelemetry.exporter.protocol, 'http/protobuf');
     assert.deepEqual(config.opentelemetry.exporter.headers, { 'x-api-key': 'abc', 'x-team': 'pay' });
     assert.equal(config.opentelemetry.sampling.strategy, 'parent_based_traceid_ratio');
@@ -206,6 +206,33 @@ describe('loadConfig', () => {
     assert.deepEqual(config.tenancy.allowlist, ['acme', 'globex']);
     assert.equal(config.prometheus.enabled, false);
     assert.deepEqual(config.opentelemetry.sampling.always_sample, ['tee.platform=*']);
+  });
+
+  it('takes an empty ${VAR} as it is, while ${VAR:-default} treats empty as unset', () => {
+    const file = dir.write('empty.yaml', 'service:\n  version: "v${EMPTY}"\n  environment: "${EMPTY:-dev}"\n');
+    const { config } = loadConfig({ configFile: file, env: { EMPTY: '' } });
+    assert.equal(config.service.version, 'v');
+    assert.equal(config.service.environment, 'dev');
+  });
+
+  it('appends /v1/traces to the path of the generic OTEL_EXPORTER_OTLP_ENDPOINT for http/protobuf only', () => {
+    const http = loadConfig({
+      cwd: dir.path,
+      env: { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://gw:4318/otlp/', OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf' },
+    });
+    assert.equal(http.config.opentelemetry.exporter.endpoint, 'http://gw:4318/otlp/v1/traces');
+    const specific = loadConfig({
+      cwd: dir.path,
+      env: { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://gw:4318/custom', OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf' },
+    });
+    assert.equal(specific.config.opentelemetry.exporter.endpoint, 'http://gw:4318/custom');
+    const grpc = loadConfig({ cwd: dir.path, env: { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://gw:4317' } });
+    assert.equal(grpc.config.opentelemetry.exporter.endpoint, 'http://gw:4317');
+  });
+
+  it('ignores a section given as undefined in the overrides', () => {
+    const { config } = loadConfig({ cwd: dir.path, env: {}, overrides: { prometheus: undefined } });
+    assert.equal(config.prometheus.port, 9090);
   });
 
   it('uses ${VAR:-default} when VAR is unset and keeps $${VAR} literal', () => {
@@ -352,6 +379,26 @@ const BAD_CONFIGS: BadCase[] = [
     overrides: { logging: { level: 'loud' } },
     code: 'OBS_ERR_CONFIG_INVALID',
     mentions: ['logging.level', 'options.overrides', '"loud"'],
+  },
+  {
+    name: 'overrides that are not an object',
+    overrides: null as never,
+    code: 'OBS_ERR_CONFIG_INVALID',
+    mentions: ['options.overrides is not an object'],
+  },
+  {
+    name: 'a header value with a line break, redacted',
+    file: 'opentelemetry:\n  exporter:\n    headers:\n      Authorization: "Bearer s3cr3t-TOKEN\\n"\n',
+    code: 'OBS_ERR_CONFIG_INVALID',
+    mentions: ['opentelemetry.exporter.headers', 'control characters', '[REDACTED]'],
+    secret: 's3cr3t-TOKEN',
+  },
+  {
+    name: 'an unparsable endpoint with a password, redacted',
+    file: 'opentelemetry:\n  exporter:\n    endpoint: "http://user:hunter2pass@otel:4317 bad"\n',
+    code: 'OBS_ERR_CONFIG_INVALID',
+    mentions: ['opentelemetry.exporter.endpoint', 'user:[REDACTED]@'],
+    secret: 'hunter2pass',
   },
   {
     name: 'unknown override key',

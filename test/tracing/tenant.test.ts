@@ -26,6 +26,19 @@ describe('withTenant', () => {
     assert.equal(currentTenant(), undefined);
   });
 
+  it('runs the function untouched when the id is not a non-empty string, and never throws', () => {
+    for (const bad of [{}, 42, Symbol('t'), undefined, null, '']) {
+      const seen = withTenant(bad as unknown as string, () => currentTenant());
+      assert.equal(seen, undefined, String(typeof bad));
+    }
+    withTenant('outer', () => {
+      assert.equal(
+        withTenant({} as unknown as string, () => currentTenant()),
+        'outer',
+      );
+    });
+  });
+
   it('keeps the tenant across await and timers', async () => {
     const seen = await withTenant('t-async', async () => {
       await new Promise((resolve) => setTimeout(resolve, 1));
