@@ -143,7 +143,10 @@ async function stopAll(
   // overran the deadline does not rob the rest of their turn: each still gets a short minimum.
   for (const stop of [...stops].reverse()) {
     const remaining = Math.max(MIN_STOP_BUDGET_MS, deadline - Date.now());
-    const outcome = await settleWithin(Promise.resolve().then(() => stop(remaining)), remaining);
+    const outcome = await settleWithin(
+      Promise.resolve().then(() => stop(remaining)),
+      remaining,
+    );
     if (outcome !== 'ok') failures.push(outcome);
   }
   if (failures.length > 0 && logger !== undefined) {

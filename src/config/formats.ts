@@ -99,11 +99,19 @@ export const stringMap: Validator = (value) => {
 export const headerMap: Validator = (value) => {
   stringMap(value);
   for (const [name, item] of Object.entries(value as Record<string, unknown>)) {
-    if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name) || /[\u0000-\u001f\u007f]/.test(String(item))) {
+    if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name) || hasControlCharacter(String(item))) {
       throw new Error('header names made of token characters and values without control characters (no CR, LF or NUL)');
     }
   }
 };
+
+function hasControlCharacter(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x20 || code === 0x7f) return true;
+  }
+  return false;
+}
 
 /** `key=value` or `key=*` sampling rules. */
 export const samplingRules: Validator = (value) => {

@@ -49,7 +49,10 @@ export function loadConfig(options: LoadConfigOptions = {}): ResolvedConfig {
     layers.push(flattenToLayer(tree, 'file', located.path, located.path));
   }
   layers.push({ source: 'env', entries: readEnvLayer(env) });
-  if (options.overrides !== undefined && (options.overrides === null || typeof options.overrides !== 'object' || Array.isArray(options.overrides))) {
+  if (
+    options.overrides !== undefined &&
+    (options.overrides === null || typeof options.overrides !== 'object' || Array.isArray(options.overrides))
+  ) {
     throw new ObservabilityError('OBS_ERR_CONFIG_INVALID', 'options.overrides is not an object', {
       key: 'overrides',
       value: options.overrides,

@@ -223,7 +223,10 @@ describe('loadConfig', () => {
     assert.equal(http.config.opentelemetry.exporter.endpoint, 'http://gw:4318/otlp/v1/traces');
     const specific = loadConfig({
       cwd: dir.path,
-      env: { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://gw:4318/custom', OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf' },
+      env: {
+        OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://gw:4318/custom',
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
+      },
     });
     assert.equal(specific.config.opentelemetry.exporter.endpoint, 'http://gw:4318/custom');
     const grpc = loadConfig({ cwd: dir.path, env: { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://gw:4317' } });
