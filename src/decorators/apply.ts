@@ -19,6 +19,7 @@ interface StandardContext {
   kind: string;
   name: string | symbol;
   static?: boolean;
+  metadata?: unknown;
   addInitializer?: (initializer: (this: unknown) => void) => void;
 }
 
@@ -39,11 +40,23 @@ export function applyDecorator(
   if (args.length === 2 && isStandardContext(second)) {
     if (second.kind === 'method' && typeof first === 'function') {
       const site = new MethodSite(second.name);
-      if (second.static === true)
-        second.addInitializer?.(function recordClass(this: unknown) {
-          site.setOwner(this);
-        });
-      return wrapOnce(decoratorName, first as AnyMethod, second.name, site, wrap, false);
+      const replacement = wrapOnce(decoratorName, first as AnyMethod, second.name, site, wrap, false);
+      // The class is not passed to a TC39 method decorator: a static method's initializer runs once
+      // with `this` = the class; an instance method's runs at each construction with `this` = the
+      // new instance, and the site takes the class from the first one only.
+      if (replacement !== first) {
+        const key = second.name;
+        const metadata = second.metadata;
+        if (second.static === true)
+          second.addInitializer?.(function recordClass(this: unknown) {
+            site.setOwner(this);
+          });
+        else
+          second.addInitializer?.(function recordClassOfInstance(this: unknown) {
+            site.resolveFromInstance(this, key, replacement, metadata);
+          });
+      }
+      return replacement;
     }
     if (second.kind === 'class' && allowClass && typeof first === 'function') {
       instrumentClass(first, wrap);

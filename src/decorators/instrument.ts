@@ -1,4 +1,4 @@
-import { context, trace, type SpanOptions } from '@opentelemetry/api';
+import { context, trace, type Attributes, type SpanOptions } from '@opentelemetry/api';
 import { ObservabilityError } from '../errors.js';
 import { setLogFields } from '../logging/log-fields.js';
 import type { ObservabilityRuntime } from '../runtime.js';
@@ -20,8 +20,9 @@ import { disguiseWrapper } from './wrapper.js';
  *
  * On a class it instruments every prototype method that no method decorator already instruments
  * (names in `skip`/`fields` that a method lacks are ignored there). Same guarantees as {@link Task}:
- * both decorator standards, sync stays sync, generators are covered, no work beyond a
- * non-recording span when the trace is not sampled, runtime looked up per call.
+ * both decorator standards, sync stays sync, generators are covered, runtime looked up per call.
+ * Unlike @Task, the recorded arguments and the `attributes` function are computed before the span
+ * starts (on every call, sampled or not), so that an always-sample rule can match them.
  *
  * @example
  * class Scheduler {
@@ -32,17 +33,16 @@ import { disguiseWrapper } from './wrapper.js';
 export function Instrument(options: InstrumentOptions = {}): MethodOrClassDecorator {
   const wrap = (
     original: AnyMethod,
-    key: string | symbol,
+    _key: string | symbol,
     site: MethodSite,
     fromClass: boolean,
     source: AnyMethod,
   ): AnyMethod => {
-    const recorder = new InstrumentRecorder(options, original, key, site, fromClass);
+    const recorder = new InstrumentRecorder(options, original, site, fromClass);
     const wrapper = function instrumented(this: unknown): unknown {
       // eslint-disable-next-line prefer-rest-params
       return invokeInstrumented(recorder, original, this, arguments);
     };
-    recorder.wrapper = wrapper;
     return disguiseWrapper(wrapper, source, original, 'Instrument');
   };
   return function instrumentDecorator(...args: unknown[]): unknown {
@@ -57,10 +57,14 @@ interface ArgumentField {
   property: string | undefined;
 }
 
+/** Recorded argument values, by attribute/log key. */
+type FieldValues = Record<string, string | number | boolean>;
+
 class InstrumentRecorder extends CallRecorder {
-  /** The installed wrapper, to find the class that owns it on the first call. */
-  wrapper: unknown;
+  /** Start options when no argument is recorded and there is no attributes function. */
   private readonly startOptions: SpanOptions;
+  /** A copy of the fixed `attributes` option, or undefined. */
+  private readonly fixedAttributes: Attributes | undefined;
   /** The fixed span name; undefined means `Class.method`. */
   private readonly spanName: string | undefined;
   private readonly fields: readonly ArgumentField[] | undefined;
@@ -69,15 +73,16 @@ class InstrumentRecorder extends CallRecorder {
   constructor(
     private readonly options: InstrumentOptions,
     original: AnyMethod,
-    private readonly key: string | symbol,
     private readonly site: MethodSite,
     fromClass: boolean,
   ) {
     super('@Instrument', options.expectedErrors);
     // On a class, one `name` for every method would hide which method ran: it is ignored there.
     this.spanName = fromClass ? undefined : options.name;
-    const fixed = typeof options.attributes === 'object' ? options.attributes : undefined;
-    this.startOptions = fixed === undefined ? {} : { attributes: { ...fixed } };
+    const fixed =
+      typeof options.attributes === 'object' && options.attributes !== null ? options.attributes : undefined;
+    this.fixedAttributes = fixed === undefined ? undefined : { ...fixed };
+    this.startOptions = this.fixedAttributes === undefined ? {} : { attributes: this.fixedAttributes };
     const names = parameterNames(original);
     const skip = new Set(options.skip ?? []);
     if (!fromClass) assertKnownNames(names, skip, options.fields ?? [], site.methodName);
@@ -90,27 +95,62 @@ class InstrumentRecorder extends CallRecorder {
           );
   }
 
-  begin(runtime: ObservabilityRuntime, thisArg: unknown, args: ArrayLike<unknown>): CallState {
-    const name = this.spanName ?? this.site.qualifiedName(thisArg, this.key, this.wrapper);
+  begin(runtime: ObservabilityRuntime, _thisArg: unknown, args: ArrayLike<unknown>): CallState {
+    const name = this.spanName ?? this.site.qualifiedName();
     const parent = context.active();
-    const span = runtime.tracer.startSpan(name, this.startOptions, parent);
-    let callContext = trace.setSpan(parent, span);
-    const recording = span.isRecording();
-    if (this.fields !== undefined) {
-      const values = readFields(this.fields, args);
-      if (values !== undefined) {
-        callContext = setLogFields(values, callContext);
-        if (recording) span.setAttributes(values);
+    // Everything the span starts with is computed before it starts, so that an always-sample rule
+    // can match argument values and the attributes function, and so that no user code (a getter
+    // behind `param.property`, the attributes function) runs while a started span could be lost.
+    const values =
+      this.fields !== undefined ? this.readFields(runtime, this.fields, args) : this.readAutoFields(runtime, args);
+    const extra =
+      typeof this.options.attributes === 'function'
+        ? this.callHook(runtime, 'attributes', this.options.attributes, args)
+        : undefined;
+    let startOptions = this.startOptions;
+    if (extra !== undefined && extra !== null)
+      startOptions = { attributes: { ...this.fixedAttributes, ...values, ...extra } };
+    else if (values !== undefined)
+      startOptions = {
+        attributes: this.fixedAttributes === undefined ? values : { ...this.fixedAttributes, ...values },
+      };
+    const fieldContext = this.fields !== undefined && values !== undefined ? setLogFields(values, parent) : parent;
+    const span = runtime.tracer.startSpan(name, startOptions, parent);
+    return new CallState(this, runtime, span, trace.setSpan(fieldContext, span), 0, undefined, undefined, undefined);
+  }
+
+  private readAutoFields(runtime: ObservabilityRuntime, args: ArrayLike<unknown>): FieldValues | undefined {
+    return this.autoFields.length === 0 ? undefined : this.readFields(runtime, this.autoFields, args);
+  }
+
+  /**
+   * The recorded values of `fields` in `args`. Reading `param.property` may run a getter or a proxy
+   * trap: one that throws leaves that field out and is warned about once (`OBS_WARN_HOOK_FAILED`).
+   */
+  private readFields(
+    runtime: ObservabilityRuntime,
+    fields: readonly ArgumentField[],
+    args: ArrayLike<unknown>,
+  ): FieldValues | undefined {
+    let values: FieldValues | undefined;
+    for (let i = 0; i < fields.length; i++) {
+      const field = fields[i] as ArgumentField;
+      let value: unknown = field.index < args.length ? args[field.index] : undefined;
+      if (field.property !== undefined && typeof value === 'object' && value !== null) {
+        try {
+          value = (value as Record<string, unknown>)[field.property];
+        } catch (error) {
+          this.warnOnce(runtime, 'OBS_WARN_HOOK_FAILED', `reading the field ${field.key}`, error);
+          continue;
+        }
+      } else if (field.property !== undefined) {
+        continue;
       }
-    } else if (recording && this.autoFields.length > 0) {
-      const values = readFields(this.autoFields, args);
-      if (values !== undefined) span.setAttributes(values);
+      const recorded = toAttributeValue(value);
+      if (recorded === undefined) continue;
+      (values ??= {})[field.key] = recorded;
     }
-    if (recording && typeof this.options.attributes === 'function') {
-      const extra = this.callHook(runtime, 'attributes', this.options.attributes, args);
-      if (extra !== undefined) span.setAttributes(extra);
-    }
-    return new CallState(this, runtime, span, callContext, 0, undefined, undefined, undefined);
+    return values;
   }
 
   succeeded(): void {
@@ -155,24 +195,6 @@ function resolveFields(
     if (index >= 0 && !skip.has(parameter)) resolved.push({ key: field, index, property });
   }
   return resolved;
-}
-
-function readFields(
-  fields: readonly ArgumentField[],
-  args: ArrayLike<unknown>,
-): Record<string, string | number | boolean> | undefined {
-  let values: Record<string, string | number | boolean> | undefined;
-  for (let i = 0; i < fields.length; i++) {
-    const field = fields[i] as ArgumentField;
-    let value: unknown = field.index < args.length ? args[field.index] : undefined;
-    if (field.property !== undefined)
-      value =
-        typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[field.property] : undefined;
-    const recorded = toAttributeValue(value);
-    if (recorded === undefined) continue;
-    (values ??= {})[field.key] = recorded;
-  }
-  return values;
 }
 
 function toAttributeValue(value: unknown): string | number | boolean | undefined {

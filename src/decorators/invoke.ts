@@ -11,7 +11,8 @@ import type { AnyMethod } from './types.js';
  * (before initObservability() or after shutdown) the call runs untouched. Telemetry failures are
  * caught and warned about once; the method's own result, exception or rejection is passed through
  * unchanged, and its kind is kept: a sync method stays sync, a returned promise is the very same
- * promise, a lazy thenable is never touched, and a generator's span covers its iteration.
+ * promise, a lazy thenable (or a Promise subclass with its own `then`) is never triggered, and a
+ * generator's span covers its iteration.
  */
 export function invokeInstrumented(
   recorder: CallRecorder,
@@ -55,24 +56,50 @@ function settle(state: CallState, result: unknown): unknown {
     finishSuccess(state);
     return result;
   }
-  if (result instanceof Promise || types.isPromise(result)) {
-    // Side-chain on the caller's own promise: the caller keeps the same object and sees the same
-    // value or rejection; this chain never rejects, so it adds no unhandled rejection.
-    (result as Promise<unknown>).then(
-      () => finishSuccess(state),
-      (error: unknown) => finishFailure(state, error),
-    );
-    return result;
+  let observed = false;
+  try {
+    if (isPlainPromise(result)) {
+      // Side-chain on the caller's own promise, through the intrinsic `then` (never a property a
+      // subclass or a getter could run code from): the caller keeps the same object and sees the
+      // same value or rejection; this chain never rejects, so it adds no unhandled rejection.
+      void Promise.prototype.then.call(
+        result,
+        () => finishSuccess(state),
+        (error: unknown) => finishFailure(state, error),
+      );
+      observed = true;
+    } else if (isGeneratorShaped(result)) {
+      const asyncIterator = typeof (result as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function';
+      const iterator = result as Iterator<unknown> & AsyncIterator<unknown>;
+      return asyncIterator ? wrapAsyncIterator(iterator, state) : wrapIterator(iterator, state);
+    }
+  } catch (error) {
+    // A proxy trap, a throwing getter or a species constructor: the result is handed back as it
+    // is and the call is ended as a plain return.
+    state.recorder.warnOnce(state.runtime, 'OBS_WARN_INSTRUMENTATION_FAILED', 'inspecting the result', error);
   }
-  if (isGeneratorShaped(result)) {
-    const asyncIterator = typeof (result as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function';
-    const iterator = result as Iterator<unknown> & AsyncIterator<unknown>;
-    return asyncIterator ? wrapAsyncIterator(iterator, state) : wrapIterator(iterator, state);
-  }
-  // Anything else, lazy thenables included (a query builder runs when `then` is called): the call
-  // is over. `then` is never read or called here.
+  if (observed) return result;
+  // Anything else — lazy thenables, Promise subclasses with their own `then` (p-lazy runs its work
+  // when `then` is called), promises whose `then` was replaced — the call is over: the value is
+  // returned untouched and its `then` is never called.
   finishSuccess(state);
   return result;
+}
+
+/**
+ * A native promise whose `then` is the intrinsic one: safe to observe without running user code.
+ * A promise from another realm (`vm`) qualifies when it is a direct instance of that realm's
+ * Promise and has that realm's own `then`. Reads properties, so the caller guards it.
+ */
+function isPlainPromise(result: object): boolean {
+  if (result instanceof Promise) return (result as { then?: unknown }).then === Promise.prototype.then;
+  if (!types.isPromise(result)) return false;
+  const realmPrototype = Object.getPrototypeOf(result) as object | null;
+  if (realmPrototype === null) return false;
+  const objectPrototype = Object.getPrototypeOf(realmPrototype) as object | null;
+  if (objectPrototype === null || Object.getPrototypeOf(objectPrototype) !== null) return false;
+  const ownThen = Object.getOwnPropertyDescriptor(realmPrototype, 'then');
+  return ownThen !== undefined && 'value' in ownThen && (result as { then?: unknown }).then === ownThen.value;
 }
 
 // A native (async) generator object, or one down-levelled by TypeScript (next, return and throw,

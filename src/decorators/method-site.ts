@@ -1,7 +1,9 @@
 /**
  * Where a decorated method lives: its key and, once known, its class. The qualified name
- * `Class.method` is computed once: at decoration for legacy decorators and static methods, at the
- * first call for instance methods under standard decorators (which are not told their class).
+ * `Class.method` is fixed once and never derived from the receiver of a call (a call such as
+ * `Worker.prototype.run.call({})` must not rename the span): at decoration for legacy decorators,
+ * class-level decorators and static methods; for instance methods under TC39 decorators, which are
+ * not told their class, when the first instance is constructed (see {@link resolveFromInstance}).
  */
 export class MethodSite {
   /** The method's display name: `run`, `#run` or `[Symbol(x)]`. */
@@ -19,15 +21,29 @@ export class MethodSite {
   }
 
   /**
-   * `Class.method`. When the class is not known yet, finds it from the receiver: the prototype in
-   * `thisArg`'s chain that owns `wrapper` (so a subclass instance still names the defining class).
+   * Finds the class from the first instance being constructed (a TC39 method initializer runs with
+   * `this` = the new instance, possibly of a subclass). In order: the class whose
+   * `Symbol.metadata` is the decorator context's metadata object (exact, when `Symbol.metadata`
+   * exists); the prototype in the instance's chain that holds `installed` under `key` (the defining
+   * class, not the subclass); else the instance's class (private methods, or a method another
+   * decorator wrapped again). Runs once; later constructions return at the first check. Never
+   * throws (it runs inside the user's constructor).
    */
-  qualifiedName(thisArg: unknown, key: string | symbol, wrapper: unknown): string {
-    if (this.qualified !== undefined) return this.qualified;
-    const owner = findOwner(thisArg, key, wrapper);
-    if (owner === undefined) return this.methodName;
-    this.setOwner(owner);
-    return this.qualified as unknown as string;
+  resolveFromInstance(instance: unknown, key: string | symbol, installed: unknown, metadata: unknown): void {
+    if (this.qualified !== undefined) return;
+    if (instance === null || (typeof instance !== 'object' && typeof instance !== 'function')) return;
+    try {
+      this.setOwner(classWithMetadata(instance, metadata) ?? prototypeHolding(instance, key, installed) ?? instance);
+    } catch {
+      // A proxy in the prototype chain or a throwing `constructor` getter: this runs inside the
+      // user's constructor and must not throw there. The bare method name is kept for good.
+      this.qualified = this.methodName;
+    }
+  }
+
+  /** `Class.method`, or just the method's name while its class is not known yet. */
+  qualifiedName(): string {
+    return this.qualified ?? this.methodName;
   }
 }
 
@@ -37,11 +53,24 @@ function classNameOf(owner: unknown): string {
   return typeof name === 'string' && name !== '' ? name : 'anonymous';
 }
 
-function findOwner(thisArg: unknown, key: string | symbol, wrapper: unknown): unknown {
-  if (thisArg === null || (typeof thisArg !== 'object' && typeof thisArg !== 'function')) return undefined;
-  for (let proto: object | null = thisArg as object; proto !== null; proto = Object.getPrototypeOf(proto)) {
-    if (Object.getOwnPropertyDescriptor(proto, key)?.value === wrapper) return proto;
+function classWithMetadata(instance: object, metadata: unknown): unknown {
+  const metadataKey = (Symbol as { metadata?: symbol }).metadata;
+  if (metadataKey === undefined || metadata === null || typeof metadata !== 'object') return undefined;
+  let cls: unknown = (instance as { constructor?: unknown }).constructor;
+  while (typeof cls === 'function') {
+    if (
+      Object.prototype.hasOwnProperty.call(cls, metadataKey) &&
+      (cls as unknown as Record<symbol, unknown>)[metadataKey] === metadata
+    )
+      return cls;
+    cls = Object.getPrototypeOf(cls);
   }
-  // A private method (#run) is not a property: name it after the receiver's class.
-  return thisArg;
+  return undefined;
+}
+
+function prototypeHolding(instance: object, key: string | symbol, installed: unknown): object | undefined {
+  for (let proto: object | null = instance; proto !== null; proto = Object.getPrototypeOf(proto) as object | null) {
+    if (Object.getOwnPropertyDescriptor(proto, key)?.value === installed) return proto;
+  }
+  return undefined;
 }

@@ -101,7 +101,10 @@ export interface InstrumentOptions {
    * recorded. A name that is not a parameter of the method throws at decoration.
    */
   fields?: readonly string[];
-  /** Extra start attributes: a fixed set, or a function of the arguments (called only when the span records). */
+  /**
+   * Extra start attributes: a fixed set, or a function of the arguments. The function runs on every
+   * call, before the span starts, so that the sampler (an always-sample rule) sees what it returns.
+   */
   attributes?: Attributes | ((args: readonly unknown[]) => Attributes);
   /** Errors that are not failures; see {@link ExpectedErrors}. */
   expectedErrors?: ExpectedErrors;

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
-import { SpanStatusCode } from '@opentelemetry/api';
+import { SpanStatusCode, type Tracer } from '@opentelemetry/api';
 import { Instrument, isInstrumented } from '../../src/decorators/index.js';
 import { isObservabilityError } from '../../src/errors.js';
-import { getRuntime } from '../../src/runtime.js';
+import { getRuntime, setRuntime } from '../../src/runtime.js';
 import { installTestRuntime, type TestRuntime } from './support/runtime.js';
 import { CriticalOnlySampler } from './support/samplers.js';
 
@@ -33,7 +33,7 @@ describe('Instrument', () => {
     assert.ok(!JSON.stringify(runtime.logs.lines).includes('body'));
   });
 
-  it('passes fixed attributes at span start and skips argument work when not recording', () => {
+  it('passes fixed, argument and attributes-function values at span start, where the sampler sees them', () => {
     const sampler = new CriticalOnlySampler();
     runtime = installTestRuntime(sampler);
     let hookCalls = 0;
@@ -46,15 +46,90 @@ describe('Instrument', () => {
       ordinary(id: string): string {
         return id;
       }
+      @Instrument({ fields: ['priority'] })
+      byArgument(priority: string): string {
+        return priority;
+      }
+      @Instrument({ attributes: (args) => ({ priority: args[0] === 'urgent' ? 'critical' : 'normal' }) })
+      byFunction(id: string): string {
+        return id;
+      }
     }
     const router = new Router();
     router.important('x');
     router.ordinary('y');
-    assert.equal(hookCalls, 0);
+    router.byArgument('critical');
+    router.byArgument('low');
+    router.byFunction('urgent');
+    router.byFunction('later');
+    assert.equal(hookCalls, 1, 'the attributes function runs before the sampling decision');
+    assert.deepEqual(sampler.seen[1], { id: 'y', hooked: 1 });
     const spans = runtime.tracing.exporter.getFinishedSpans();
     assert.deepEqual(
       spans.map((s) => [s.name, s.attributes]),
-      [['Router.important', { priority: 'critical', id: 'x' }]],
+      [
+        ['Router.important', { priority: 'critical', id: 'x' }],
+        ['Router.byArgument', { priority: 'critical' }],
+        ['Router.byFunction', { id: 'urgent', priority: 'critical' }],
+      ],
+    );
+  });
+
+  it('leaves the result unchanged and ends every span when a field getter or attributes function throws', async () => {
+    runtime = installTestRuntime();
+    const live = getRuntime()!;
+    let started = 0;
+    const tracer: Tracer = {
+      startSpan: (...args: Parameters<Tracer['startSpan']>) => {
+        started++;
+        return live.tracer.startSpan(...args);
+      },
+      startActiveSpan: live.tracer.startActiveSpan.bind(live.tracer) as Tracer['startActiveSpan'],
+    };
+    setRuntime({ ...live, tracer });
+    class Jobs {
+      @Instrument({ fields: ['job.id', 'job.tenant'] })
+      run(job: { id: string; tenant: string }): string {
+        return `ran ${job.tenant}`;
+      }
+      @Instrument({
+        fields: ['job.tenant'],
+        attributes: () => {
+          throw new Error('attributes boom');
+        },
+      })
+      async later(job: { id: string; tenant: string }): Promise<string> {
+        await new Promise((resolve) => setImmediate(resolve));
+        return `later ${job.tenant}`;
+      }
+    }
+    const job = {
+      get id(): string {
+        throw new Error('getter boom');
+      },
+      tenant: 'tenant-g',
+    };
+    const jobs = new Jobs();
+    assert.equal(jobs.run(job), 'ran tenant-g');
+    assert.equal(jobs.run(job), 'ran tenant-g');
+    assert.equal(await jobs.later(job), 'later tenant-g');
+    await new Promise((resolve) => setImmediate(resolve));
+    const spans = runtime.tracing.exporter.getFinishedSpans();
+    assert.equal(started, 3);
+    assert.equal(spans.length, started, 'every started span was ended and exported');
+    assert.deepEqual(
+      spans.map((s) => [s.name, s.attributes]),
+      [
+        ['Jobs.run', { 'job.tenant': 'tenant-g' }],
+        ['Jobs.run', { 'job.tenant': 'tenant-g' }],
+        ['Jobs.later', { 'job.tenant': 'tenant-g' }],
+      ],
+    );
+    const warnings = runtime.logs.lines.filter((l) => l.code === 'OBS_WARN_HOOK_FAILED');
+    assert.deepEqual(
+      warnings.map((l) => l.step),
+      ['reading the field job.id', 'attributes'],
+      'one warning per decorated method, not per call',
     );
   });
 

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
+import { runInNewContext } from 'node:vm';
 import 'reflect-metadata';
 import { SpanStatusCode } from '@opentelemetry/api';
 import { getRuntime, setRuntime } from '../../../src/runtime.js';
@@ -61,6 +62,19 @@ export function registerFailureModeTests(ctx: CaseContext): void {
     assert.equal(finishedSpans(ctx).length, 3);
   });
 
+  it('3. observes a native promise from another realm (vm) until it settles', async () => {
+    const service = new (fx().TaskService)();
+    const sandbox: { pending?: Promise<string>; resolve?: (value: string) => void } = {};
+    runInNewContext('pending = new Promise((r) => { resolve = r; })', sandbox);
+    assert.equal(service.lazy(sandbox.pending as never), sandbox.pending);
+    await settle();
+    assert.equal(finishedSpans(ctx).length, 0, 'the span stays open until the promise settles');
+    sandbox.resolve!('done');
+    assert.equal(await sandbox.pending, 'done');
+    await settle();
+    assert.equal(onlySpan(ctx, 'grey.task.run').status.code, SpanStatusCode.UNSET);
+  });
+
   it('4. never triggers a lazy thenable', async () => {
     const service = new (fx().TaskService)();
     const thenable = fx().makeLazyThenable();
@@ -68,6 +82,45 @@ export function registerFailureModeTests(ctx: CaseContext): void {
     await settle();
     assert.equal(thenable.thenCalls, 0);
     assert.equal(onlySpan(ctx, 'grey.task.run').attributes['grey.task_type'], 'query');
+  });
+
+  it('4. never triggers a lazy Promise subclass (p-lazy style: the work starts in then)', async () => {
+    const service = new (fx().TaskService)();
+    class LazyPromise extends Promise<string> {
+      static override get [Symbol.species](): PromiseConstructor {
+        return Promise;
+      }
+      thenCalls = 0;
+      override then<A = string, B = never>(
+        onFulfilled?: ((value: string) => A | PromiseLike<A>) | null,
+        onRejected?: ((reason: unknown) => B | PromiseLike<B>) | null,
+      ): Promise<A | B> {
+        this.thenCalls++;
+        return super.then(onFulfilled, onRejected);
+      }
+    }
+    const lazy = new LazyPromise((resolve) => resolve('ran'));
+    assert.equal(service.lazy(lazy as never), lazy, 'the very same object is returned');
+    await settle();
+    assert.equal(lazy.thenCalls, 0, 'the wrapper never called then');
+    assert.equal(onlySpan(ctx, 'grey.task.run').attributes['grey.task_type'], 'query', 'ended as a plain return');
+    assert.equal(await lazy, 'ran');
+    assert.equal(lazy.thenCalls, 1, 'the spy counts the caller’s own then');
+  });
+
+  it('4. does not throw into the caller when a Promise subclass has a throwing then', async () => {
+    const service = new (fx().TaskService)();
+    class ThrowingThen extends Promise<string> {
+      override then(): never {
+        throw new Error('then boom');
+      }
+    }
+    const odd = new ThrowingThen((resolve) => resolve('value'));
+    assert.equal(service.lazy(odd as never), odd);
+    await settle();
+    const span = onlySpan(ctx, 'grey.task.run');
+    assert.equal(span.status.code, SpanStatusCode.UNSET);
+    assert.equal(await counterValue(ctx.runtime().metrics.counters.completed, { type: 'query' }), 1);
   });
 
   it('5. covers generator iteration and ends on completion, early return and throw', async () => {
@@ -210,6 +263,19 @@ export function registerFailureModeTests(ctx: CaseContext): void {
       finishedSpans(ctx).map((s) => s.name),
       ['Scaler.scale', 'Scaler.scale', 'Scaler.scaleLater', 'Scaler.scale'],
     );
+  });
+
+  it('9. never names the span after the receiver of a call with a foreign this', () => {
+    const { Unconstructed } = fx();
+    const run = Unconstructed.prototype.run;
+    assert.equal(run.call({}), 'ran', 'first call of the method, with a foreign this');
+    assert.equal(new Unconstructed().run(), 'ran');
+    assert.equal(run.call(new Map()), 'ran');
+    const names = finishedSpans(ctx).map((s) => s.name);
+    // Legacy decorators know the class at decoration. TC39 method decorators are not told it: the
+    // name is fixed when the first instance is constructed, and is the bare method name before.
+    const first = ctx.build().mode === 'legacy' ? 'Unconstructed.run' : 'run';
+    assert.deepEqual(names, [first, 'Unconstructed.run', 'Unconstructed.run']);
   });
 
   it('10. keeps the method name, length and reflect-metadata', () => {

@@ -76,6 +76,8 @@ export interface FixtureApi {
   Twice: new () => { twice(): number; taskOverInstrument(): number; instrumentOverTask(): number };
   Both: new () => BothApi;
   Registry: { lookup(key: string): string; helper(): string };
+  /** An @Instrument class that no other test constructs (for calls with a foreign `this`). */
+  Unconstructed: new () => { run(): string };
   /** Metadata key the fixture's route decorator writes on method functions. */
   ROUTE_METADATA: string;
   /** Each defines a class with the decorator on something that is not a method; each must throw. */
