@@ -57,6 +57,25 @@ describe('initObservability', () => {
     assert.equal(getRuntime()?.config, live.config);
   });
 
+  it('installs no signal or exit handler: the service keeps its own shutdown', async () => {
+    const events = ['SIGTERM', 'SIGINT', 'beforeExit', 'exit', 'uncaughtException', 'unhandledRejection'] as const;
+    const before = events.map((event) => process.listenerCount(event));
+    live = await initObservability({
+      cwd: dir.path,
+      env: {},
+      overrides: { ...QUIET, opentelemetry: { enabled: true } },
+    });
+    assert.deepEqual(
+      events.map((event) => process.listenerCount(event)),
+      before,
+    );
+    await live.shutdown();
+    assert.deepEqual(
+      events.map((event) => process.listenerCount(event)),
+      before,
+    );
+  });
+
   it('rejects a second call while a handle is live, and starts again after shutdown', async () => {
     live = await initObservability({ cwd: dir.path, env: {}, overrides: QUIET });
     await assert.rejects(initObservability({ cwd: dir.path, env: {}, overrides: QUIET }), (err) =>
