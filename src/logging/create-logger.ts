@@ -2,8 +2,15 @@ import { hostname } from 'node:os';
 import pino, { type DestinationStream, type Logger, type LoggerOptions } from 'pino';
 import type { ObservabilityConfig } from '../config/types.js';
 import { openDestination } from './destination.js';
-import { assertRedactPaths, createSecretScrubber, redactionPaths, REDACTED, secretValues } from './redaction.js';
-import { createTraceMixin, mergeTraceFields } from './trace-mixin.js';
+import {
+  assertRedactPaths,
+  createSecretScrubber,
+  redactionPaths,
+  REDACTED,
+  secretKeysFor,
+  secretValues,
+} from './redaction.js';
+import { createTraceFieldsMerger, createTraceMixin } from './trace-mixin.js';
 
 /** Options of {@link createLogger} that are not part of the config file. */
 export interface CreateLoggerOptions {
@@ -51,7 +58,7 @@ export function createLogger(config: ObservabilityConfig, options: CreateLoggerO
     formatters: { level: (label) => ({ level: label }) },
     redact: { paths: redactionPaths(logging.redact), censor: REDACTED },
     mixin: createTraceMixin(),
-    mixinMergeStrategy: mergeTraceFields,
+    mixinMergeStrategy: createTraceFieldsMerger(secretKeysFor(config)),
   };
   if (scrub !== undefined) pinoOptions.hooks = { streamWrite: scrub };
   const logger = pino(pinoOptions, stream);

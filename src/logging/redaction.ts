@@ -93,21 +93,38 @@ export function assertRedactPaths(paths: readonly string[]): void {
  * by {@link REDACTED}, in nested plain objects too. Copy-on-write: the caller's objects are never
  * changed, and a line without secret keys costs one Set lookup per key and no allocation.
  */
-export function censorSecretKeys(fields: Record<string, unknown>): Record<string, unknown> {
-  return censorObject(fields, 1);
+export function censorSecretKeys(
+  fields: Record<string, unknown>,
+  keys: ReadonlySet<string> = SECRET_KEYS,
+): Record<string, unknown> {
+  return censorObject(fields, 1, keys);
 }
 
-function censorObject(fields: Record<string, unknown>, depth: number): Record<string, unknown> {
+/**
+ * {@link SECRET_KEYS} plus the names of the configured exporter headers (as written and lower-cased),
+ * so that `logger.info({ cfg: obs.config.opentelemetry })` censors `x-api-key` however short its value.
+ */
+export function secretKeysFor(config: ObservabilityConfig): ReadonlySet<string> {
+  const names = Object.keys(config.opentelemetry.exporter.headers);
+  if (names.length === 0) return SECRET_KEYS;
+  return new Set([...SECRET_KEYS, ...names, ...names.map((name) => name.toLowerCase())]);
+}
+
+function censorObject(
+  fields: Record<string, unknown>,
+  depth: number,
+  keys: ReadonlySet<string>,
+): Record<string, unknown> {
   let copy: Record<string, unknown> | undefined;
   for (const key in fields) {
-    if (SECRET_KEYS.has(key)) {
+    if (keys.has(key)) {
       copy ??= { ...fields };
       copy[key] = REDACTED;
       continue;
     }
     const value = fields[key];
     if (depth < SECRET_KEY_DEPTH && typeof value === 'object' && value !== null && isPlainObject(value)) {
-      const censored = censorObject(value as Record<string, unknown>, depth + 1);
+      const censored = censorObject(value as Record<string, unknown>, depth + 1, keys);
       if (censored !== value) {
         copy ??= { ...fields };
         copy[key] = censored;

@@ -37,6 +37,20 @@ describe('createLogger redaction', () => {
     assert.equal(line.user.profile.password, '[Redacted]');
   });
 
+  it('censors configured exporter header names wherever they appear, however short the value', () => {
+    const out = captureLines();
+    const config = testConfig({
+      logging: { level: 'info' },
+      opentelemetry: { exporter: { headers: { 'X-Api-Key': 'k1' } } },
+    });
+    const logger = createLogger(config, { stream: out });
+    logger.info({ cfg: config.opentelemetry, outgoing: { 'x-api-key': 'k1' }, count: 'k1-free' }, 'config dump');
+    const line = out.lines[0] as Record<string, any>;
+    assert.equal(line.cfg.exporter.headers['X-Api-Key'], '[Redacted]');
+    assert.equal(line.outgoing['x-api-key'], '[Redacted]');
+    assert.equal(line.count, 'k1-free', 'short values are censored by key, not scrubbed from free text');
+  });
+
   it('censors secret keys in child bindings and leaves the caller objects unchanged', () => {
     const out = captureLines();
     const headers = { authorization: 'Bearer abc', accept: 'json' };
