@@ -21,8 +21,8 @@ import { disguiseWrapper } from './wrapper.js';
  * On a class it instruments every prototype method that no method decorator already instruments
  * (names in `skip`/`fields` that a method lacks are ignored there). Same guarantees as {@link Task}:
  * both decorator standards, sync stays sync, generators are covered, runtime looked up per call.
- * Unlike @Task, the recorded arguments and the `attributes` function are computed before the span
- * starts (on every call, sampled or not), so that an always-sample rule can match them.
+ * The recorded arguments and the `attributes` function are computed before the span starts (on
+ * every call, sampled or not, as @Task does), so that an always-sample rule can match them.
  *
  * @example
  * class Scheduler {

@@ -19,8 +19,9 @@ const ERROR = 50;
 
 /**
  * Instruments a task handler. Each call gets a span (`grey.task.run` unless `name` is given) with
- * the attributes `grey.task_type`, `grey.tenant_id` and `grey.task_id` when known and `priority`
- * when set (all present at span start, so sampler rules can match them); counts
+ * the attributes `grey.task_type`, `grey.tenant_id` and `grey.task_id` when known, `priority`
+ * when set and those of the `attributes` option (all present at span start, so sampler rules can
+ * match them: an `attributes` function runs before the span starts, on every call); counts
  * `grey_tasks_submitted_total`, then `grey_tasks_completed_total` or `grey_tasks_failed_total`;
  * observes `grey_task_duration_seconds` for completed tasks (with an exemplar when sampled); and
  * logs `task started`, `task completed` / `task failed` lines that carry the span's trace_id.
@@ -29,7 +30,7 @@ const ERROR = 50;
  * included; the method's result, exception and `this` are untouched. The live telemetry is looked
  * up at each call, so a class decorated before initObservability() records once it has run; with
  * no live runtime the call runs as if undecorated. A call whose trace is not sampled costs a
- * non-recording span and the metrics: no attribute, event or hook work.
+ * non-recording span and the metrics (and the `attributes` function, if any): no event work.
  *
  * @example
  * class Worker {
@@ -108,27 +109,58 @@ class TaskRecorder extends CallRecorder {
     const parentBaggage = propagation.getBaggage(parent);
     const baggageTenant = parentBaggage?.getEntry(TENANT_BAGGAGE_KEY)?.value;
     const tenant = givenTenant ?? baggageTenant;
-    const startOptions =
+    let startOptions =
       tenant === undefined && taskId === undefined
         ? this.baseStartOptions
         : { attributes: callAttributes(this.options, this.fixedAttributes, tenant, taskId) };
+    // The attributes function runs before the span starts, on every call, so that an always-sample
+    // rule can match what it returns (a head sampler sees only start attributes), and so that no
+    // user code runs while a started span could be lost. Without it, no extra work per call.
+    const hook = this.options.attributes;
+    if (typeof hook === 'function') {
+      startOptions = { attributes: this.withHookAttributes(runtime, hook, startOptions.attributes, args) };
+    }
     const span = runtime.tracer.startSpan(this.spanName, startOptions, parent);
-    if (typeof this.options.attributes === 'function' && span.isRecording()) {
-      const extra = this.callHook(runtime, 'attributes', this.options.attributes, args);
-      if (extra !== undefined) span.setAttributes(extra);
+    try {
+      const labels = this.labels.setFor(tenant);
+      let callContext = trace.setSpan(parent, span);
+      if (givenTenant !== undefined && givenTenant !== baggageTenant) {
+        // Baggage is immutable: when the caller has none, each tenant's one-entry baggage is made
+        // once and reused, instead of two baggage objects and two maps per call.
+        const baggage =
+          parentBaggage !== undefined
+            ? parentBaggage.setEntry(TENANT_BAGGAGE_KEY, { value: givenTenant })
+            : (labels.baggage ??= propagation.createBaggage({ [TENANT_BAGGAGE_KEY]: { value: givenTenant } }));
+        callContext = propagation.setBaggage(callContext, baggage);
+      }
+      return new CallState(this, runtime, span, callContext, performance.now(), tenant, taskId, labels);
+    } catch (error) {
+      // No user code runs past startSpan, but a span that began must end whatever happens: when
+      // begin() throws, the caller runs the method untraced and would never end it.
+      span.end();
+      throw error;
     }
-    const labels = this.labels.setFor(tenant);
-    let callContext = trace.setSpan(parent, span);
-    if (givenTenant !== undefined && givenTenant !== baggageTenant) {
-      // Baggage is immutable: when the caller has none, each tenant's one-entry baggage is made
-      // once and reused, instead of two baggage objects and two maps per call.
-      const baggage =
-        parentBaggage !== undefined
-          ? parentBaggage.setEntry(TENANT_BAGGAGE_KEY, { value: givenTenant })
-          : (labels.baggage ??= propagation.createBaggage({ [TENANT_BAGGAGE_KEY]: { value: givenTenant } }));
-      callContext = propagation.setBaggage(callContext, baggage);
+  }
+
+  /**
+   * The start attributes `base` merged with what the `attributes` function returns (its values win,
+   * as when they were set on the started span). A function that throws, or a returned object whose
+   * getter throws, leaves `base` as it is and is warned about once (`OBS_WARN_HOOK_FAILED`).
+   */
+  private withHookAttributes(
+    runtime: ObservabilityRuntime,
+    hook: (args: readonly unknown[]) => Attributes,
+    base: Attributes | undefined,
+    args: ArrayLike<unknown>,
+  ): Attributes | undefined {
+    try {
+      const extra: unknown = hook(args as readonly unknown[]);
+      // A fresh object: `base` may be the shared per-decoration one, which is never mutated.
+      return typeof extra === 'object' && extra !== null ? Object.assign({}, base, extra) : base;
+    } catch (error) {
+      this.warnOnce(runtime, 'OBS_WARN_HOOK_FAILED', 'attributes', error);
+      return base;
     }
-    return new CallState(this, runtime, span, callContext, performance.now(), tenant, taskId, labels);
   }
 
   override started(state: CallState): void {

@@ -76,7 +76,11 @@ export interface TaskOptions {
   tenantId?: (args: readonly unknown[]) => string | undefined;
   /** Errors that are not failures; see {@link ExpectedErrors}. */
   expectedErrors?: ExpectedErrors;
-  /** Extra start attributes: a fixed set, or a function of the arguments (called only when the span records). */
+  /**
+   * Extra start attributes: a fixed set, or a function of the arguments. The function runs on every
+   * call, before the span starts, so that the sampler (an always-sample rule) sees what it returns;
+   * its values win over the other start attributes.
+   */
   attributes?: Attributes | ((args: readonly unknown[]) => Attributes);
   /** Which log lines to write: `all` (start, completion, failure; default), `errors` (failures only) or `none`. */
   logs?: 'all' | 'errors' | 'none';

@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
-import { trace } from '@opentelemetry/api';
+import { SpanStatusCode, propagation, trace, type Attributes, type Tracer } from '@opentelemetry/api';
+import { TraceIdRatioBasedSampler, type Sampler } from '@opentelemetry/sdk-trace-base';
 import { isObservabilityError } from '../../src/errors.js';
 import { Task } from '../../src/decorators/index.js';
 import { getRuntime, setRuntime } from '../../src/runtime.js';
+import { AlwaysSampleRuleSampler } from '../../src/tracing/samplers/always-sample-rule-sampler.js';
 import { currentTenant } from '../../src/tenant-context.js';
 import { counterValue, installTestRuntime, type TestRuntime } from './support/runtime.js';
 import { CriticalOnlySampler } from './support/samplers.js';
@@ -24,7 +26,7 @@ describe('Task', () => {
     }
   });
 
-  it('does no span work for calls the sampler drops, and still counts and logs them', () => {
+  it('does no span work for calls the sampler drops (but runs the attributes function), and still counts and logs them', () => {
     const sampler = new CriticalOnlySampler();
     runtime = installTestRuntime(sampler);
     let hookCalls = 0;
@@ -41,7 +43,8 @@ describe('Task', () => {
     const worker = new Worker();
     assert.equal(worker.run({ taskId: 'a' }), 'a');
     assert.equal(worker.runCritical({ taskId: 'b' }), 'b');
-    assert.equal(hookCalls, 1, 'the attributes hook runs only for the recording span');
+    assert.equal(hookCalls, 2, 'the attributes function runs before the sampling decision, on every call');
+    assert.equal(sampler.seen[0]?.hooked, 1, 'its result is a start attribute');
     const spans = runtime.tracing.exporter.getFinishedSpans();
     assert.deepEqual(
       spans.map((s) => s.attributes['grey.task_id']),
@@ -96,6 +99,161 @@ describe('Task', () => {
     const completed = runtime.logs.lines.find((l) => l.msg === 'task completed')!;
     assert.equal(completed.task_id, 'u-1');
     assert.ok(!('trace_id' in completed), 'no trace fields for an invalid span context');
+  });
+
+  it('passes the attributes-function result at span start, where an always-sample rule matches it at ratio 0', () => {
+    const rules = new AlwaysSampleRuleSampler(['tenant_tier=gold'], new TraceIdRatioBasedSampler(0));
+    const seen: Attributes[] = [];
+    const sampler: Sampler = {
+      shouldSample: (...args: Parameters<Sampler['shouldSample']>) => {
+        seen.push({ ...args[4] });
+        return rules.shouldSample(...args);
+      },
+      toString: () => 'RecordingRuleSampler',
+    };
+    runtime = installTestRuntime(sampler);
+    interface Job {
+      taskId?: string;
+      tenantId?: string;
+      tier?: string;
+    }
+    class Billing {
+      @Task({
+        type: 'billing',
+        priority: 'low',
+        attributes: (args) => {
+          const tier = (args[0] as Job).tier;
+          return tier === undefined ? {} : { tenant_tier: tier };
+        },
+      })
+      run(job: Job): string {
+        return job.tier ?? 'none';
+      }
+    }
+    const billing = new Billing();
+    assert.equal(billing.run({ taskId: 'g-1', tenantId: 'tenant-g', tier: 'gold' }), 'gold');
+    assert.equal(billing.run({ taskId: 's-1', tenantId: 'tenant-s', tier: 'silver' }), 'silver');
+    assert.equal(billing.run({ tier: 'gold' }), 'gold', 'no task id or tenant: the shared start attributes');
+    assert.equal(billing.run({}), 'none');
+    assert.deepEqual(
+      seen.map((a) => a.tenant_tier),
+      ['gold', 'silver', 'gold', undefined],
+      'the shared start attributes are never mutated',
+    );
+    const spans = runtime.tracing.exporter.getFinishedSpans();
+    assert.deepEqual(
+      spans.map((s) => s.attributes),
+      [
+        {
+          'grey.task_type': 'billing',
+          priority: 'low',
+          'grey.tenant_id': 'tenant-g',
+          'grey.task_id': 'g-1',
+          tenant_tier: 'gold',
+        },
+        { 'grey.task_type': 'billing', priority: 'low', tenant_tier: 'gold' },
+      ],
+      'only the rule matches are sampled (ratio 0), with every start attribute kept',
+    );
+  });
+
+  it('leaves the result unchanged and ends every span when the attributes function or its result throws', async () => {
+    runtime = installTestRuntime();
+    const live = getRuntime()!;
+    let started = 0;
+    const tracer: Tracer = {
+      startSpan: (...args: Parameters<Tracer['startSpan']>) => {
+        started++;
+        return live.tracer.startSpan(...args);
+      },
+      startActiveSpan: live.tracer.startActiveSpan.bind(live.tracer) as Tracer['startActiveSpan'],
+    };
+    setRuntime({ ...live, tracer });
+    class Worker {
+      @Task({
+        type: 'throwing',
+        attributes: () => {
+          throw new Error('attributes boom');
+        },
+      })
+      run(job: { taskId: string }): string {
+        return `ran ${job.taskId}`;
+      }
+      @Task({
+        type: 'throwing-async',
+        attributes: () => {
+          throw new Error('attributes boom');
+        },
+      })
+      async later(job: { taskId: string }): Promise<string> {
+        await new Promise((resolve) => setImmediate(resolve));
+        return `later ${job.taskId}`;
+      }
+      @Task({
+        type: 'throwing-getter',
+        attributes: () =>
+          ({
+            get tenant_tier(): string {
+              throw new Error('getter boom');
+            },
+          }) as unknown as Attributes,
+      })
+      viaGetter(): number {
+        return 7;
+      }
+    }
+    const worker = new Worker();
+    assert.equal(worker.run({ taskId: 'a' }), 'ran a');
+    assert.equal(worker.run({ taskId: 'b' }), 'ran b');
+    assert.equal(await worker.later({ taskId: 'c' }), 'later c');
+    assert.equal(worker.viaGetter(), 7);
+    await new Promise((resolve) => setImmediate(resolve));
+    const spans = runtime.tracing.exporter.getFinishedSpans();
+    assert.equal(started, 4);
+    assert.equal(spans.length, started, 'every started span was ended and exported');
+    assert.deepEqual(
+      spans.map((s) => s.attributes),
+      [
+        { 'grey.task_type': 'throwing', 'grey.task_id': 'a' },
+        { 'grey.task_type': 'throwing', 'grey.task_id': 'b' },
+        { 'grey.task_type': 'throwing-async', 'grey.task_id': 'c' },
+        { 'grey.task_type': 'throwing-getter' },
+      ],
+      'the span starts with its other attributes',
+    );
+    assert.deepEqual(
+      spans.map((s) => s.status.code),
+      [SpanStatusCode.UNSET, SpanStatusCode.UNSET, SpanStatusCode.UNSET, SpanStatusCode.UNSET],
+    );
+    const warnings = runtime.logs.lines.filter((l) => l.code === 'OBS_WARN_HOOK_FAILED');
+    assert.deepEqual(
+      warnings.map((l) => l.step),
+      ['attributes', 'attributes', 'attributes'],
+      'one warning per decorated method, not per call',
+    );
+    assert.equal(await counterValue(runtime.metrics.counters.completed, { type: 'throwing' }), 2);
+  });
+
+  it('ends a started span when recording the call fails after it started', () => {
+    runtime = installTestRuntime();
+    const createBaggage = propagation.createBaggage;
+    propagation.createBaggage = () => {
+      throw new Error('baggage boom');
+    };
+    try {
+      class Worker {
+        @Task({ type: 'baggage' })
+        run(job: { tenantId: string }): string {
+          return job.tenantId;
+        }
+      }
+      assert.equal(new Worker().run({ tenantId: 'tenant-x' }), 'tenant-x', 'the call runs untraced');
+    } finally {
+      propagation.createBaggage = createBaggage;
+    }
+    assert.equal(runtime.tracing.exporter.getFinishedSpans().length, 1, 'the started span was ended');
+    const warning = runtime.logs.lines.find((l) => l.code === 'OBS_WARN_INSTRUMENTATION_FAILED');
+    assert.equal(warning?.step, 'starting the span');
   });
 
   it('writes only the log lines asked for', () => {
