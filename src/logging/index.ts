@@ -1,6 +1,6 @@
 export { createLogger, closeLogger, type CreateLoggerOptions } from './create-logger.js';
 export { getLogFields, LOG_FIELDS_KEY, setLogFields, type LogFields } from './log-fields.js';
-export { createTraceMixin, mergeTraceFields, type TraceLogFields } from './trace-mixin.js';
+export { createTraceFieldsMerger, createTraceMixin, type TraceLogFields } from './trace-mixin.js';
 export {
   censorSecretKeys,
   MIN_SCRUBBED_SECRET_LENGTH,

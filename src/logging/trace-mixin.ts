@@ -37,18 +37,11 @@ export function createTraceMixin(): () => TraceLogFields {
 }
 
 /**
- * pino `mixinMergeStrategy`: censors secret keys of the fields given to the log call (see
- * censorSecretKeys; done here so that only the caller's fields are walked, not the trace fields),
- * then merges them over the mixin's. It never mutates the caller's object nor the mixin's cached
+ * A pino `mixinMergeStrategy`: censors `secretKeys` (see secretKeysFor and censorSecretKeys) in the
+ * fields given to the log call (only the caller's fields are walked, not the trace fields), then
+ * merges them over the mixin's. It never mutates the caller's object nor the mixin's cached
  * one, and allocates nothing outside a span when no secret key is present.
  */
-export function mergeTraceFields(mergeObject: object, mixinObject: object): object {
-  const fields = censorSecretKeys(mergeObject as Record<string, unknown>);
-  if (mixinObject === NO_FIELDS) return fields;
-  return Object.assign({}, mixinObject, fields);
-}
-
-/** {@link mergeTraceFields} censoring `secretKeys` instead of the built-in set. */
 export function createTraceFieldsMerger(
   secretKeys: ReadonlySet<string>,
 ): (mergeObject: object, mixinObject: object) => object {

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
-import { SpanStatusCode, type Tracer } from '@opentelemetry/api';
+import { SpanStatusCode } from '@opentelemetry/api';
 import { Instrument, isInstrumented } from '../../src/decorators/index.js';
 import { isObservabilityError } from '../../src/errors.js';
-import { getRuntime, setRuntime } from '../../src/runtime.js';
-import { installTestRuntime, type TestRuntime } from './support/runtime.js';
+import { getRuntime } from '../../src/runtime.js';
+import { installCountingTracer, installTestRuntime, type TestRuntime } from './support/runtime.js';
 import { CriticalOnlySampler } from './support/samplers.js';
 
 describe('Instrument', () => {
@@ -77,16 +77,7 @@ describe('Instrument', () => {
 
   it('leaves the result unchanged and ends every span when a field getter or attributes function throws', async () => {
     runtime = installTestRuntime();
-    const live = getRuntime()!;
-    let started = 0;
-    const tracer: Tracer = {
-      startSpan: (...args: Parameters<Tracer['startSpan']>) => {
-        started++;
-        return live.tracer.startSpan(...args);
-      },
-      startActiveSpan: live.tracer.startActiveSpan.bind(live.tracer) as Tracer['startActiveSpan'],
-    };
-    setRuntime({ ...live, tracer });
+    const startedSpans = installCountingTracer();
     class Jobs {
       @Instrument({ fields: ['job.id', 'job.tenant'] })
       run(job: { id: string; tenant: string }): string {
@@ -115,8 +106,8 @@ describe('Instrument', () => {
     assert.equal(await jobs.later(job), 'later tenant-g');
     await new Promise((resolve) => setImmediate(resolve));
     const spans = runtime.tracing.exporter.getFinishedSpans();
-    assert.equal(started, 3);
-    assert.equal(spans.length, started, 'every started span was ended and exported');
+    assert.equal(startedSpans(), 3);
+    assert.equal(spans.length, startedSpans(), 'every started span was ended and exported');
     assert.deepEqual(
       spans.map((s) => [s.name, s.attributes]),
       [

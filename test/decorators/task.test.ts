@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
-import { SpanStatusCode, propagation, trace, type Attributes, type Tracer } from '@opentelemetry/api';
+import { SpanStatusCode, propagation, trace, type Attributes } from '@opentelemetry/api';
 import { TraceIdRatioBasedSampler, type Sampler } from '@opentelemetry/sdk-trace-base';
 import { isObservabilityError } from '../../src/errors.js';
 import { Task } from '../../src/decorators/index.js';
 import { getRuntime, setRuntime } from '../../src/runtime.js';
 import { AlwaysSampleRuleSampler } from '../../src/tracing/samplers/always-sample-rule-sampler.js';
 import { currentTenant } from '../../src/tenant-context.js';
-import { counterValue, installTestRuntime, type TestRuntime } from './support/runtime.js';
+import { counterValue, installCountingTracer, installTestRuntime, type TestRuntime } from './support/runtime.js';
 import { CriticalOnlySampler } from './support/samplers.js';
 
 describe('Task', () => {
@@ -159,16 +159,7 @@ describe('Task', () => {
 
   it('leaves the result unchanged and ends every span when the attributes function or its result throws', async () => {
     runtime = installTestRuntime();
-    const live = getRuntime()!;
-    let started = 0;
-    const tracer: Tracer = {
-      startSpan: (...args: Parameters<Tracer['startSpan']>) => {
-        started++;
-        return live.tracer.startSpan(...args);
-      },
-      startActiveSpan: live.tracer.startActiveSpan.bind(live.tracer) as Tracer['startActiveSpan'],
-    };
-    setRuntime({ ...live, tracer });
+    const startedSpans = installCountingTracer();
     class Worker {
       @Task({
         type: 'throwing',
@@ -209,8 +200,8 @@ describe('Task', () => {
     assert.equal(worker.viaGetter(), 7);
     await new Promise((resolve) => setImmediate(resolve));
     const spans = runtime.tracing.exporter.getFinishedSpans();
-    assert.equal(started, 4);
-    assert.equal(spans.length, started, 'every started span was ended and exported');
+    assert.equal(startedSpans(), 4);
+    assert.equal(spans.length, startedSpans(), 'every started span was ended and exported');
     assert.deepEqual(
       spans.map((s) => s.attributes),
       [

@@ -5,7 +5,7 @@ import type { ConfigOverrides } from '../../src/config/types.js';
 import { extractContext } from '../../src/tracing/propagation.js';
 import { startTracing, type Tracing } from '../../src/tracing/start-tracing.js';
 import { startHttpReceiver, type OtlpReceiver } from '../support/otlp-receiver.js';
-import { captureLogger, resetOtelGlobals, tracingConfig } from './helpers.js';
+import { captureLogger, stopTracingAndReceiver, tracingConfig } from './helpers.js';
 
 function captureConfig(
   limits: { max_traces: number; max_spans_per_trace: number; max_buffered_spans?: number } = {
@@ -46,11 +46,9 @@ describe('error capture at ratio 0', () => {
   }
 
   afterEach(async () => {
-    await tracing?.shutdown(2000);
-    await receiver?.close();
+    await stopTracingAndReceiver(tracing, receiver);
     tracing = undefined;
     receiver = undefined;
-    resetOtelGlobals();
   });
 
   it('exports every local span of a dropped trace when one of them ends in error', async () => {

@@ -6,7 +6,7 @@ import { SpanAttributes, SpanNames } from '../../src/tracing/span-names.js';
 import { startTracing, type Tracing } from '../../src/tracing/start-tracing.js';
 import { withTenant } from '../../src/tracing/tenant.js';
 import { startGrpcReceiver, startHttpReceiver, type OtlpReceiver } from '../support/otlp-receiver.js';
-import { captureLogger, resetOtelGlobals, tracingConfig } from './helpers.js';
+import { captureLogger, stopTracingAndReceiver, tracingConfig } from './helpers.js';
 
 const TOKEN = 'token-4f1c';
 
@@ -32,11 +32,9 @@ for (const protocol of ['http/protobuf', 'grpc'] as const) {
     let tracing: Tracing | undefined;
 
     afterEach(async () => {
-      await tracing?.shutdown(2000);
-      await receiver?.close();
+      await stopTracingAndReceiver(tracing, receiver);
       tracing = undefined;
       receiver = undefined;
-      resetOtelGlobals();
     });
 
     it('delivers the span tree with names, parent links, attributes, resource and the Authorization header', async () => {

@@ -61,6 +61,16 @@ export function captureLogger(): { logger: Logger; lines: Array<Record<string, u
   return { logger: pino({ level: 'warn' }, stream), lines };
 }
 
+/** Test teardown: shuts tracing down (flushing), closes the receiver, then clears every global. */
+export async function stopTracingAndReceiver(
+  tracing: { shutdown(timeoutMs: number): Promise<void> } | undefined,
+  receiver: { close(): Promise<void> } | undefined,
+): Promise<void> {
+  await tracing?.shutdown(2000);
+  await receiver?.close();
+  resetOtelGlobals();
+}
+
 /** Unregisters every OpenTelemetry global, whoever set it (test teardown safety net). */
 export function resetOtelGlobals(): void {
   trace.disable();

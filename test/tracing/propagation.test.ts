@@ -9,7 +9,7 @@ import { startTracing, type Tracing } from '../../src/tracing/start-tracing.js';
 import { currentTenant, withTenant } from '../../src/tracing/tenant.js';
 import { testConfig } from '../support/config.js';
 import { startHttpReceiver, type OtlpReceiver } from '../support/otlp-receiver.js';
-import { captureLogger, resetOtelGlobals, tracingConfig } from './helpers.js';
+import { captureLogger, stopTracingAndReceiver, tracingConfig } from './helpers.js';
 
 interface HopReport {
   tenant: string | undefined;
@@ -58,11 +58,9 @@ describe('propagation over a real HTTP hop', () => {
   let tracing: Tracing | undefined;
 
   afterEach(async () => {
-    await tracing?.shutdown(2000);
-    await receiver?.close();
+    await stopTracingAndReceiver(tracing, receiver);
     tracing = undefined;
     receiver = undefined;
-    resetOtelGlobals();
   });
 
   it('carries the trace and the baggage tenant with injectContext/extractContext', async () => {

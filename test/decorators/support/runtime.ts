@@ -1,9 +1,9 @@
-import { trace } from '@opentelemetry/api';
+import { trace, type Tracer } from '@opentelemetry/api';
 import type { Sampler } from '@opentelemetry/sdk-trace-base';
 import { Counter, Histogram, Registry } from 'prom-client';
 import type { TaskCounterLabels, TaskDurationLabels, TaskMetrics } from '../../../src/decorators/index.js';
 import { createLogger } from '../../../src/logging/index.js';
-import { setRuntime } from '../../../src/runtime.js';
+import { getRuntime, setRuntime } from '../../../src/runtime.js';
 import { testConfig } from '../../support/config.js';
 import { captureLines, type CapturedLines } from '../../logging/support/capture.js';
 import { startTestTracing, type TestTracing } from '../../logging/support/otel.js';
@@ -92,4 +92,23 @@ export async function counterValue(counter: Counter, labels: Record<string, stri
     (v) => wanted.every(([k, val]) => v.labels[k] === val) && Object.keys(v.labels).length === wanted.length,
   );
   return match?.value ?? 0;
+}
+
+/**
+ * Wraps the live runtime's tracer so that every startSpan() is counted, and installs it; returns
+ * the count so far. Tests compare it with the exported spans to prove no started span stayed open.
+ */
+export function installCountingTracer(): () => number {
+  const live = getRuntime();
+  if (live === undefined) throw new Error('installTestRuntime() first');
+  let started = 0;
+  const tracer: Tracer = {
+    startSpan: (...args: Parameters<Tracer['startSpan']>) => {
+      started++;
+      return live.tracer.startSpan(...args);
+    },
+    startActiveSpan: live.tracer.startActiveSpan.bind(live.tracer) as Tracer['startActiveSpan'],
+  };
+  setRuntime({ ...live, tracer });
+  return () => started;
 }
