@@ -10,13 +10,13 @@
 import { context, propagation, SpanStatusCode, trace, type Context, type Span, type Tracer } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import {
-  BasicTracerProvider,
+  TracerProvider,
   BatchSpanProcessor,
   ParentBasedSampler,
   TraceIdRatioBasedSampler,
   type ReadableSpan,
   type SpanExporter,
-} from '@opentelemetry/sdk-trace-base';
+} from '@opentelemetry/sdk-trace';
 import pino, { type Logger } from 'pino';
 import { Task } from '../src/decorators/index.js';
 import { closeLogger, createLogger } from '../src/logging/index.js';
@@ -226,9 +226,9 @@ async function main(): Promise<void> {
   const contextManager = new AsyncLocalStorageContextManager().enable();
   context.setGlobalContextManager(contextManager);
   const exporter = new DiscardingExporter();
-  const provider = new BasicTracerProvider({
+  const provider = new TracerProvider({
     sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(0.1) }),
-    spanProcessors: [new BatchSpanProcessor(exporter, { maxQueueSize: 65_536 })],
+    spanProcessors: [new BatchSpanProcessor({ exporter, maxQueueSize: 65_536 })],
   });
   const tracer = provider.getTracer('bench');
   const config = testConfig({

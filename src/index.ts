@@ -35,17 +35,9 @@ export {
   type SummaryHelper,
 } from './metrics/index.js';
 
-export {
-  SpanAttributes,
-  SpanNames,
-  TENANT_BAGGAGE_KEY,
-  currentTenant,
-  extractContext,
-  injectContext,
-  withTenant,
-  type HeaderCarrier,
-  type SpanAttributeName,
-  type SpanName,
-} from './tracing/index.js';
+// Imported from their own modules, not tracing/index.ts: the SDK loads only when tracing starts.
+export { extractContext, injectContext, type HeaderCarrier } from './tracing/propagation.js';
+export { SpanAttributes, SpanNames, type SpanAttributeName, type SpanName } from './tracing/span-names.js';
+export { TENANT_BAGGAGE_KEY, currentTenant, withTenant } from './tracing/tenant.js';
 
 export { Instrument, Task, type InstrumentOptions, type TaskOptions } from './decorators/index.js';

@@ -6,7 +6,7 @@ import { ObservabilityError, isObservabilityError } from './errors.js';
 import { closeLogger, createLogger } from './logging/index.js';
 import { createMetrics, startMetricsServer, type Metrics, type MetricsServer } from './metrics/index.js';
 import { getRuntime, setRuntime } from './runtime.js';
-import { startTracing, type Tracing } from './tracing/index.js';
+import { startTracing, type Tracing } from './tracing/start-tracing.js';
 
 /** Options of {@link initObservability}; every field is optional. */
 export type InitOptions = LoadConfigOptions;

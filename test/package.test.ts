@@ -33,7 +33,7 @@ describe('package entry points', () => {
     assert.equal(stdout, 'function object');
   });
 
-  it('declares exports with types for ".", "./register" and "./cli", a bin and engines >=20.19', () => {
+  it('declares exports with types for ".", "./register" and "./cli", a bin and engines >=22.15', () => {
     const pkg = JSON.parse(readFileSync(new URL('package.json', `file://${ROOT}`), 'utf8')) as {
       exports: Record<string, { types?: string; default?: string }>;
       bin: Record<string, string>;
@@ -41,7 +41,7 @@ describe('package entry points', () => {
       type: string;
     };
     assert.equal(pkg.type, 'module');
-    assert.equal(pkg.engines.node, '>=20.19');
+    assert.equal(pkg.engines.node, '>=22.15');
     for (const entry of ['.', './register', './cli']) {
       assert.ok(pkg.exports[entry]?.types?.endsWith('.d.ts'), entry);
       assert.ok(pkg.exports[entry]?.default?.endsWith('.js'), entry);

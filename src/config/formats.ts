@@ -86,6 +86,22 @@ export function stringListOf(allowed?: readonly string[]): Validator {
   };
 }
 
+/**
+ * `opentelemetry.propagation`: a list of {@link PROPAGATORS}. `jaeger` gets its own message: the
+ * OpenTelemetry JS SDK 3.x removed `@opentelemetry/propagator-jaeger` (opentelemetry-js#7077).
+ */
+export function propagatorList(allowed: readonly string[]): Validator {
+  const items = stringListOf(allowed);
+  return (value) => {
+    if (Array.isArray(value) && value.includes('jaeger')) {
+      throw new Error(
+        'a list without "jaeger": the Jaeger propagator was removed in OpenTelemetry JS 3.x; use "tracecontext" (Jaeger reads W3C trace context)',
+      );
+    }
+    items(value);
+  };
+}
+
 /** A flat map of string keys to string values (headers, resource attributes). */
 export const stringMap: Validator = (value) => {
   const expected = 'a map of string keys to string, number or boolean values';

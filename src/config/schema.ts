@@ -6,6 +6,7 @@ import {
   integerInRange,
   logDestination,
   nonEmptyString,
+  propagatorList,
   numberInRange,
   oneOf,
   samplingRules,
@@ -26,7 +27,7 @@ export const SAMPLING_STRATEGIES = [
 ] as const;
 
 /** Propagators accepted by `opentelemetry.propagation`. */
-export const PROPAGATORS = ['tracecontext', 'baggage', 'b3', 'b3multi', 'jaeger', 'none'] as const;
+export const PROPAGATORS = ['tracecontext', 'baggage', 'b3', 'b3multi', 'none'] as const;
 
 /** OTLP exporter protocols accepted by `opentelemetry.exporter.protocol`. */
 export const EXPORTER_PROTOCOLS = ['grpc', 'http/protobuf'] as const;
@@ -251,8 +252,8 @@ export const configSchema = {
       env: 'GREY_OTEL_RESOURCE',
     },
     propagation: {
-      doc: 'Context propagators, in order: tracecontext, baggage, b3, b3multi, jaeger, or none.',
-      format: stringListOf(PROPAGATORS),
+      doc: 'Context propagators, in order: tracecontext, baggage, b3, b3multi, or none (jaeger was removed with OpenTelemetry JS 3.x).',
+      format: propagatorList(PROPAGATORS),
       default: ['tracecontext', 'baggage'],
       env: 'GREY_OTEL_PROPAGATION',
     },

@@ -4,7 +4,8 @@
  */
 export { startTracing, TRACER_NAME, type Tracing } from './start-tracing.js';
 export type { ExportHealthCounts } from './export-health.js';
-export { extractContext, injectContext, buildPropagator, type HeaderCarrier } from './propagation.js';
+export { extractContext, injectContext, type HeaderCarrier } from './propagation.js';
+export { buildPropagator } from './build-propagator.js';
 export { withTenant, currentTenant, TENANT_BAGGAGE_KEY, TenantSpanProcessor } from './tenant.js';
 export { SpanNames, SpanAttributes, type SpanName, type SpanAttributeName } from './span-names.js';
 export { AlwaysSampleRuleSampler, parseSamplingRules } from './samplers/always-sample-rule-sampler.js';

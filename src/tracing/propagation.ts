@@ -1,46 +1,4 @@
-import {
-  context,
-  propagation,
-  type Context,
-  type TextMapGetter,
-  type TextMapPropagator,
-  type TextMapSetter,
-} from '@opentelemetry/api';
-import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
-import { B3InjectEncoding, B3Propagator } from '@opentelemetry/propagator-b3';
-import { JaegerPropagator } from '@opentelemetry/propagator-jaeger';
-import type { PropagatorName } from '../config/types.js';
-
-/**
- * Builds the propagator of `opentelemetry.propagation`, in the given order: `tracecontext`
- * (W3C traceparent/tracestate), `baggage` (W3C baggage), `b3` (single header), `b3multi`
- * (X-B3-* headers), `jaeger` (uber-trace-id); `none` contributes nothing.
- */
-export function buildPropagator(names: readonly PropagatorName[]): TextMapPropagator {
-  const propagators: TextMapPropagator[] = [];
-  for (const name of new Set(names)) {
-    switch (name) {
-      case 'tracecontext':
-        propagators.push(new W3CTraceContextPropagator());
-        break;
-      case 'baggage':
-        propagators.push(new W3CBaggagePropagator());
-        break;
-      case 'b3':
-        propagators.push(new B3Propagator({ injectEncoding: B3InjectEncoding.SINGLE_HEADER }));
-        break;
-      case 'b3multi':
-        propagators.push(new B3Propagator({ injectEncoding: B3InjectEncoding.MULTI_HEADER }));
-        break;
-      case 'jaeger':
-        propagators.push(new JaegerPropagator());
-        break;
-      case 'none':
-        break;
-    }
-  }
-  return new CompositePropagator({ propagators });
-}
+import { context, propagation, type Context, type TextMapGetter, type TextMapSetter } from '@opentelemetry/api';
 
 /** Incoming headers: Node's `IncomingHttpHeaders`, a plain record, or a fetch `Headers`. */
 export type HeaderCarrier = Record<string, string | string[] | undefined> | Headers;

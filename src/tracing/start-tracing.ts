@@ -1,17 +1,14 @@
 import { syncBuiltinESMExports } from 'node:module';
-import { ProxyTracerProvider, trace, type ContextManager, type Tracer } from '@opentelemetry/api';
+import { ProxyTracerProvider, trace, type Tracer } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
-import type { NodeSDK } from '@opentelemetry/sdk-node';
-import type { SpanProcessor } from '@opentelemetry/sdk-trace';
+import type { TracerProvider } from '@opentelemetry/sdk-trace';
 import type { Logger } from 'pino';
 import { collectSecrets, REDACTED } from '../config/redact.js';
 import type { ObservabilityConfig } from '../config/types.js';
 import { ObservabilityError } from '../errors.js';
-import { ErrorCaptureSpanProcessor } from './error-capture-processor.js';
 import { ExportHealth, type ExportHealthCounts } from './export-health.js';
-import { BoundedBatchSpanProcessor } from './export-pipeline.js';
-import { createSpanExporter, loadExporterModules } from './exporter.js';
+import { loadExporterModules } from './exporter.js';
 import {
   claimContextManager,
   claimPropagator,
@@ -21,12 +18,7 @@ import {
   type GlobalClaims,
 } from './globals.js';
 import { buildInstrumentations, patchLoadedBuiltins } from './instrumentations.js';
-import { withIsolatedOtelEnv } from './isolated-env.js';
-import { buildPropagator } from './propagation.js';
-import { buildResource } from './resource.js';
-import { buildSampler } from './samplers/build-sampler.js';
 import { SwitchableTracer } from './switchable-tracer.js';
-import { TenantSpanProcessor } from './tenant.js';
 
 /** Instrumentation scope name of the spans this package creates. */
 export const TRACER_NAME = '@grey/observability';
@@ -47,7 +39,7 @@ export interface Tracing {
 }
 
 /**
- * Starts tracing from `config.opentelemetry` through one NodeSDK registration: OTLP exporter
+ * Starts tracing from `config.opentelemetry` through one SDK registration: OTLP exporter
  * (grpc or http/protobuf), bounded batch processor, sampler with always-sample rules and error
  * capture, resource, propagators, the AsyncLocalStorage context manager and the http/fetch
  * instrumentations. The config is the only source: the SDK's own `OTEL_*` reading is switched off
@@ -62,8 +54,9 @@ export async function startTracing(config: ObservabilityConfig, logger: Logger):
   const otel = config.opentelemetry;
   const claims = noClaims();
   let instrumentations: Instrumentation[] = [];
-  let sdk: NodeSDK | undefined;
+  let provider: TracerProvider | undefined;
   try {
+    const { buildPropagator } = await import('./build-propagator.js');
     const ownContext = claimContextManager(new AsyncLocalStorageContextManager(), claims);
     const ownPropagator = claimPropagator(buildPropagator(otel.propagation), claims);
     if (!otel.enabled) return startDisabled(claims, ownContext && ownPropagator, logger);
@@ -71,43 +64,25 @@ export async function startTracing(config: ObservabilityConfig, logger: Logger):
     if (!ownPropagator) throw alreadyRegistered('propagator');
     if (isTracerProviderRegistered()) throw alreadyRegistered('tracer provider');
 
-    // Loaded only when tracing is on: the SDK alone costs ~150 ms of start-up (see docs/tracing.md).
-    const [sdkModule, exporterModules, built] = await Promise.all([
-      import('@opentelemetry/sdk-node'),
+    // Only the SDK, the chosen exporter and the enabled instrumentations are loaded, and only
+    // now (docs/performance.md).
+    const [{ createTracerProvider }, exporterModules, built] = await Promise.all([
+      import('./tracer-provider.js'),
       loadExporterModules(otel.exporter.protocol),
       buildInstrumentations(config),
     ]);
     instrumentations = built;
     const health = new ExportHealth(logger);
-    const { sampler, errorCapture } = buildSampler(otel.sampling);
-    sdk = withIsolatedOtelEnv(() => {
-      const exporter = createSpanExporter(otel.exporter, exporterModules);
-      const batch = new BoundedBatchSpanProcessor(exporter, otel.batch, otel.exporter.timeout_ms, health);
-      const exportPath: SpanProcessor = errorCapture
-        ? new ErrorCaptureSpanProcessor(batch, otel.sampling.error_capture, health)
-        : batch;
-      const nodeSdk = new sdkModule.NodeSDK({
-        autoDetectResources: false,
-        resource: buildResource(config),
-        sampler,
-        spanProcessors: [new TenantSpanProcessor(), exportPath],
-        // Registered above by us (also when disabled); null tells NodeSDK not to register its own.
-        contextManager: null as unknown as ContextManager,
-        textMapPropagator: null,
-        instrumentations,
-        metricReaders: [],
-      });
-      nodeSdk.start();
-      return nodeSdk;
-    });
-    if (!isTracerProviderRegistered()) throw alreadyRegistered('tracer provider');
+    provider = createTracerProvider(config, exporterModules, health);
+    if (!trace.setGlobalTracerProvider(provider)) throw alreadyRegistered('tracer provider');
     claims.trace = true;
+    await enableInstrumentations(instrumentations);
     if (otel.instrumentations.http) patchLoadedBuiltins();
-    return startedTracing(sdk, instrumentations, health, claims, logger);
+    return startedTracing(provider, instrumentations, health, claims, logger);
   } catch (err) {
     for (const instrumentation of instrumentations) instrumentation.disable();
     if (instrumentations.length > 0) syncBuiltinESMExports();
-    sdk?.shutdown().catch(() => undefined);
+    provider?.shutdown().catch(() => undefined);
     releaseGlobals(claims);
     if (err instanceof ObservabilityError) throw err;
     // Third-party messages may quote a header value: scrub every config secret, keep no raw cause.
@@ -121,8 +96,15 @@ export async function startTracing(config: ObservabilityConfig, logger: Logger):
   }
 }
 
+/** What registerInstrumentations() does; @opentelemetry/instrumentation is already loaded when any is on. */
+async function enableInstrumentations(instrumentations: Instrumentation[]): Promise<void> {
+  if (instrumentations.length === 0) return;
+  const { registerInstrumentations } = await import('@opentelemetry/instrumentation');
+  registerInstrumentations({ instrumentations });
+}
+
 function startedTracing(
-  sdk: NodeSDK,
+  provider: TracerProvider,
   instrumentations: Instrumentation[],
   health: ExportHealth,
   claims: GlobalClaims,
@@ -137,7 +119,7 @@ function startedTracing(
       if (stopped) return;
       stopped = true;
       tracer.switchOff();
-      const finished = await settleWithin(sdk.shutdown(), timeoutMs);
+      const finished = await settleWithin(provider.shutdown(), timeoutMs);
       if (!finished) {
         safeWarn(
           logger,

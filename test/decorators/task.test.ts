@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import { SpanStatusCode, propagation, trace, type Attributes } from '@opentelemetry/api';
-import { TraceIdRatioBasedSampler, type Sampler } from '@opentelemetry/sdk-trace-base';
+import { TraceIdRatioBasedSampler, type Sampler } from '@opentelemetry/sdk-trace';
 import { isObservabilityError } from '../../src/errors.js';
 import { Task } from '../../src/decorators/index.js';
 import { getRuntime, setRuntime } from '../../src/runtime.js';

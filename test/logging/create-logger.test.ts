@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import { context, propagation, trace } from '@opentelemetry/api';
-import { AlwaysOffSampler } from '@opentelemetry/sdk-trace-base';
+import { AlwaysOffSampler } from '@opentelemetry/sdk-trace';
 import { createLogger, setLogFields } from '../../src/logging/index.js';
 import { TENANT_BAGGAGE_KEY } from '../../src/tenant-context.js';
 import { testConfig } from '../support/config.js';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { context, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { AlwaysOffSampler, BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
+import { AlwaysOffSampler, TracerProvider } from '@opentelemetry/sdk-trace';
 import { negotiateFormat } from '../../src/metrics/exposition.js';
 import { createMetrics } from '../../src/metrics/metrics.js';
 import { testConfig } from '../support/config.js';
@@ -94,8 +94,8 @@ describe('exposition', () => {
 
   it('attaches the trace_id of the active sampled span as an exemplar, only in OpenMetrics', async (t) => {
     context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-    const provider = new BasicTracerProvider();
-    const unsampled = new BasicTracerProvider({ sampler: new AlwaysOffSampler() });
+    const provider = new TracerProvider();
+    const unsampled = new TracerProvider({ sampler: new AlwaysOffSampler() });
     t.after(async () => {
       await provider.shutdown();
       await unsampled.shutdown();

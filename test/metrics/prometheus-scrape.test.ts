@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { context } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
+import { TracerProvider } from '@opentelemetry/sdk-trace';
 import { createMetrics } from '../../src/metrics/metrics.js';
 import { startMetricsServer } from '../../src/metrics/server.js';
 import { testConfig } from '../support/config.js';
@@ -21,7 +21,7 @@ const labelsOf = (samples: PromSample[]) =>
 describe('a real Prometheus scraping the endpoint', () => {
   it('reads back the spec metric families with their labels, hostile values and exemplars', async (t) => {
     context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-    const provider = new BasicTracerProvider();
+    const provider = new TracerProvider();
     const config = testConfig({
       prometheus: { auth: { type: 'bearer', token: 'scrape-token', username: '', password: '' } },
     });

@@ -3,7 +3,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, it } from 'node:test';
 import { ROOT_CONTEXT, SpanKind, context, propagation, trace } from '@opentelemetry/api';
-import { buildPropagator, extractContext, injectContext } from '../../src/tracing/propagation.js';
+import { buildPropagator } from '../../src/tracing/build-propagator.js';
+import { extractContext, injectContext } from '../../src/tracing/propagation.js';
 import { SpanNames } from '../../src/tracing/span-names.js';
 import { startTracing, type Tracing } from '../../src/tracing/start-tracing.js';
 import { currentTenant, withTenant } from '../../src/tracing/tenant.js';
@@ -152,7 +153,6 @@ describe('buildPropagator', () => {
     ['baggage', ['baggage']],
     ['b3', ['b3']],
     ['b3multi', ['x-b3-traceid', 'x-b3-spanid', 'x-b3-sampled']],
-    ['jaeger', ['uber-trace-id', 'uberctx-grey.tenant_id']],
     ['none', []],
   ];
   for (const [name, headers] of cases) {

@@ -1,4 +1,4 @@
-import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import type { FixtureBuild } from '../support/fixtures.js';
 import type { TestRuntime } from '../support/runtime.js';
 

@@ -1,5 +1,5 @@
 import { trace, type Tracer } from '@opentelemetry/api';
-import type { Sampler } from '@opentelemetry/sdk-trace-base';
+import type { Sampler } from '@opentelemetry/sdk-trace';
 import { Counter, Histogram, Registry } from 'prom-client';
 import type { TaskCounterLabels, TaskDurationLabels, TaskMetrics } from '../../../src/decorators/index.js';
 import { createLogger } from '../../../src/logging/index.js';

@@ -1,5 +1,5 @@
 import type { Attributes } from '@opentelemetry/api';
-import { SamplingDecision, type Sampler, type SamplingResult } from '@opentelemetry/sdk-trace-base';
+import { SamplingDecision, type Sampler, type SamplingResult } from '@opentelemetry/sdk-trace';
 
 /**
  * Records only spans whose start attributes carry `priority=critical`, as an always-sample rule
