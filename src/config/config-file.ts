@@ -71,7 +71,12 @@ export function readConfigFile(path: string): Record<string, unknown> {
 
 function parseYamlText(text: string, path: string): unknown {
   try {
-    return parseYaml(text, { prettyErrors: true, uniqueKeys: true });
+    // logLevel 'error': the yaml package's warnings (e.g. an unknown tag) would print the line,
+    // secrets included, to stderr. JSON.stringify throws on a cycle (an alias inside the node it
+    // names), which no config can use and every later walk of the tree would overflow on.
+    const parsed: unknown = parseYaml(text, { prettyErrors: true, uniqueKeys: true, logLevel: 'error' });
+    JSON.stringify(parsed);
+    return parsed;
   } catch (cause) {
     const reason = cause instanceof Error ? (cause.message.split('\n')[0] ?? '').replace(/:$/, '') : String(cause);
     const where =
