@@ -229,9 +229,9 @@ function environment(prng: Prng, recipe: string[]): Record<string, string> {
   const count = prng.chance(0.5) ? 0 : 1 + prng.int(3);
   for (let i = 0; i < count; i++) {
     const name = prng.chance(0.6) ? prng.pick(LEAVES).leaf.env : prng.pick(OTEL_VARIABLES);
-    const value = prng.chance(0.05) ? hugeString(prng) : String(prng.pick([...ODD_STRINGS, 0, 1, -5, 1e400, 0.25]));
+    const value = prng.chance(0.05) ? hugeString(prng) : String(prng.pick([...ODD_STRINGS, 0, 1, -5, '1e400', 0.25]));
     // Environment values cannot hold NUL.
-    env[name] = value.replace(/\u0000/g, '');
+    env[name] = value.split('\u0000').join('');
     recipe.push(`env ${name}=${describe(value)}`);
   }
   return env;
