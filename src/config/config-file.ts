@@ -86,7 +86,8 @@ function parseYamlText(text: string, path: string): unknown {
     throw new ObservabilityError('OBS_ERR_CONFIG_PARSE', `config file is not valid YAML: ${reason}${where}`, {
       file: path,
       expected: 'valid YAML',
-      cause,
+      // A YAMLParseError's message quotes the source lines, secrets included: reason and position are above.
+      cause: cause instanceof YAMLParseError ? undefined : cause,
     });
   }
 }
@@ -95,10 +96,12 @@ function parseJson(text: string, path: string): unknown {
   try {
     return text.trim() === '' ? {} : JSON.parse(text);
   } catch (cause) {
-    throw new ObservabilityError('OBS_ERR_CONFIG_PARSE', `config file is not valid JSON: ${(cause as Error).message}`, {
+    // V8 quotes the source text in some messages ('Unexpected token ..., "{...}" is not valid JSON'),
+    // secrets included: that part is cut, and the SyntaxError is not kept as the cause.
+    const reason = (cause as Error).message.replace(/, ".*" is not valid JSON$/s, '');
+    throw new ObservabilityError('OBS_ERR_CONFIG_PARSE', `config file is not valid JSON: ${reason}`, {
       file: path,
       expected: 'valid JSON',
-      cause,
     });
   }
 }
