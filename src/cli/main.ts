@@ -2,7 +2,7 @@
 // The `grey-observability` executable: the only module of the package that acts when loaded.
 import { runCli } from './run-cli.js';
 
-process.exitCode = runCli(process.argv.slice(2), {
+process.exitCode = await runCli(process.argv.slice(2), {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
   env: process.env,
