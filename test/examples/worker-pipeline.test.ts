@@ -22,7 +22,7 @@ const PARENT_OF: Record<string, string> = {
 };
 
 describe('examples/worker-pipeline', () => {
-  it('records the spec span hierarchy, and the task's log lines carry its trace and tenant', async () => {
+  it('records the spec span hierarchy, and the task log lines carry its trace and tenant', async () => {
     const receiver = await startHttpReceiver();
     const cwd = createTempDir();
     try {
