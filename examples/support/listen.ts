@@ -8,7 +8,7 @@ import { isObservabilityError } from '@grey/observability';
 
 /** Prints why observability did not start and how to fix it, then exits with code 1. */
 export function exitOnStartError(err: unknown): never {
-  const what = isObservabilityError(err) ? `${err.code}: ${err.message}` : String(err);
+  const what = isObservabilityError(err) ? err.message : String(err);
   process.stderr.write(`example: observability did not start.\n  ${what.replace(/\n/g, '\n  ')}\n`);
   process.exit(1);
 }
