@@ -9,6 +9,7 @@
 // (require('@grey/observability/register') is not supported: see docs/typescript.md).
 'use strict';
 
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- plain require() is what this example shows
 const { initObservability, withTenant, SpanNames } = require('@grey/observability');
 
 async function main() {

@@ -5,6 +5,7 @@
 // register reads the config (GREY_OBSERVABILITY_CONFIG, observability.yaml in the working
 // directory, GREY_* and OTEL_* variables), starts metrics, tracing and logging before this module
 // loads, and traces its HTTP server and fetch calls. getObservability() reaches the handle.
+/* global fetch */
 import { createServer } from 'node:http';
 import { getObservability } from '@grey/observability';
 
