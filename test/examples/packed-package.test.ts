@@ -154,6 +154,7 @@ const SETTINGS: Array<{ name: string; options: ts.CompilerOptions; errors: numbe
     errors: [],
   },
   { name: 'module node16', options: { module: ts.ModuleKind.Node16 }, errors: [1479] },
+  { name: 'module node18', options: { module: ts.ModuleKind.Node18 }, errors: [1479] },
   {
     name: 'module commonjs without esModuleInterop',
     options: {
@@ -162,6 +163,16 @@ const SETTINGS: Array<{ name: string; options: ts.CompilerOptions; errors: numbe
       esModuleInterop: false,
     },
     errors: [1259],
+  },
+  {
+    name: 'module commonjs without esModuleInterop, allowSyntheticDefaultImports',
+    options: {
+      module: ts.ModuleKind.CommonJS,
+      moduleResolution: ts.ModuleResolutionKind.Node10,
+      esModuleInterop: false,
+      allowSyntheticDefaultImports: true,
+    },
+    errors: [],
   },
   {
     name: 'module commonjs without esModuleInterop, skipLibCheck',
