@@ -44,15 +44,7 @@ export interface MetricDefinition {
   readonly aggregator: ClusterAggregator;
   /** Section of the spec (and of dashboards) the metric belongs to. */
   readonly group:
-    | 'cluster'
-    | 'consensus'
-    | 'resources'
-    | 'tasks'
-    | 'queue'
-    | 'tenants'
-    | 'tee'
-    | 'database'
-    | 'observability';
+    'cluster' | 'consensus' | 'resources' | 'tasks' | 'queue' | 'tenants' | 'tee' | 'database' | 'observability';
   /** Path of the typed helper on the `Metrics` handle, e.g. `tasks.submitted`; none for self-metrics. */
   readonly helper?: string;
   /**
@@ -362,7 +354,7 @@ export const METRIC_CATALOG: readonly MetricDefinition[] = [
     type: 'counter',
     group: 'tenants',
     helper: 'tenants.cpuSeconds',
-    help: 'CPU time spent on a tenant\'s work in seconds, by tenant.',
+    help: "CPU time spent on a tenant's work in seconds, by tenant.",
     labels: ['tenant'],
     tenantAware: true,
     exemplars: false,
@@ -374,7 +366,7 @@ export const METRIC_CATALOG: readonly MetricDefinition[] = [
     type: 'gauge',
     group: 'tenants',
     helper: 'tenants.memory',
-    help: 'Memory held for a tenant\'s work in bytes, by tenant.',
+    help: "Memory held for a tenant's work in bytes, by tenant.",
     labels: ['tenant'],
     tenantAware: true,
     exemplars: false,
@@ -386,7 +378,7 @@ export const METRIC_CATALOG: readonly MetricDefinition[] = [
     type: 'gauge',
     group: 'tenants',
     helper: 'tenants.quotaUtilization',
-    help: 'Share of a tenant\'s quota in use, 0 to 1, by tenant and resource.',
+    help: "Share of a tenant's quota in use, 0 to 1, by tenant and resource.",
     labels: ['tenant', 'resource'],
     tenantAware: true,
     exemplars: false,
@@ -423,7 +415,7 @@ export const METRIC_CATALOG: readonly MetricDefinition[] = [
     type: 'counter',
     group: 'tenants',
     helper: 'tenants.cost',
-    help: 'Estimated cost of a tenant\'s work in the service\'s billing unit, by tenant.',
+    help: "Estimated cost of a tenant's work in the service's billing unit, by tenant.",
     labels: ['tenant'],
     tenantAware: true,
     exemplars: false,

@@ -6,7 +6,10 @@ import { limitLabelValues } from './bounded-labels.js';
 import {
   METRIC_CATALOG,
   RETRY_COUNT_BUCKETS,
-  type ClusterAggregator, type MetricDefinition, type MetricType } from './catalog.js';
+  type ClusterAggregator,
+  type MetricDefinition,
+  type MetricType,
+} from './catalog.js';
 import { registerDefaultMetrics } from './default-metrics.js';
 import { serializeRegistry, type ExpositionFormat } from './exposition.js';
 import type { CounterHelper, GaugeHelper, HistogramHelper, MetricHelper, SummaryHelper } from './instruments.js';

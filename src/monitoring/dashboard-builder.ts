@@ -17,7 +17,7 @@ import {
 } from '@grafana/grafana-foundation-sdk/dashboard';
 import * as gauge from '@grafana/grafana-foundation-sdk/gauge';
 import * as piechart from '@grafana/grafana-foundation-sdk/piechart';
-import { DataqueryBuilder, PromQueryFormat } from '@grafana/grafana-foundation-sdk/prometheus';
+import { DataqueryBuilder, type PromQueryFormat } from '@grafana/grafana-foundation-sdk/prometheus';
 import * as stat from '@grafana/grafana-foundation-sdk/stat';
 import * as table from '@grafana/grafana-foundation-sdk/table';
 import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
@@ -201,7 +201,10 @@ function buildPanel(spec: PanelSpec): CommonPanelBuilder {
       panel.overrideByQuery(refId, [
         { id: 'unit', value: query.unit },
         { id: 'custom.axisPlacement', value: 'right' },
-        { id: 'custom.stacking', value: { mode: spec.stacked === true ? StackingMode.Normal : StackingMode.None, group: refId } },
+        {
+          id: 'custom.stacking',
+          value: { mode: spec.stacked === true ? StackingMode.Normal : StackingMode.None, group: refId },
+        },
       ]);
     }
   });

@@ -30,7 +30,12 @@ describe('grey-observability dashboards and rules', () => {
     const { code, stdout } = run(['dashboards', '--out', 'out/grafana'], dir.path);
     assert.equal(code, 0);
     const written = join(dir.path, 'out', 'grafana');
-    assert.deepEqual(readdirSync(written).sort(), dashboardArtifacts().map((a) => a.path).sort());
+    assert.deepEqual(
+      readdirSync(written).sort(),
+      dashboardArtifacts()
+        .map((a) => a.path)
+        .sort(),
+    );
     for (const artifact of dashboardArtifacts()) {
       assert.equal(readFileSync(join(written, artifact.path), 'utf8'), artifact.content);
       assert.match(stdout, new RegExp(`wrote .*${artifact.path}`));
@@ -45,7 +50,12 @@ describe('grey-observability dashboards and rules', () => {
   });
 
   it('exits 2 with the usage when --out is missing, empty or an argument is unknown', () => {
-    for (const args of [['dashboards'], ['rules', '--out'], ['rules', '--out='], ['dashboards', '--out', 'x', '--json']]) {
+    for (const args of [
+      ['dashboards'],
+      ['rules', '--out'],
+      ['rules', '--out='],
+      ['dashboards', '--out', 'x', '--json'],
+    ]) {
       const { code, stderr } = run(args, dir.path);
       assert.equal(code, 2, args.join(' '));
       assert.match(stderr, /Usage: grey-observability (dashboards|rules) --out DIR/, args.join(' '));

@@ -54,7 +54,10 @@ describe('metrics added to back dashboard panels', () => {
     metrics.tasks.retries.observe({ type: 'stateless' }, 0);
     metrics.tasks.retries.observe({ type: 'stateless' }, 4);
     const text = await metrics.scrape('text');
-    const bounds = [...text.matchAll(/^grey_task_retries_bucket\{[^}]*le="([^"]+)"\} (\d+)$/gm)].map((m) => [m[1], m[2]]);
+    const bounds = [...text.matchAll(/^grey_task_retries_bucket\{[^}]*le="([^"]+)"\} (\d+)$/gm)].map((m) => [
+      m[1],
+      m[2],
+    ]);
     assert.deepEqual(bounds, [
       ['0', '1'],
       ['1', '1'],
@@ -83,7 +86,8 @@ describe('metrics added to back dashboard panels', () => {
         assert.ok(definition.labels.includes(label), `${definition.name}: ${label}`);
         assert.notEqual(label, 'tenant', 'the tenant guard bounds tenants');
       }
-      if (definition.backs !== undefined) assert.match(definition.backs, /^[A-Z][\w ]+ \/ [A-Z][\w ]+$/, definition.name);
+      if (definition.backs !== undefined)
+        assert.match(definition.backs, /^[A-Z][\w ]+ \/ [A-Z][\w ]+$/, definition.name);
     }
   });
 });

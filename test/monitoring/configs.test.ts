@@ -77,8 +77,9 @@ describe('example configs', () => {
       spec: { template: { metadata: { labels: Record<string, string>; annotations: Record<string, string> } } };
     };
     const { labels, annotations } = pod.spec.template.metadata;
-    const job = (kubernetesScrapeConfig() as { scrape_configs: Array<{ relabel_configs: Array<Record<string, unknown>> }> })
-      .scrape_configs[0]!;
+    const job = (
+      kubernetesScrapeConfig() as { scrape_configs: Array<{ relabel_configs: Array<Record<string, unknown>> }> }
+    ).scrape_configs[0]!;
     const read = job.relabel_configs.flatMap((rule) => rule.source_labels as string[]);
     for (const name of ['scrape', 'port', 'path']) {
       assert.ok(annotations[`prometheus.io/${name}`], name);
@@ -97,7 +98,11 @@ describe('example configs', () => {
       const logger = createLogger(testConfig({ logging: { level: 'info' }, service: { name: 'grey-api' } }), {
         stream: sink,
       });
-      const span = trace.wrapSpanContext({ traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', traceFlags: 1 });
+      const span = trace.wrapSpanContext({
+        traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
+        spanId: '00f067aa0ba902b7',
+        traceFlags: 1,
+      });
       const ctx = propagation.setBaggage(
         trace.setSpan(context.active(), span),
         propagation.createBaggage({ [TENANT_BAGGAGE_KEY]: { value: 'tenant-123' } }),
@@ -118,10 +123,15 @@ describe('example configs', () => {
       sinks: { loki: { labels: Record<string, string> } };
     };
     const program = config.transforms.grey_parse.source;
-    for (const field of SHIPPED_LOG_FIELDS.filter((f) => f !== 'trace_id')) assert.match(program, new RegExp(`\\.${field}\\b`));
+    for (const field of SHIPPED_LOG_FIELDS.filter((f) => f !== 'trace_id'))
+      assert.match(program, new RegExp(`\\.${field}\\b`));
     assert.match(program, /from_unix_timestamp!\(int!\(\.time\), unit: "milliseconds"\)/);
     assert.deepEqual(
-      { level: config.sinks.loki.labels.level, service: config.sinks.loki.labels.service, tenant: config.sinks.loki.labels.tenant },
+      {
+        level: config.sinks.loki.labels.level,
+        service: config.sinks.loki.labels.service,
+        tenant: config.sinks.loki.labels.tenant,
+      },
       { level: '{{ level }}', service: '{{ service }}', tenant: '{{ tenant_id }}' },
     );
     assert.ok(!Object.values(config.sinks.loki.labels).some((v) => v.includes('trace_id')), 'trace_id is no label');
@@ -135,7 +145,13 @@ describe('example configs', () => {
       'alertmanager.yml': alertmanagerConfig(),
       'vector.yaml': vectorConfig(),
     };
-    assert.deepEqual(exampleArtifacts().map((a) => a.path).sort(), Object.keys(byPath).sort());
-    for (const artifact of exampleArtifacts()) assert.deepEqual(parse(artifact.content), byPath[artifact.path], artifact.path);
+    assert.deepEqual(
+      exampleArtifacts()
+        .map((a) => a.path)
+        .sort(),
+      Object.keys(byPath).sort(),
+    );
+    for (const artifact of exampleArtifacts())
+      assert.deepEqual(parse(artifact.content), byPath[artifact.path], artifact.path);
   });
 });

@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { METRIC_CATALOG } from '../../src/metrics/catalog.js';
 import { dashboardArtifacts } from '../../src/monitoring/artifacts.js';
 import { buildDashboard } from '../../src/monitoring/dashboard-builder.js';
 import { dashboardSpecs } from '../../src/monitoring/dashboards/index.js';
 import { by, selector } from '../../src/monitoring/promql.js';
+import { alertingRules, recordingRules } from '../../src/monitoring/rules.js';
 
 // The spec's "Grafana Dashboards", transcribed: dashboard title and its panels in order.
 const SPEC_DASHBOARDS: Record<string, string[]> = {
@@ -45,7 +47,9 @@ interface PanelJson {
   title: string;
   datasource?: { type: string; uid: string };
   gridPos: { x: number; y: number; w: number; h: number };
-  fieldConfig?: { defaults?: { unit?: string; thresholds?: { mode: string; steps: Array<{ value: number | null; color: string }> } } };
+  fieldConfig?: {
+    defaults?: { unit?: string; thresholds?: { mode: string; steps: Array<{ value: number | null; color: string }> } };
+  };
   targets?: Array<{ expr: string; refId: string; datasource?: { uid: string } }>;
 }
 
@@ -53,7 +57,16 @@ interface DashboardJson {
   uid: string;
   title: string;
   schemaVersion: number;
-  templating: { list: Array<{ name: string; type: string; query?: unknown; includeAll?: boolean; multi?: boolean; allValue?: string }> };
+  templating: {
+    list: Array<{
+      name: string;
+      type: string;
+      query?: unknown;
+      includeAll?: boolean;
+      multi?: boolean;
+      allValue?: string;
+    }>;
+  };
   panels: PanelJson[];
 }
 
@@ -164,11 +177,33 @@ describe('catalog-checked selectors', () => {
   });
 
   it('add $job to every metric and $tenant to tenant-aware ones in dashboard scope only', () => {
-    assert.equal(selector('grey_queue_depth', { scope: 'dashboard' }), 'grey_queue_depth{job=~"$job",tenant=~"$tenant"}');
+    assert.equal(
+      selector('grey_queue_depth', { scope: 'dashboard' }),
+      'grey_queue_depth{job=~"$job",tenant=~"$tenant"}',
+    );
     assert.equal(selector('grey_consensus_term', { scope: 'dashboard' }), 'grey_consensus_term{job=~"$job"}');
     assert.equal(
       selector('grey_cluster_nodes_total', { match: { status: 'active' } }),
       'grey_cluster_nodes_total{status="active"}',
     );
+  });
+});
+
+describe('docs/dashboards.md', () => {
+  it('describes every panel, every alert and every metric a panel reads', () => {
+    const page = readFileSync(new URL('../../../docs/dashboards.md', import.meta.url), 'utf8');
+    for (const dashboard of dashboards()) {
+      assert.ok(page.includes(`(\`${dashboard.uid}\`)`), dashboard.uid);
+      for (const panel of dashboard.panels) {
+        assert.match(page, new RegExp(`\\| ${panel.title} +\\|`), panel.title);
+        for (const { expr } of panel.targets ?? [])
+          for (const [series] of expr.matchAll(/\bgrey_[a-z0-9_]+/g)) {
+            const name = CATALOG_NAMES.has(series) ? series : series.replace(SERIES_SUFFIX, '');
+            assert.ok(page.includes(`\`${name}\``), `${panel.title}: ${name}`);
+          }
+      }
+    }
+    for (const rule of alertingRules()) assert.match(page, new RegExp(`\\| ${rule.alert} +\\|`), rule.alert);
+    for (const rule of recordingRules()) assert.ok(page.includes(rule.record), rule.record);
   });
 });

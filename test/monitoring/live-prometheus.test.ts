@@ -99,7 +99,10 @@ describe('dashboards and rules on a real Prometheus', () => {
       { address: `127.0.0.1:${port}` },
       {
         config: prometheusConfig(),
-        files: { 'grey-rules.yml': (ruleArtifacts()[0] as { content: string }).content, 'pods.json': discoveredPods(port) },
+        files: {
+          'grey-rules.yml': (ruleArtifacts()[0] as { content: string }).content,
+          'pods.json': discoveredPods(port),
+        },
       },
     );
     // Load until Prometheus holds enough scrapes for rate() and increase() over a 15 s window.
@@ -169,7 +172,8 @@ describe('dashboards and rules on a real Prometheus', () => {
     for (const rule of recordingRules()) {
       const samples = await prometheus.waitFor(rule.record, (s) => s.length === TENANTS.length);
       assert.deepEqual(samples.map((s) => s.metric.tenant).sort(), [...TENANTS].sort(), rule.record);
-      for (const sample of samples) assert.ok(Number.isFinite(Number(sample.value[1])), `${rule.record} ${sample.value[1]}`);
+      for (const sample of samples)
+        assert.ok(Number.isFinite(Number(sample.value[1])), `${rule.record} ${sample.value[1]}`);
     }
   });
 });

@@ -27,7 +27,10 @@ describe('Prometheus rules', () => {
     try {
       const result = promtool(['check', 'rules', 'grey-rules.yml'], dir);
       assert.equal(result.code, 0, result.output);
-      assert.match(result.output, new RegExp(`SUCCESS: ${recordingRules().length + alertingRules().length} rules found`));
+      assert.match(
+        result.output,
+        new RegExp(`SUCCESS: ${recordingRules().length + alertingRules().length} rules found`),
+      );
     } finally {
       remove();
     }
@@ -46,12 +49,19 @@ describe('Prometheus rules', () => {
   });
 
   it('are covered by the promtool cases, alert by alert', () => {
-    assert.deepEqual(alertingRules().map((rule) => rule.alert).sort(), [...COVERED_ALERTS].sort());
+    assert.deepEqual(
+      alertingRules()
+        .map((rule) => rule.alert)
+        .sort(),
+      [...COVERED_ALERTS].sort(),
+    );
   });
 
   it('carry the spec names, a severity and summary, description and runbook_url on every alert', () => {
     assert.deepEqual(
-      recordingRules().map((rule) => rule.record).filter((name) => !name.includes(':rate5m')),
+      recordingRules()
+        .map((rule) => rule.record)
+        .filter((name) => !name.includes(':rate5m')),
       ['grey:task_success_rate:5m', 'grey:task_latency_p99:5m'],
     );
     for (const rule of alertingRules()) {
@@ -68,7 +78,10 @@ describe('Prometheus rules', () => {
 
   it('see a p99 above 5 s with the default latency buckets, which reach 30 s', () => {
     const buckets = schemaDefaults().prometheus.latency_buckets;
-    assert.ok(buckets.some((bound) => bound > 5), `default buckets ${buckets.join(', ')}`);
+    assert.ok(
+      buckets.some((bound) => bound > 5),
+      `default buckets ${buckets.join(', ')}`,
+    );
     for (const bound of CASE_BUCKETS.filter((b) => b !== '+Inf').map(Number)) {
       assert.ok(buckets.includes(bound), `the cases' bound ${bound} is a default bound`);
     }

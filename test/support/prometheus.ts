@@ -95,7 +95,10 @@ export interface PrometheusOptions {
  * Starts the Debian `prometheus` binary on a free loopback port with a temp data dir, scraping
  * `target` every second (or running `options.config`), and waits until it is ready. Always call stop().
  */
-export async function startPrometheus(target: ScrapeTarget, options: PrometheusOptions = {}): Promise<RunningPrometheus> {
+export async function startPrometheus(
+  target: ScrapeTarget,
+  options: PrometheusOptions = {},
+): Promise<RunningPrometheus> {
   const dir = await mkdtemp(join(tmpdir(), 'grey-prom-'));
   const port = await freePort();
   const auth =

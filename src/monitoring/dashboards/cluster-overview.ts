@@ -32,9 +32,7 @@ export function clusterOverview(): DashboardSpec {
           { from: 0, to: 0.4999999, text: 'critical', color: 'red' },
         ],
         // `or vector(0)`: when no node is active the active series may be absent, which is critical, not "No data".
-        queries: [
-          { expr: `(sum(${d(nodes, { status: 'active' })}) or vector(0)) / sum(${d(nodes)})`, instant: true },
-        ],
+        queries: [{ expr: `(sum(${d(nodes, { status: 'active' })}) or vector(0)) / sum(${d(nodes)})`, instant: true }],
         width: 6,
       },
       {

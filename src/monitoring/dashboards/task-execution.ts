@@ -59,7 +59,8 @@ export function taskExecution(): DashboardSpec {
       },
       {
         title: 'Failure Rate',
-        description: 'Failed tasks as a share of finished tasks (completed + failed); red from 5 % (GreyHighTaskFailureRate).',
+        description:
+          'Failed tasks as a share of finished tasks (completed + failed); red from 5 % (GreyHighTaskFailureRate).',
         kind: 'timeseries',
         unit: 'percentunit',
         min: 0,

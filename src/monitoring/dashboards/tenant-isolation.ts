@@ -22,7 +22,10 @@ export function tenantIsolation(): DashboardSpec {
         thresholds: steps(),
         queries: [
           {
-            expr: perTenant('grey_tenant_cpu_seconds_total', `rate(${d('grey_tenant_cpu_seconds_total')}[$__rate_interval])`),
+            expr: perTenant(
+              'grey_tenant_cpu_seconds_total',
+              `rate(${d('grey_tenant_cpu_seconds_total')}[$__rate_interval])`,
+            ),
             legend: '{{tenant}} CPU',
           },
           {
@@ -66,7 +69,10 @@ export function tenantIsolation(): DashboardSpec {
             legend: '{{tenant}} limit',
           },
           {
-            expr: perTenant('grey_tenant_rate_limited_total', `rate(${d('grey_tenant_rate_limited_total')}[$__rate_interval])`),
+            expr: perTenant(
+              'grey_tenant_rate_limited_total',
+              `rate(${d('grey_tenant_rate_limited_total')}[$__rate_interval])`,
+            ),
             legend: '{{tenant}} refused',
           },
         ],
@@ -80,7 +86,10 @@ export function tenantIsolation(): DashboardSpec {
         thresholds: steps(),
         queries: [
           {
-            expr: perTenant('grey_tasks_submitted_total', `increase(${d('grey_tasks_submitted_total')}[$__rate_interval])`),
+            expr: perTenant(
+              'grey_tasks_submitted_total',
+              `increase(${d('grey_tasks_submitted_total')}[$__rate_interval])`,
+            ),
             legend: '{{tenant}}',
           },
         ],
