@@ -1,4 +1,3 @@
-import { dashboardArtifacts } from '../monitoring/artifacts.js';
 import type { CliIo } from './check-config.js';
 import { runWriteCommand } from './write-command.js';
 
@@ -11,6 +10,8 @@ Exit codes: 0 written, 1 write failed, 2 usage error.
 `;
 
 /** `grey-observability dashboards --out DIR` (args after the command name); returns the exit code. */
-export function runDashboards(args: readonly string[], io: CliIo): number {
-  return runWriteCommand(USAGE, args, io, dashboardArtifacts);
+export function runDashboards(args: readonly string[], io: CliIo): Promise<number> {
+  return runWriteCommand(USAGE, args, io, async () =>
+    (await import('../monitoring/artifacts.js')).dashboardArtifacts(),
+  );
 }

@@ -1,4 +1,3 @@
-import { ruleArtifacts } from '../monitoring/artifacts.js';
 import type { CliIo } from './check-config.js';
 import { runWriteCommand } from './write-command.js';
 
@@ -11,6 +10,6 @@ Exit codes: 0 written, 1 write failed, 2 usage error.
 `;
 
 /** `grey-observability rules --out DIR` (args after the command name); returns the exit code. */
-export function runRules(args: readonly string[], io: CliIo): number {
-  return runWriteCommand(USAGE, args, io, ruleArtifacts);
+export function runRules(args: readonly string[], io: CliIo): Promise<number> {
+  return runWriteCommand(USAGE, args, io, async () => (await import('../monitoring/artifacts.js')).ruleArtifacts());
 }

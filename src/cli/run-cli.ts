@@ -16,8 +16,11 @@ const USAGE = `Usage: grey-observability check-config [file] [--json]
 Exit codes: 0 valid, 1 invalid config, 2 usage error.
 `;
 
-/** Runs the CLI with `args` (process.argv without node and the script); returns the exit code. */
-export function runCli(args: readonly string[], io: CliIo): number {
+/**
+ * Runs the CLI with `args` (process.argv without node and the script); returns the exit code
+ * (a promise for the commands that write files).
+ */
+export function runCli(args: readonly string[], io: CliIo): number | Promise<number> {
   if (args[0] === 'dashboards') return runDashboards(args.slice(1), io);
   if (args[0] === 'rules') return runRules(args.slice(1), io);
   const flags = args.filter((arg) => arg.startsWith('-'));

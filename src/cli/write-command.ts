@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { writeArtifacts, type Artifact } from '../monitoring/artifacts.js';
+import type { Artifact } from '../monitoring/artifacts.js';
 import type { CliIo } from './check-config.js';
 
 /** Parses `--out DIR` (or `--out=DIR`); returns the folder or a usage problem. */
@@ -24,14 +24,14 @@ export function parseOutDir(args: readonly string[]): { dir: string } | { proble
 
 /**
  * Writes `artifacts()` into the `--out` folder (relative to the working directory) and prints
- * each path. Exit codes: 0 written, 1 a file could not be written, 2 usage error.
+ * each path (the generators are imported on demand). Exit codes: 0 written, 1 a file could not be written, 2 usage error.
  */
-export function runWriteCommand(
+export async function runWriteCommand(
   usage: string,
   args: readonly string[],
   io: CliIo,
-  artifacts: () => Artifact[],
-): number {
+  artifacts: () => Promise<Artifact[]>,
+): Promise<number> {
   if (args.includes('--help') || args.includes('-h')) {
     io.stdout(usage);
     return 0;
@@ -41,8 +41,11 @@ export function runWriteCommand(
     io.stderr(`${parsed.problem}\n${usage}`);
     return 2;
   }
+  // Loaded on demand: the generators and Grafana's SDK are only needed by these commands.
+  const { writeArtifacts } = await import('../monitoring/artifacts.js');
+  const generated = await artifacts();
   try {
-    for (const path of writeArtifacts(resolve(io.cwd, parsed.dir), artifacts())) io.stdout(`wrote ${path}\n`);
+    for (const path of writeArtifacts(resolve(io.cwd, parsed.dir), generated)) io.stdout(`wrote ${path}\n`);
     return 0;
   } catch (error) {
     io.stderr(`could not write to ${parsed.dir}: ${error instanceof Error ? error.message : String(error)}\n`);
