@@ -1,5 +1,7 @@
 import { checkConfig, type CliIo } from './check-config.js';
+import { runDashboards } from './dashboards.js';
 import { runDoctor } from './doctor.js';
+import { runRules } from './rules.js';
 
 const USAGE = `Usage: grey-observability check-config [file] [--json]
        grey-observability doctor [file]
@@ -14,11 +16,19 @@ const USAGE = `Usage: grey-observability check-config [file] [--json]
                  test span (latency or the error in words); print the Prometheus scrape config.
                  Exit 0 healthy, 1 not.
 
+  dashboards --out DIR   Write the Grafana dashboards (JSON) into DIR.
+  rules --out DIR        Write the Prometheus recording and alerting rules into DIR.
+
 Exit codes: 0 valid, 1 invalid config, 2 usage error.
 `;
 
-/** Runs the CLI with `args` (process.argv without node and the script); returns the exit code. */
+/**
+ * Runs the CLI with `args` (process.argv without node and the script); returns the exit code
+ * (a promise for the commands that write files or probe the network).
+ */
 export function runCli(args: readonly string[], io: CliIo): number | Promise<number> {
+  if (args[0] === 'dashboards') return runDashboards(args.slice(1), io);
+  if (args[0] === 'rules') return runRules(args.slice(1), io);
   const flags = args.filter((arg) => arg.startsWith('-'));
   const positional = args.filter((arg) => !arg.startsWith('-'));
   if (flags.includes('--help') || flags.includes('-h')) {
