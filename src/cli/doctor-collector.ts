@@ -40,7 +40,13 @@ function targetOf(config: ObservabilityConfig): Target {
 /** The protocol and the endpoint's port agree (4317 grpc, 4318 http/protobuf); a warning otherwise. */
 export function checkProtocolPort(config: ObservabilityConfig): DoctorCheck {
   const { protocol } = config.opentelemetry.exporter;
-  const { url, port } = targetOf(config);
+  let target: Target;
+  try {
+    target = targetOf(config);
+  } catch {
+    return { status: 'skip', title: 'exporter protocol and endpoint port', detail: 'the endpoint is not a URL' };
+  }
+  const { url, port } = target;
   const expected = WELL_KNOWN_PORTS[protocol];
   const other = protocol === 'grpc' ? 'http/protobuf' : 'grpc';
   const title = 'exporter protocol and endpoint port';

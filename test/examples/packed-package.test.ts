@@ -11,7 +11,7 @@ let consumer: PackedConsumer;
 before(() => {
   consumer = createPackedConsumer();
 });
-after(() => consumer.remove());
+after(() => consumer?.remove());
 
 interface Run {
   code: number;
