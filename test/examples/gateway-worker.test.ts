@@ -46,6 +46,15 @@ describe('examples/gateway-worker', () => {
         'worker metrics carry the tenant',
       );
 
+      const openMetrics = await (
+        await fetch(String(workerReady.metrics), { headers: { accept: 'application/openmetrics-text; version=1.0.0' } })
+      ).text();
+      const exemplar =
+        /^grey_task_duration_seconds_bucket\{[^}]*tenant="acme"[^}]*\} \d+ # \{[^}]*trace_id="([0-9a-f]{32})"/m.exec(
+          openMetrics,
+        );
+      assert.ok(exemplar, 'the task duration carries an exemplar');
+
       for (const process of running) assert.equal(await process.stop(), 0);
       const spans = await receiver.waitForSpans(4, 10_000);
       const request = spans.find((s) => s.name === 'grey.request' && s.resource['service.name'] === 'gateway');
@@ -55,6 +64,7 @@ describe('examples/gateway-worker', () => {
         `gateway and worker spans, got ${spans.map((s) => `${s.resource['service.name']}:${s.name}`).join(', ')}`,
       );
       assert.equal(run.traceId, request.traceId, "the worker's task span is in the gateway's trace");
+      assert.equal(exemplar[1], request.traceId, "the worker's metric exemplar names the gateway's trace");
       assert.equal(run.attributes['grey.tenant_id'], 'acme', 'the tenant came in the baggage');
       assert.equal(request.attributes.tenant, 'acme');
       const hop = spans.filter(
