@@ -19,8 +19,8 @@ export function renderConfigReference(): string {
     '| key | default | environment | description |',
     '| --- | --- | --- | --- |',
   ];
-  for (const { key, leaf } of listSchemaLeaves()) {
-    const env = [leaf.env, ...(otel.get(key) ?? [])].map((name) => `\`${name}\``).join('<br>');
+  for (const { key, leaf, env: name } of listSchemaLeaves()) {
+    const env = [name, ...(otel.get(key) ?? [])].map((name) => `\`${name}\``).join('<br>');
     const lock = leaf.sensitive === true ? ' 🔒' : '';
     lines.push(
       `| \`${key}\`${lock} | \`${JSON.stringify(leaf.default)}\` | ${env} | ${leaf.doc.replaceAll('|', '\\|')} |`,
