@@ -5,8 +5,9 @@ import { getPath, schemaDefaults, setPath } from './defaults.js';
 import { readEnvLayer } from './env-layer.js';
 import { flattenToLayer, type ConfigLayer, type LayerEntry } from './layer.js';
 import { collectSecrets, REDACTED, redactValue } from './redact.js';
-import { configSchema, listSchemaLeaves, type SchemaLeaf } from './schema.js';
-import { substituteEnv } from './substitute.js';
+import { configSchema, isSchemaLeaf, listSchemaLeaves, type SchemaLeaf } from './schema.js';
+import { substituteEnv, type Substitutions } from './substitute.js';
+import { typeSubstitutedEntries } from './typed-substitution.js';
 import type { ConfigOverrides, ConfigSource, ObservabilityConfig } from './types.js';
 
 /** Where the config comes from. Every field is optional. */
@@ -43,10 +44,14 @@ export function loadConfig(options: LoadConfigOptions = {}): ResolvedConfig {
   const env = options.env ?? process.env;
   const cwd = options.cwd ?? process.cwd();
   const located = locateConfigFile(options.configFile, env, cwd);
+  const leaves = new Map(listSchemaLeaves().map(({ key, leaf }) => [key, leaf]));
   const layers: ConfigLayer[] = [];
   if (located !== undefined) {
-    const tree = substituteEnv(readConfigFile(located.path), env, located.path) as Record<string, unknown>;
-    layers.push(flattenToLayer(tree, 'file', located.path, located.path));
+    const substitutions: Substitutions = new Map();
+    const tree = substituteEnv(readConfigFile(located.path), env, located.path, '', substitutions);
+    const fileLayer = flattenToLayer(tree as Record<string, unknown>, 'file', located.path, located.path);
+    typeSubstitutedEntries(fileLayer, substitutions, leaves);
+    layers.push(fileLayer);
   }
   layers.push({ source: 'env', entries: readEnvLayer(env) });
   if (
@@ -63,14 +68,14 @@ export function loadConfig(options: LoadConfigOptions = {}): ResolvedConfig {
     layers.push(flattenToLayer(options.overrides as Record<string, unknown>, 'override', 'options.overrides'));
   }
 
-  const leaves = new Map(listSchemaLeaves().map(({ key, leaf }) => [key, leaf]));
+  const store = createStore();
   const merged = schemaDefaults() as unknown as Record<string, unknown>;
   const sources: Record<string, ValueSource> = {};
   for (const key of leaves.keys()) sources[key] = { source: 'default', origin: 'schema' };
   for (const layer of layers) {
+    store.check(layer);
     for (const entry of layer.entries) {
       const leaf = leaves.get(entry.key) as SchemaLeaf;
-      checkEntry(entry, leaf, layer);
       const current = getPath(merged, entry.key);
       const source: ValueSource = { source: layer.source, origin: entry.origin };
       if (isMap(leaf.default)) {
@@ -87,25 +92,7 @@ export function loadConfig(options: LoadConfigOptions = {}): ResolvedConfig {
   applyGenericOtlpEndpoint(config, sources);
   deriveServiceIdentity(config, sources);
   checkConsistency(config, sources);
-  return { config: validateWithConvict(config), sources, file: located?.path };
-}
-
-function checkEntry(entry: LayerEntry, leaf: SchemaLeaf, layer: ConfigLayer): void {
-  try {
-    leaf.format(entry.value);
-  } catch (cause) {
-    const fromEnv = layer.source === 'env';
-    throw new ObservabilityError(
-      fromEnv ? 'OBS_ERR_CONFIG_ENV_INVALID' : 'OBS_ERR_CONFIG_INVALID',
-      `invalid value for ${entry.key}${fromEnv ? ` from environment variable ${entry.origin}` : layer.source === 'override' ? ' in options.overrides' : ''}`,
-      {
-        file: layer.file,
-        key: entry.key,
-        value: redactValue(entry.key, entry.value),
-        expected: (cause as Error).message,
-      },
-    );
-  }
+  return { config: store.finish(config), sources, file: located?.path };
 }
 
 /** The `sources` key of one entry of a map-valued key: `opentelemetry.resource["service.name"]`. */
@@ -196,28 +183,120 @@ function checkConsistency(config: ObservabilityConfig, sources: Record<string, V
   }
 }
 
+/** A failure of one key's format, as seen by convict's validation. */
+interface FormatFailure {
+  key: string;
+  message: string;
+}
+
 /**
- * The convict schema is the single source of truth; it checks the merged result once more. Free-form
- * maps (headers, resource) hold dotted names such as service.name, which convict would read as key
- * paths, so they are checked by their own format only and put back after.
+ * The convict store that validates each layer as it is loaded (file, then environment, then
+ * overrides), so that an invalid value is reported with the source that set it. Each format is
+ * wrapped to note which key failed; convict joins its failures into one message otherwise.
+ * Free-form maps (headers, resource) hold dotted names such as service.name, which convict would
+ * read as key paths: they are checked by their own format and kept outside the store.
  */
-function validateWithConvict(config: ObservabilityConfig): ObservabilityConfig {
+function createStore(): { check(layer: ConfigLayer): void; finish(config: ObservabilityConfig): ObservabilityConfig } {
+  const failures: FormatFailure[] = [];
   const mapKeys = listSchemaLeaves()
-    .filter(({ leaf }) => isMap(leaf.default))
+    .filter(({ leaf }) => leaf.format.kind === 'string-map')
     .map(({ key }) => key);
-  const withoutMaps = structuredClone(config) as unknown as Record<string, unknown>;
-  for (const key of mapKeys) setPath(withoutMaps, key, {});
-  const store = convict(configSchema as unknown as convict.Schema<ObservabilityConfig>, { env: {}, args: [] });
-  store.load(withoutMaps);
-  try {
-    // Unknown keys were already rejected by flattenToLayer with the file and key path.
-    store.validate({ allowed: 'strict' });
-  } catch (cause) {
-    let message = (cause as Error).message;
-    for (const secret of collectSecrets(config)) message = message.split(secret).join(REDACTED);
-    throw new ObservabilityError('OBS_ERR_CONFIG_INVALID', message, { cause });
-  }
-  const validated = store.getProperties() as unknown as Record<string, unknown>;
-  for (const key of mapKeys) setPath(validated, key, { ...(getPath(config, key) as object) });
-  return validated as unknown as ObservabilityConfig;
+  const wrap = (node: Record<string, unknown>, prefix: string): Record<string, unknown> =>
+    Object.fromEntries(
+      Object.entries(node).map(([name, child]) => {
+        const key = prefix === '' ? name : `${prefix}.${name}`;
+        if (!isSchemaLeaf(child)) return [name, wrap(child as Record<string, unknown>, key)];
+        const format = (value: unknown): void => {
+          try {
+            child.format(value);
+          } catch (error) {
+            failures.push({ key, message: (error as Error).message });
+            throw error;
+          }
+        };
+        return [name, { doc: child.doc, default: child.default, sensitive: child.sensitive, format }];
+      }),
+    );
+  const schema = wrap(configSchema, '') as unknown as convict.Schema<ObservabilityConfig>;
+  const store = convict(schema, { env: {}, args: [] });
+  const validate = (): FormatFailure | undefined => {
+    failures.length = 0;
+    try {
+      // Unknown keys were already rejected by flattenToLayer with the file and key path.
+      store.validate({ allowed: 'strict' });
+      return undefined;
+    } catch (cause) {
+      return failures[0] ?? { key: '', message: (cause as Error).message };
+    }
+  };
+  return {
+    check(layer) {
+      const tree: Record<string, unknown> = {};
+      for (const entry of layer.entries) {
+        if (!mapKeys.includes(entry.key)) {
+          setPath(tree, entry.key, entry.value);
+          continue;
+        }
+        try {
+          leafOf(entry.key).format(entry.value);
+        } catch (error) {
+          throw invalidEntry(layer, entry, (error as Error).message);
+        }
+      }
+      store.load(tree);
+      const failure = validate();
+      if (failure === undefined) return;
+      const entry = layer.entries.find((e) => e.key === failure.key);
+      if (entry !== undefined) throw invalidEntry(layer, entry, failure.message);
+      // convict failed before any format ran (a section given where a value belongs): find the entry.
+      for (const candidate of layer.entries) {
+        try {
+          leafOf(candidate.key).format(candidate.value);
+        } catch (error) {
+          throw invalidEntry(layer, candidate, (error as Error).message);
+        }
+      }
+      throw new ObservabilityError('OBS_ERR_CONFIG_INVALID', `invalid value for ${failure.key}`, {
+        file: layer.file,
+        key: failure.key,
+        expected: failure.message,
+      });
+    },
+    // Values derived after the layers (service identity, the OTLP endpoint path) are checked once more.
+    finish(config) {
+      const withoutMaps = structuredClone(config) as unknown as Record<string, unknown>;
+      for (const key of mapKeys) setPath(withoutMaps, key, {});
+      store.load(withoutMaps);
+      const failure = validate();
+      if (failure !== undefined) {
+        let message = failure.key === '' ? failure.message : `${failure.key}: ${failure.message}`;
+        for (const secret of collectSecrets(config)) message = message.split(secret).join(REDACTED);
+        throw new ObservabilityError('OBS_ERR_CONFIG_INVALID', message, { key: failure.key || undefined });
+      }
+      const validated = store.getProperties() as unknown as Record<string, unknown>;
+      for (const key of mapKeys) setPath(validated, key, { ...(getPath(config, key) as object) });
+      return validated as unknown as ObservabilityConfig;
+    },
+  };
+}
+
+function leafOf(key: string): SchemaLeaf {
+  return listSchemaLeaves().find((l) => l.key === key)?.leaf as SchemaLeaf;
+}
+
+/** The coded error for a value one layer set: the file, the variable or options.overrides is named. */
+function invalidEntry(layer: ConfigLayer, entry: LayerEntry, expected: string): ObservabilityError {
+  const fromEnv = layer.source === 'env';
+  const where = fromEnv
+    ? ` from environment variable ${entry.origin}`
+    : layer.source === 'override'
+      ? ' in options.overrides'
+      : entry.variables !== undefined
+        ? ` substituted from environment variable ${entry.variables.join(', ')}`
+        : '';
+  return new ObservabilityError(
+    fromEnv ? 'OBS_ERR_CONFIG_ENV_INVALID' : 'OBS_ERR_CONFIG_INVALID',
+    `invalid value for ${entry.key}${where}`,
+    { file: layer.file, key: entry.key, value: redactValue(entry.key, entry.value), expected },
+  );
 }

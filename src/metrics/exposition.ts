@@ -57,7 +57,10 @@ export class ExpositionRegistry extends Registry {
 
   /** The exposition in this registry's content type, without renaming any metric. */
   override metrics(): Promise<string> {
-    return serializeRegistry(this, (this.contentType as string) === Registry.OPENMETRICS_CONTENT_TYPE ? 'openmetrics' : 'text');
+    return serializeRegistry(
+      this,
+      (this.contentType as string) === Registry.OPENMETRICS_CONTENT_TYPE ? 'openmetrics' : 'text',
+    );
   }
 }
 

@@ -245,7 +245,9 @@ function resolveCustom(
     percentiles: type === 'summary' ? (options.percentiles ?? DEFAULT_PERCENTILES) : undefined,
     maxAgeSeconds: type === 'summary' ? options.maxAgeSeconds : undefined,
     ageBuckets:
-      type === 'summary' && options.maxAgeSeconds !== undefined ? (options.ageBuckets ?? DEFAULT_AGE_BUCKETS) : undefined,
+      type === 'summary' && options.maxAgeSeconds !== undefined
+        ? (options.ageBuckets ?? DEFAULT_AGE_BUCKETS)
+        : undefined,
     exemplars: type === 'histogram' ? (options.exemplars ?? true) : false,
     aggregator: options.aggregator ?? 'sum',
   };

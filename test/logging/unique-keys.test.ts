@@ -76,7 +76,8 @@ describe('one key per field', () => {
         withTenant('t1', () => {
           inner.info('bindings and context');
           const fromContext = only(field);
-          if (['trace_id', 'span_id', 'trace_flags', 'tenant_id'].includes(field)) assert.notEqual(fromContext, 'inner');
+          if (['trace_id', 'span_id', 'trace_flags', 'tenant_id'].includes(field))
+            assert.notEqual(fromContext, 'inner');
           else assert.equal(fromContext, 'inner');
           inner.info({ [field]: 'call' }, 'call wins');
           assert.equal(only(field), 'call');
