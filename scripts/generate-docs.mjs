@@ -2,11 +2,7 @@
 // table of docs/errors.md (between its markers) and the config tables of the other pages (between
 // <!-- config:<sections>:begin/end --> markers). Run with `npm run docs` after a build.
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import {
-  renderConfigReference,
-  renderErrorCodeTable,
-  updateConfigTables,
-} from '../dist/src/config/reference.js';
+import { renderConfigReference, renderErrorCodeTable, updateConfigTables } from '../dist/src/config/reference.js';
 
 const docs = new URL('../docs/', import.meta.url);
 for (const name of readdirSync(docs).filter((n) => n.endsWith('.md'))) {

@@ -39,7 +39,9 @@ export function renderConfigTable(sections: readonly string[]): string {
   for (const { key, leaf, env } of listSchemaLeaves()) {
     if (!sections.some((section) => key === section || key.startsWith(`${section}.`))) continue;
     const lock = leaf.sensitive === true ? ' 🔒' : '';
-    lines.push(`| \`${key}\`${lock} | \`${JSON.stringify(leaf.default)}\` | \`${env}\` | ${leaf.doc.replaceAll('|', '\\|')} |`);
+    lines.push(
+      `| \`${key}\`${lock} | \`${JSON.stringify(leaf.default)}\` | \`${env}\` | ${leaf.doc.replaceAll('|', '\\|')} |`,
+    );
   }
   return lines.join('\n');
 }
