@@ -9,7 +9,7 @@ import ts from 'typescript';
 import { createTempDir, type TempDir } from './support/temp-dir.js';
 
 /**
- * Every TypeScript snippet of docs/*.md compiles, as a module of its own, against the package as a
+ * Every TypeScript snippet of README.md and docs/*.md compiles, as a module of its own, against the package as a
  * user installs it (npm pack, npm install into a fresh project, tsc --strict). The convention:
  *
  * - ```ts (or ```typescript) is a complete module: it imports what it uses from
@@ -32,8 +32,14 @@ interface Snippet {
 
 function readSnippets(): Snippet[] {
   const out: Snippet[] = [];
-  for (const page of readdirSync(join(ROOT, 'docs')).filter((name) => name.endsWith('.md'))) {
-    const lines = readFileSync(join(ROOT, 'docs', page), 'utf8').split('\n');
+  const pages = [
+    'README.md',
+    ...readdirSync(join(ROOT, 'docs'))
+      .filter((name) => name.endsWith('.md'))
+      .map((name) => `docs/${name}`),
+  ];
+  for (const page of pages) {
+    const lines = readFileSync(join(ROOT, page), 'utf8').split('\n');
     for (let i = 0; i < lines.length; i++) {
       const open = /^```(.*)$/.exec(lines[i] ?? '');
       if (open === null) continue;
@@ -66,7 +72,9 @@ describe('docs snippets', () => {
 
   it('finds the TypeScript snippets of the docs', () => {
     const pages = new Set(compiled.map((s) => s.page));
-    for (const page of ['metrics.md', 'logging.md', 'tracing.md', 'decorators.md']) assert.ok(pages.has(page), page);
+    for (const page of ['README.md', 'docs/metrics.md', 'docs/logging.md', 'docs/tracing.md', 'docs/decorators.md']) {
+      assert.ok(pages.has(page), page);
+    }
   });
 
   it('compiles every ```ts snippet against the packed and installed package', () => {
@@ -96,7 +104,7 @@ describe('docs snippets', () => {
     );
     const files = new Map<string, Snippet>();
     for (const snippet of compiled) {
-      const file = `snippets/${snippet.page.replace(/\.md$/, '')}-${snippet.line}.ts`;
+      const file = `snippets/${snippet.page.replace(/\W+/g, '-')}-${snippet.line}.ts`;
       writeFileSync(join(app, file), `${snippet.code}\nexport {};\n`);
       files.set(file, snippet);
     }
@@ -122,15 +130,16 @@ describe('docs snippets', () => {
       timeout: 150_000,
     });
     // Name each error by its page and line in the docs.
-    const report = tsc.stdout.replace(/snippets\/([\w-]+)-(\d+)\.ts\((\d+),(\d+)\)/g, (_m, page, start, line) => {
-      return `docs/${page}.md:${Number(start) + Number(line)}`;
+    const report = tsc.stdout.replace(/(snippets\/[\w-]+\.ts)\((\d+),\d+\)/g, (match, file: string, line: string) => {
+      const snippet = files.get(file);
+      return snippet === undefined ? match : `${snippet.page}:${snippet.line + Number(line)}`;
     });
     assert.equal(tsc.status, 0, report);
   });
 
   it('keeps no-compile fragments parseable and free of package imports', () => {
     for (const fragment of fragments) {
-      const where = `docs/${fragment.page}:${fragment.line}`;
+      const where = `${fragment.page}:${fragment.line}`;
       const output = ts.transpileModule(fragment.code, { reportDiagnostics: true, fileName: 'fragment.ts' });
       assert.deepEqual(
         (output.diagnostics ?? []).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n')),
@@ -143,7 +152,7 @@ describe('docs snippets', () => {
 
   it('hides no package code in fences without a language', () => {
     for (const snippet of snippets.filter((s) => s.info === '')) {
-      assert.ok(!importsPackage(snippet.code), `docs/${snippet.page}:${snippet.line}: tag it \`\`\`ts`);
+      assert.ok(!importsPackage(snippet.code), `${snippet.page}:${snippet.line}: tag it \`\`\`ts`);
     }
   });
 });
