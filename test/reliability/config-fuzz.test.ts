@@ -159,6 +159,8 @@ describe('config fuzzing', () => {
       clearTimeout(timer);
       const context = `seed ${seed}, case ${index}: ${generated.recipe.join('; ')}`;
       assert.ok(outcome === 'valid' || outcome.startsWith('OBS_ERR_'), `${context}: ${outcome}`);
+      // OBS_ERR_INIT_FAILED wraps an error no part anticipated: bad config must have its own code.
+      assert.notEqual(outcome, 'OBS_ERR_INIT_FAILED', context);
       assert.equal(getObservability(), undefined, context);
       assert.equal(getRuntime(), undefined, context);
       assert.equal(listeningServers(), serversBefore, `${context}: a port stayed bound`);

@@ -4,7 +4,7 @@
  * prototype keys, ${VAR} references) and environment combinations (GREY_* and OTEL_* variables).
  */
 import { stringify as toYaml } from 'yaml';
-import { listSchemaLeaves } from '../../../src/config/schema.js';
+import { envNameOf, listSchemaLeaves } from '../../../src/config/schema.js';
 import type { Prng } from './prng.js';
 
 /** One generated case: a config file (or none) and an environment. */
@@ -228,7 +228,7 @@ function environment(prng: Prng, recipe: string[]): Record<string, string> {
   if (prng.chance(0.3)) env.FUZZ_SET = prng.pick(ODD_STRINGS);
   const count = prng.chance(0.5) ? 0 : 1 + prng.int(3);
   for (let i = 0; i < count; i++) {
-    const name = prng.chance(0.6) ? prng.pick(LEAVES).leaf.env : prng.pick(OTEL_VARIABLES);
+    const name = prng.chance(0.6) ? envNameOf(prng.pick(LEAVES).key) : prng.pick(OTEL_VARIABLES);
     const value = prng.chance(0.05) ? hugeString(prng) : String(prng.pick([...ODD_STRINGS, 0, 1, -5, '1e400', 0.25]));
     // Environment values cannot hold NUL.
     env[name] = value.split('\u0000').join('');
