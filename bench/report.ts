@@ -21,6 +21,12 @@ const TARGETS: Record<string, { text: string; met: (r: BenchResult) => boolean }
   install_weight: { text: 'A < 80 MB', met: (r) => (r.a_bytes_median ?? Infinity) < 80_000_000 },
 };
 
+/** True when `result` has a target and misses it. */
+export function missesTarget(result: BenchResult): boolean {
+  const target = TARGETS[result.name];
+  return target !== undefined && !target.met(result);
+}
+
 /** The conditions of this run, for the doc and the console. */
 export function describeEnvironment(): { summary: string } {
   const cpu = cpus();

@@ -16,7 +16,8 @@ import { runInstallWeight } from './comparisons/install-weight.js';
 import { scrapeSizes } from './comparisons/scrape.js';
 import { runStartupParts, type StartupPart } from './comparisons/startup-parts.js';
 import { runTenantMemory } from './comparisons/tenant-memory.js';
-import { describeEnvironment, regenerateDocs } from './report.js';
+import { addFindings } from './findings.js';
+import { describeEnvironment, missesTarget, regenerateDocs } from './report.js';
 import type { BenchMode, BenchResult } from './harness.js';
 
 const WORKER = join(dirname(fileURLToPath(import.meta.url)), 'worker.js');
@@ -116,6 +117,7 @@ async function main(): Promise<void> {
     const carried = old.notes.startsWith('(from an earlier run) ') ? old.notes : `(from an earlier run) ${old.notes}`;
     results.push({ ...old, notes: carried });
   }
+  addFindings(results, missesTarget);
   let parts: StartupPart[] | undefined;
   if (selected('startup')) {
     parts = runStartupParts(options.mode);
