@@ -141,9 +141,14 @@ export function timeResult(name: string, stats: RoundStats, notes: string): Benc
   };
 }
 
-/** Rounds a ratio to 3 decimals. */
+/** Rounds a ratio to 3 decimals, or to 3 significant digits below 0.1 (memory ratios can be tiny). */
 export function round3(value: number): number {
-  return Math.round(value * 1000) / 1000;
+  return Math.abs(value) < 0.1 ? Number(value.toPrecision(3)) : Math.round(value * 1000) / 1000;
+}
+
+/** A ratio as printed: 3 decimals, or 3 significant digits below 0.1. */
+export function formatRatio(value: number): string {
+  return Math.abs(value) < 0.1 ? value.toPrecision(3) : value.toFixed(3);
 }
 
 function round(values: Record<string, number>): Record<string, number> {

@@ -5,7 +5,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
-import { formatBytes, formatNs, type BenchMode, type BenchResult } from './harness.js';
+import { formatBytes, formatNs, formatRatio, type BenchMode, type BenchResult } from './harness.js';
 import type { StartupPart } from './comparisons/startup-parts.js';
 
 /** Targets of issue 12 (ratio A/B, or bytes of A for tenant_memory). */
@@ -53,7 +53,7 @@ function resultsTable(results: readonly BenchResult[]): string {
     const target = TARGETS[result.name];
     const verdict = target === undefined ? '' : `${target.text} ${target.met(result) ? '(met)' : '(**missed**)'}`;
     return (
-      `| \`${result.name}\` | ${result.ratio_median.toFixed(3)} | ${result.ratio_min.toFixed(3)} to ${result.ratio_max.toFixed(3)} | ` +
+      `| \`${result.name}\` | ${formatRatio(result.ratio_median)} | ${formatRatio(result.ratio_min)} to ${formatRatio(result.ratio_max)} | ` +
       `${figure(result, 'a')} | ${figure(result, 'b')} | ${verdict} |`
     );
   });
@@ -89,12 +89,12 @@ function replaceBlock(doc: string, block: string, body: string): string {
 }
 
 /** Rewrites the generated blocks of the performance doc at `path` from this run. */
-export function regenerateDocs(
+export async function regenerateDocs(
   path: string,
   results: readonly BenchResult[],
   parts: readonly StartupPart[],
   mode: BenchMode,
-): void {
+): Promise<void> {
   let doc = readFileSync(path, 'utf8');
   const conditions =
     `Measured with \`npm run bench${mode === 'full' ? '' : ` -- --${mode}`}\` on ${new Date().toISOString().slice(0, 10)}: ` +
@@ -102,5 +102,12 @@ export function regenerateDocs(
   doc = replaceBlock(doc, 'conditions', conditions);
   doc = replaceBlock(doc, 'results', resultsTable(results));
   doc = replaceBlock(doc, 'startup', startupTable(parts));
-  writeFileSync(path, doc);
+  writeFileSync(path, await formatted(path, doc));
+}
+
+/** `text` as the repository's prettier config formats a file at `path` (so `npm run check` stays green). */
+export async function formatted(path: string, text: string): Promise<string> {
+  const prettier = await import('prettier');
+  const options = (await prettier.resolveConfig(path)) ?? {};
+  return prettier.format(text, { ...options, filepath: path });
 }

@@ -17,8 +17,8 @@ import { scrapeSizes } from './comparisons/scrape.js';
 import { runStartupParts, type StartupPart } from './comparisons/startup-parts.js';
 import { runTenantMemory } from './comparisons/tenant-memory.js';
 import { addFindings } from './findings.js';
-import { describeEnvironment, missesTarget, regenerateDocs } from './report.js';
-import type { BenchMode, BenchResult } from './harness.js';
+import { describeEnvironment, formatted, missesTarget, regenerateDocs } from './report.js';
+import { formatRatio, type BenchMode, type BenchResult } from './harness.js';
 
 const WORKER = join(dirname(fileURLToPath(import.meta.url)), 'worker.js');
 
@@ -80,7 +80,7 @@ function printResult(result: BenchResult): void {
   const a = result.a_ns_median ?? result.a_bytes_median;
   const b = result.b_ns_median ?? result.b_bytes_median;
   console.log(
-    `${result.name.padEnd(16)} ratio ${result.ratio_median.toFixed(3)} [${result.ratio_min.toFixed(3)}..${result.ratio_max.toFixed(3)}] ` +
+    `${result.name.padEnd(16)} ratio ${formatRatio(result.ratio_median)} [${formatRatio(result.ratio_min)}..${formatRatio(result.ratio_max)}] ` +
       `A ${a} ${unit}, B ${b} ${unit} (${result.rounds} rounds)`,
   );
 }
@@ -123,10 +123,11 @@ async function main(): Promise<void> {
     parts = runStartupParts(options.mode);
     for (const part of parts) console.log(`start-up ${part.part.padEnd(58)} ${part.ms_median} ms, ${part.files} files`);
   }
-  writeFileSync(options.results, `${JSON.stringify(results, null, 2)}\n`);
-  if (parts !== undefined) writeFileSync(options.startup, `${JSON.stringify(parts, null, 2)}\n`);
+  writeFileSync(options.results, await formatted(options.results, JSON.stringify(results, null, 2)));
+  if (parts !== undefined)
+    writeFileSync(options.startup, await formatted(options.startup, JSON.stringify(parts, null, 2)));
   else if (existsSync(options.startup)) parts = JSON.parse(readFileSync(options.startup, 'utf8')) as StartupPart[];
-  if (options.docs !== undefined) regenerateDocs(options.docs, results, parts ?? [], options.mode);
+  if (options.docs !== undefined) await regenerateDocs(options.docs, results, parts ?? [], options.mode);
   console.log(
     `wrote ${options.results}${options.docs === undefined ? '' : ` and ${options.docs}`} in ${((Date.now() - started) / 1000).toFixed(0)} s`,
   );

@@ -56,7 +56,7 @@ export async function runLogLine(mode: BenchMode): Promise<BenchResult[]> {
           timeCalls(size.calls, (i) => withFields.info({ task_id: 'task-1', i }, 'task completed')),
       },
       rounds: size.rounds,
-      warmup: mode === 'tiny' ? 1 : 30,
+      warmup: { tiny: 1, quick: 10, full: 30 }[mode],
       deadlineMs: size.deadlineMs,
       // Let the asynchronous destinations drain, as a service's event loop would.
       between: () => new Promise((resolve) => setImmediate(resolve)),

@@ -84,7 +84,7 @@ export async function runScrape(series: number, mode: BenchMode): Promise<BenchR
     a: () => timeOne(() => metrics.scrape('text')),
     b: () => timeOne(() => registry.metrics()),
     rounds: size.rounds,
-    warmup: 2,
+    warmup: mode === 'full' ? 2 : 1,
     deadlineMs: size.deadlineMs,
   });
   const notes =

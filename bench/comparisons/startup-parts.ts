@@ -20,7 +20,7 @@ export interface StartupPart {
   top_packages: Array<[string, number]>;
 }
 
-const ROUNDS: Record<BenchMode, number> = { full: 8, quick: 1, tiny: 1 };
+const ROUNDS: Record<BenchMode, number> = { full: 6, quick: 1, tiny: 1 };
 
 /** Measures every part, interleaved in shuffled order per round. */
 export function runStartupParts(mode: BenchMode, only?: (name: string) => boolean): StartupPart[] {

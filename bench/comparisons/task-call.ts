@@ -30,7 +30,7 @@ const TENANTS = 8;
 const ERROR_CAPTURE_DEFAULTS = { max_traces: 1000, max_spans_per_trace: 256, max_buffered_spans: 10_000 };
 const SIZES: Record<BenchMode, { calls: number; rounds: number; deadlineMs: number }> = {
   full: { calls: 100, rounds: 3000, deadlineMs: 25_000 },
-  quick: { calls: 100, rounds: 600, deadlineMs: 2_000 },
+  quick: { calls: 100, rounds: 600, deadlineMs: 1_500 },
   tiny: { calls: 50, rounds: 3, deadlineMs: 500 },
 };
 
@@ -179,7 +179,7 @@ export async function runTaskCall(ratio: number, mode: BenchMode, errorCaptureOf
     b: () => timeCalls(size.calls, hand),
     extra: { undecorated: () => timeCalls(size.calls, plain) },
     rounds: size.rounds,
-    warmup: mode === 'tiny' ? 1 : 30,
+    warmup: { tiny: 1, quick: 10, full: 30 }[mode],
     deadlineMs: size.deadlineMs,
     between: () => new Promise((resolve) => setImmediate(resolve)),
   });
@@ -194,7 +194,7 @@ export async function runTaskCall(ratio: number, mode: BenchMode, errorCaptureOf
       ? 'Not one of the targets: shows what error capture costs at this ratio.'
       : target === undefined
         ? 'No target at ratio 1.'
-        : `Target <= ${target}.`);
+        : `Target <= ${target.toFixed(1)}.`);
 
   await handle.shutdown();
   await provider.shutdown();
