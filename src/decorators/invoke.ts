@@ -10,9 +10,10 @@ import type { AnyMethod } from './types.js';
  * Calls `original` with `thisArg` and `args` under the telemetry of `recorder`. With no live runtime
  * (before initObservability() or after shutdown) the call runs untouched. Telemetry failures are
  * caught and warned about once; the method's own result, exception or rejection is passed through
- * unchanged, and its kind is kept: a sync method stays sync, a returned promise is the very same
- * promise, a lazy thenable (or a Promise subclass with its own `then`) is never triggered, and a
- * generator's span covers its iteration.
+ * unchanged, and its kind is kept: a sync method stays sync, a returned native promise is followed
+ * by one that settles the same way and is reported by Node the same way when ignored (see
+ * {@link observePromise}), a lazy thenable (or a Promise subclass with its own `then`) is never
+ * triggered, and a generator's span covers its iteration.
  */
 export function invokeInstrumented(
   recorder: CallRecorder,
@@ -56,19 +57,9 @@ function settle(state: CallState, result: unknown): unknown {
     finishSuccess(state);
     return result;
   }
-  let observed = false;
   try {
-    if (isPlainPromise(result)) {
-      // Side-chain on the caller's own promise, through the intrinsic `then` (never a property a
-      // subclass or a getter could run code from): the caller keeps the same object and sees the
-      // same value or rejection; this chain never rejects, so it adds no unhandled rejection.
-      void Promise.prototype.then.call(
-        result,
-        () => finishSuccess(state),
-        (error: unknown) => finishFailure(state, error),
-      );
-      observed = true;
-    } else if (isGeneratorShaped(result)) {
+    if (isPlainPromise(result)) return observePromise(state, result as Promise<unknown>);
+    if (isGeneratorShaped(result)) {
       const asyncIterator = typeof (result as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function';
       const iterator = result as Iterator<unknown> & AsyncIterator<unknown>;
       return asyncIterator ? wrapAsyncIterator(iterator, state) : wrapIterator(iterator, state);
@@ -78,12 +69,39 @@ function settle(state: CallState, result: unknown): unknown {
     // is and the call is ended as a plain return.
     state.recorder.warnOnce(state.runtime, 'OBS_WARN_INSTRUMENTATION_FAILED', 'inspecting the result', error);
   }
-  if (observed) return result;
   // Anything else — lazy thenables, Promise subclasses with their own `then` (p-lazy runs its work
   // when `then` is called), promises whose `then` was replaced — the call is over: the value is
   // returned untouched and its `then` is never called.
   finishSuccess(state);
   return result;
+}
+
+/**
+ * The promise the caller gets for a method that returned the native promise `result`: one that
+ * settles with the same value or the same rejection reason, after the span has ended.
+ *
+ * Why not `result` itself: any `then` on a promise marks it handled for Node's unhandled-rejection
+ * tracking (ECMA-262 PerformPromiseThen; Node has no public way to observe a promise without that,
+ * see nodejs/node#62391). Observing `result` and returning it hid a rejection the caller ignored
+ * (no `unhandledRejection`, exit code 0 instead of 1: dd-trace-js#2456). The promise returned here
+ * rethrows the reason, so when the caller ignores it Node reports it exactly as it would have
+ * reported `result` (same reason, same exit, same stderr), and when the caller handles it nothing
+ * is reported. What differs: its identity (`result !== returned`), and it settles one microtask
+ * later; docs/decorators.md ("Rejections") says so.
+ */
+function observePromise(state: CallState, result: Promise<unknown>): Promise<unknown> {
+  // The intrinsic `then` (never a property a subclass or a getter could run code from).
+  return Promise.prototype.then.call(
+    result,
+    (value: unknown) => {
+      finishSuccess(state);
+      return value;
+    },
+    (error: unknown) => {
+      finishFailure(state, error);
+      throw error;
+    },
+  );
 }
 
 /**
