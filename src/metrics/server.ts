@@ -92,6 +92,9 @@ export async function serveExposition(
     });
   });
   await listen(server, host, port);
+  // The endpoint never keeps the process alive on its own: the service's own work does (issue 10).
+  server.unref();
+  server.on('connection', (socket) => socket.unref());
   const bound = (server.address() as AddressInfo).port;
   const urlHost = host.includes(':') ? `[${host}]` : host;
   let closing: Promise<void> | undefined;

@@ -3,6 +3,23 @@ import type { Logger } from 'pino';
 /** Why spans were lost on their way to the collector. */
 export type DropReason = 'export_failed' | 'queue_full' | 'capture_trace_evicted' | 'capture_trace_full';
 
+/**
+ * Why an export failed, for the `reason` label of `grey_observability_spans_failed_total`:
+ * `timeout` (no answer within `exporter.timeout_ms`), `unavailable` (connection refused, reset,
+ * DNS, gRPC UNAVAILABLE), `rejected` (the collector answered with an error status), `shutdown`
+ * (abandoned when shutdown's budget was spent), `other`.
+ */
+export type ExportFailureReason = 'timeout' | 'unavailable' | 'rejected' | 'shutdown' | 'other';
+
+/** Every {@link ExportFailureReason}, in label order. */
+export const EXPORT_FAILURE_REASONS: readonly ExportFailureReason[] = [
+  'timeout',
+  'unavailable',
+  'rejected',
+  'shutdown',
+  'other',
+];
+
 /** Counts of spans lost since start, by reason; see {@link ExportHealth}. */
 export interface ExportHealthCounts {
   /** Spans handed to the collector and acknowledged. */
@@ -15,6 +32,20 @@ export interface ExportHealthCounts {
   capture_trace_evicted: number;
   /** Spans of one error-capture trace beyond `max_spans_per_trace`. */
   capture_trace_full: number;
+  /** `export_failed` split by why the export failed. */
+  export_failed_by_reason: Record<ExportFailureReason, number>;
+}
+
+/** All-zero counts. */
+export function zeroExportHealthCounts(): ExportHealthCounts {
+  return {
+    exported: 0,
+    export_failed: 0,
+    queue_full: 0,
+    capture_trace_evicted: 0,
+    capture_trace_full: 0,
+    export_failed_by_reason: { timeout: 0, unavailable: 0, rejected: 0, shutdown: 0, other: 0 },
+  };
 }
 
 /**
@@ -23,13 +54,7 @@ export interface ExportHealthCounts {
  * floods the service's log; totals are logged again at shutdown. Never throws.
  */
 export class ExportHealth {
-  private readonly counts: ExportHealthCounts = {
-    exported: 0,
-    export_failed: 0,
-    queue_full: 0,
-    capture_trace_evicted: 0,
-    capture_trace_full: 0,
-  };
+  private readonly counts: ExportHealthCounts = zeroExportHealthCounts();
   private exportFailureLogged = false;
   private dropLogged = false;
 
@@ -44,6 +69,7 @@ export class ExportHealth {
   dropped(reason: DropReason, count: number, error?: unknown): void {
     this.counts[reason] += count;
     if (reason === 'export_failed') {
+      this.counts.export_failed_by_reason[exportFailureReason(error)] += count;
       if (this.exportFailureLogged) return;
       this.exportFailureLogged = true;
       this.safeWarn(
@@ -62,7 +88,7 @@ export class ExportHealth {
 
   /** A copy of the counts since start. */
   snapshot(): ExportHealthCounts {
-    return { ...this.counts };
+    return { ...this.counts, export_failed_by_reason: { ...this.counts.export_failed_by_reason } };
   }
 
   /** Total spans lost, all reasons together. */
@@ -89,4 +115,41 @@ export class ExportHealth {
 function describeError(error: unknown): string | undefined {
   if (error === undefined) return undefined;
   return error instanceof Error ? error.message : String(error);
+}
+
+const NETWORK_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EAI_AGAIN',
+  'ENOTFOUND',
+  'ENETUNREACH',
+  'EHOSTUNREACH',
+]);
+/** gRPC status codes (grpc/status.h). */
+const GRPC_CANCELLED = 1;
+const GRPC_DEADLINE_EXCEEDED = 4;
+const GRPC_UNAVAILABLE = 14;
+
+/** Classifies the error of a failed export; never throws. */
+export function exportFailureReason(error: unknown): ExportFailureReason {
+  try {
+    if (typeof error !== 'object' || error === null) return 'other';
+    const { reason, code, message } = error as { reason?: unknown; code?: unknown; message?: unknown };
+    if (reason === 'timeout' || reason === 'shutdown') return reason;
+    if (typeof code === 'string' && NETWORK_CODES.has(code)) return 'unavailable';
+    if (typeof code === 'number') {
+      // OTLPExporterError carries the HTTP status (>= 100) or the gRPC status code.
+      if (code >= 100) return 'rejected';
+      if (code === GRPC_DEADLINE_EXCEEDED) return 'timeout';
+      if (code === GRPC_UNAVAILABLE) return 'unavailable';
+      if (code === GRPC_CANCELLED) return 'shutdown';
+      if (code > 0) return 'rejected';
+    }
+    if (typeof message === 'string' && /time(d)? ?out|deadline/i.test(message)) return 'timeout';
+    return 'other';
+  } catch {
+    return 'other';
+  }
 }

@@ -36,7 +36,13 @@ export async function loadExporterModules(protocol: ExporterConfig['protocol']):
     ]);
     return { protocol, exporter, grpc };
   }
-  return { protocol, exporter: await import('@opentelemetry/exporter-trace-otlp-proto') };
+  const [base, nodeHttp, transformer, transport] = await Promise.all([
+    import('@opentelemetry/otlp-exporter-base'),
+    import('@opentelemetry/otlp-exporter-base/node-http'),
+    import('@opentelemetry/otlp-transformer'),
+    import('./http-transport.js'),
+  ]);
+  return { protocol, base, nodeHttp, transformer, transport };
 }
 
 /** The modules {@link loadExporterModules} loaded for one protocol. */
@@ -46,23 +52,56 @@ export type ExporterModules =
       exporter: typeof import('@opentelemetry/exporter-trace-otlp-grpc');
       grpc: typeof import('@grpc/grpc-js');
     }
-  | { protocol: 'http/protobuf'; exporter: typeof import('@opentelemetry/exporter-trace-otlp-proto') };
+  | {
+      protocol: 'http/protobuf';
+      base: typeof import('@opentelemetry/otlp-exporter-base');
+      nodeHttp: typeof import('@opentelemetry/otlp-exporter-base/node-http');
+      transformer: typeof import('@opentelemetry/otlp-transformer');
+      transport: typeof import('./http-transport.js');
+    };
+
+/** A span exporter and the way to abandon what it still has in flight. */
+export interface SpanExporterHandle {
+  exporter: SpanExporter;
+  /**
+   * Aborts the exports still in flight and their retry waits, once shutdown's budget is spent, so
+   * that nothing of the exporter keeps the process alive (the gRPC exporter needs nothing here).
+   */
+  abort(): void;
+}
+
+/** Exports in flight at once per exporter (the SDK's default). */
+const CONCURRENCY_LIMIT = 30;
+/** `otel.component.type` of the SDK's own http/protobuf span exporter (its self-metrics, off here). */
+const HTTP_SPAN_EXPORTER_COMPONENT = 'otlp_http_span_exporter';
 
 /**
  * Builds the OTLP span exporter from `opentelemetry.exporter`: protocol, endpoint, headers
- * (gRPC metadata for grpc) and the per-request timeout. Synchronous, so that it can run inside
- * the isolated environment (see isolated-env.ts).
+ * (gRPC metadata for grpc) and the per-request timeout. For http/protobuf it is the SDK's exporter
+ * (serializer, export queue, partial-success handling) over {@link AbortableHttpTransport}, whose
+ * requests and retries shutdown can abort. Synchronous, so that it can run inside the isolated
+ * environment (see isolated-env.ts).
  */
-export function createSpanExporter(config: ExporterConfig, modules: ExporterModules): SpanExporter {
+export function createSpanExporter(config: ExporterConfig, modules: ExporterModules): SpanExporterHandle {
   const url = resolveExporterEndpoint(config);
   if (modules.protocol === 'grpc') {
     const metadata = new modules.grpc.Metadata();
     for (const [name, value] of Object.entries(config.headers)) metadata.set(name.toLowerCase(), value);
-    return new modules.exporter.OTLPTraceExporter({ url, metadata, timeoutMillis: config.timeout_ms });
+    const exporter = new modules.exporter.OTLPTraceExporter({ url, metadata, timeoutMillis: config.timeout_ms });
+    return { exporter, abort: () => undefined };
   }
-  return new modules.exporter.OTLPTraceExporter({
-    url,
-    headers: { ...config.headers },
-    timeoutMillis: config.timeout_ms,
-  });
+  const transport = new modules.transport.AbortableHttpTransport(url, config.headers);
+  const delegate = modules.base.createOtlpNetworkExportDelegate(
+    { timeoutMillis: config.timeout_ms, concurrencyLimit: CONCURRENCY_LIMIT, compression: 'none' },
+    modules.transformer.ProtobufTraceSerializer,
+    modules.nodeHttp.createOtlpHttpExporterMetrics(
+      HTTP_SPAN_EXPORTER_COMPONENT,
+      modules.transformer.TraceExporterMetricsHelper,
+      url,
+      undefined,
+    ),
+    transport,
+  );
+  const exporter = new modules.base.OTLPExporterBase(delegate) as unknown as SpanExporter;
+  return { exporter, abort: () => transport.shutdown() };
 }
