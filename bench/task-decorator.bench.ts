@@ -72,7 +72,7 @@ class Decorated {
  */
 function createManual(tracer: Tracer, metrics: TestTaskMetrics, logger: Logger) {
   const { submitted, completed, failed } = metrics.counters;
-  const histogram = metrics.histogram;
+  const histogram = metrics.durationHistogram;
   const started = (job: Job): void => {
     submitted.inc({ type: TYPE, tenant: job.tenantId });
     logger.info({ task_type: TYPE, task_id: job.taskId }, 'task started');

@@ -19,6 +19,7 @@
  * the service listens itself, the package leaves the signal to it. It never calls process.exit.
  */
 import { describeLateImports, registerInstrumentationHooks } from './tracing/register-hooks.js';
+import { warn } from './warnings.js';
 
 /** The part of src/init.ts this entry uses. */
 interface InitModule {
@@ -106,9 +107,7 @@ function flushWhenTheServiceEnds(handle: RegisterHandle): void {
 }
 
 function warnLateImport(handle: RegisterHandle, modules: string[]): void {
-  const message = describeLateImports(modules);
-  if (handle.logger !== undefined) handle.logger.warn({ code: 'OBS_WARN_LATE_IMPORT', modules }, message);
-  else process.emitWarning(message, { code: 'OBS_WARN_LATE_IMPORT' });
+  warn(handle.logger, 'OBS_WARN_LATE_IMPORT', 'register', { message: describeLateImports(modules), fields: { modules } });
 }
 
 function report(what: string, err: unknown): void {

@@ -1,3 +1,4 @@
+import { ObservabilityError } from '../errors.js';
 import { MethodSite } from './method-site.js';
 import type { AnyMethod } from './types.js';
 import { instrumentedBy, isInstrumented, originalOf, type WrapperKind } from './wrapper.js';
@@ -28,7 +29,7 @@ interface StandardContext {
  * arguments: TC39 decorators pass `(value, context)` with `context.kind`; `experimentalDecorators`
  * pass `(prototype or class, key, descriptor)` for methods, `(class)` for classes. A method that
  * is already instrumented is returned as it is (no double wrapping). Anything but a method (or a
- * class, when `allowClass`) throws a `TypeError` carrying `OBS_ERR_DECORATOR_TARGET`.
+ * class, when `allowClass`) throws an `ObservabilityError` with code `OBS_ERR_DECORATOR_TARGET`.
  */
 export function applyDecorator(
   decoratorName: WrapperKind,
@@ -139,11 +140,16 @@ function targetError(
   kind: string,
   name: string | symbol | undefined,
   allowClass: boolean,
-): TypeError {
+): ObservabilityError {
   const what = name === undefined ? kind : `${kind} ${String(name)}`;
   const allowed = allowClass ? 'methods (instance or static) and classes' : 'methods (instance or static)';
-  return new TypeError(
-    `OBS_ERR_DECORATOR_TARGET: @${decoratorName} was applied to the ${what}; it can only decorate ${allowed}. ` +
-      'Move it onto the method that does the work (for an accessor, onto a method the accessor calls).',
+  return new ObservabilityError(
+    'OBS_ERR_DECORATOR_TARGET',
+    `@${decoratorName} was applied to the ${what}; it can only decorate ${allowed}.`,
+    {
+      key: `@${decoratorName}`,
+      expected:
+        'the decorator on the method that does the work (for an accessor, on a method the accessor calls)',
+    },
   );
 }

@@ -7,7 +7,7 @@ import { applyDecorator } from './apply.js';
 import { CallRecorder, CallState, recordSpanError } from './call-recorder.js';
 import { describeError } from './error-info.js';
 import { invokeInstrumented } from './invoke.js';
-import { TaskLabelSets, taskMetricsOf, type TaskLabelSet } from './task-metrics.js';
+import { TaskLabelSets, type TaskLabelSet } from './task-metrics.js';
 import type { AnyMethod, MethodDecorator, TaskOptions } from './types.js';
 import { disguiseWrapper } from './wrapper.js';
 
@@ -164,14 +164,14 @@ class TaskRecorder extends CallRecorder {
   }
 
   override started(state: CallState): void {
-    taskMetricsOf(state.runtime.metrics)?.submitted.inc((state.labels as TaskLabelSet).counter);
+    state.runtime.metrics.tasks?.submitted.inc((state.labels as TaskLabelSet).counter);
     const logger = this.loggerFor(state.runtime);
     if (this.logStart && logger.levelVal <= INFO) logger.info({ task_id: state.taskId }, 'task started');
   }
 
   succeeded(state: CallState): void {
     const seconds = (performance.now() - state.startTime) / 1000;
-    const tasks = taskMetricsOf(state.runtime.metrics);
+    const tasks = state.runtime.metrics.tasks;
     if (tasks !== undefined) {
       const labels = state.labels as TaskLabelSet;
       tasks.completed.inc(labels.counter);
@@ -186,7 +186,7 @@ class TaskRecorder extends CallRecorder {
   failed(state: CallState, error: unknown, expected: boolean): void {
     const seconds = (performance.now() - state.startTime) / 1000;
     recordSpanError(state.span, error, expected);
-    const tasks = taskMetricsOf(state.runtime.metrics);
+    const tasks = state.runtime.metrics.tasks;
     if (tasks !== undefined) {
       const labels = state.labels as TaskLabelSet;
       if (expected) {

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { warn } from '../warnings.js';
 
 /** Why spans were lost on their way to the collector. */
 export type DropReason = 'export_failed' | 'queue_full' | 'capture_trace_evicted' | 'capture_trace_full';
@@ -49,14 +50,14 @@ export function zeroExportHealthCounts(): ExportHealthCounts {
 }
 
 /**
- * The export side's own health: counts exported and lost spans and logs the first loss of each
- * kind once (`OBS_WARN_EXPORT_FAILED`, `OBS_WARN_SPANS_DROPPED`) so that a collector outage never
- * floods the service's log; totals are logged again at shutdown. Never throws.
+ * The export side's own health: counts exported and lost spans (exposed as the
+ * `grey_observability_spans_*` self-metrics and `handle.health()`) and warns through the warnings
+ * module (`OBS_WARN_EXPORT_FAILED`, `OBS_WARN_SPANS_DROPPED`: rate-limited, outside the user's
+ * trace and tenant context) so that a collector outage never floods the service's log; totals are
+ * logged again at shutdown. Never throws.
  */
 export class ExportHealth {
   private readonly counts: ExportHealthCounts = zeroExportHealthCounts();
-  private exportFailureLogged = false;
-  private dropLogged = false;
 
   constructor(private readonly logger: Pick<Logger, 'warn'>) {}
 
@@ -69,21 +70,20 @@ export class ExportHealth {
   dropped(reason: DropReason, count: number, error?: unknown): void {
     this.counts[reason] += count;
     if (reason === 'export_failed') {
-      this.counts.export_failed_by_reason[exportFailureReason(error)] += count;
-      if (this.exportFailureLogged) return;
-      this.exportFailureLogged = true;
-      this.safeWarn(
-        { code: 'OBS_WARN_EXPORT_FAILED', spans: count, err: describeError(error) },
-        'OTLP span export failed; the spans were dropped and are counted (logged once)',
-      );
+      const why = exportFailureReason(error);
+      this.counts.export_failed_by_reason[why] += count;
+      warn(this.logger, 'OBS_WARN_EXPORT_FAILED', 'export', {
+        message:
+          'OTLP span export failed; the spans were dropped and are counted in grey_observability_spans_failed_total',
+        fields: { spans: count, reason: why, err: describeError(error) },
+      });
       return;
     }
-    if (this.dropLogged) return;
-    this.dropLogged = true;
-    this.safeWarn(
-      { code: 'OBS_WARN_SPANS_DROPPED', reason, spans: count },
-      'spans were dropped because a bounded buffer was full; further drops are counted (logged once)',
-    );
+    warn(this.logger, 'OBS_WARN_SPANS_DROPPED', reason, {
+      message:
+        'spans were dropped because a bounded buffer was full; they are counted in grey_observability_spans_dropped_total',
+      fields: { reason, spans: count },
+    });
   }
 
   /** A copy of the counts since start. */
@@ -100,15 +100,10 @@ export class ExportHealth {
   /** Logs the totals once more when anything was lost (called at shutdown). */
   logSummary(): void {
     if (this.totalDropped() === 0) return;
-    this.safeWarn({ code: 'OBS_WARN_SPANS_DROPPED', ...this.counts }, 'spans dropped while tracing was running');
-  }
-
-  private safeWarn(fields: Record<string, unknown>, message: string): void {
-    try {
-      this.logger.warn(fields, message);
-    } catch {
-      // A broken log destination must not turn a telemetry loss into a service failure.
-    }
+    warn(this.logger, 'OBS_WARN_SPANS_DROPPED', 'summary', {
+      message: 'spans dropped while tracing was running',
+      fields: { ...this.counts },
+    });
   }
 }
 

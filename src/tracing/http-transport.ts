@@ -171,7 +171,11 @@ function readResponse(res: IncomingMessage, finish: (response: ExportResponse) =
     const body = Buffer.concat(chunks);
     if (status >= 200 && status <= 299) finish({ status: 'success', data: body });
     else if (RETRYABLE_STATUSES.has(status))
-      finish({ status: 'retryable', retryInMillis: retryAfterMs(res.headers['retry-after']) });
+      finish({
+        status: 'retryable',
+        retryInMillis: retryAfterMs(res.headers['retry-after']),
+        error: new OTLPExporterError(res.statusMessage, status, body.toString()),
+      });
     else finish({ status: 'failure', error: new OTLPExporterError(res.statusMessage, status, body.toString()) });
   });
 }

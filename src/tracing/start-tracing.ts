@@ -1,5 +1,5 @@
 import { syncBuiltinESMExports } from 'node:module';
-import { ProxyTracerProvider, trace, type Tracer } from '@opentelemetry/api';
+import { context, ProxyTracerProvider, ROOT_CONTEXT, trace, type Tracer } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import type { TracerProvider } from '@opentelemetry/sdk-trace';
@@ -18,6 +18,7 @@ import {
   type GlobalClaims,
 } from './globals.js';
 import { buildInstrumentations, patchLoadedBuiltins } from './instrumentations.js';
+import { warn } from '../warnings.js';
 import { SwitchableTracer } from './switchable-tracer.js';
 
 /** Instrumentation scope name of the spans this package creates. */
@@ -126,11 +127,10 @@ function startedTracing(
       tracer.switchOff();
       const finished = await settleWithin(provider.shutdown(), timeoutMs);
       if (!finished) {
-        safeWarn(
-          logger,
-          { code: 'OBS_WARN_SHUTDOWN_TIMEOUT', timeout_ms: timeoutMs },
-          'tracing shutdown timed out; unexported spans were abandoned',
-        );
+        warn(logger, 'OBS_WARN_SHUTDOWN_TIMEOUT', 'tracing', {
+          message: 'tracing shutdown timed out; unexported spans were abandoned',
+          fields: { timeout_ms: timeoutMs },
+        });
       }
       // Whatever is still in flight (a collector that accepts and never answers, a retry wait) is
       // abandoned now: once shutdown() resolves nothing of the exporter holds the event loop.
@@ -196,18 +196,10 @@ function alreadyRegistered(what: string): ObservabilityError {
   );
 }
 
-function safeWarn(logger: Logger, fields: Record<string, unknown>, message: string): void {
-  try {
-    logger.warn(fields, message);
-  } catch {
-    // Logging must not turn shutdown into a failure.
-  }
-}
-
 function safeDebug(logger: Logger, message: string): void {
   try {
-    logger.debug(message);
+    context.with(ROOT_CONTEXT, () => logger.debug(message));
   } catch {
-    // idem
+    // Logging must not turn start-up into a failure.
   }
 }

@@ -232,10 +232,8 @@ export function registerFailureModeTests(ctx: CaseContext): void {
         throw new Error('metrics down');
       },
     };
-    setRuntime({
-      ...live,
-      metrics: { tasks: { submitted: broken, completed: broken, failed: broken, duration: broken } },
-    });
+    const tasks = { submitted: broken, completed: broken, failed: broken, duration: broken };
+    setRuntime({ ...live, metrics: { ...live.metrics, tasks: tasks as unknown as typeof live.metrics.tasks } });
     try {
       assert.equal(service.runSync({ n: 5 }), 10);
       assert.equal(await service.runAsync({ n: 5 }), 6);
