@@ -3,13 +3,11 @@ import { ObservabilityError } from '../errors.js';
 import { setLogFields } from '../logging/log-fields.js';
 import type { ObservabilityConfig } from '../config/types.js';
 import type { ObservabilityRuntime } from '../runtime.js';
-import { applyDecorator } from './apply.js';
 import { parameterNames } from './argument-names.js';
 import { CallRecorder, CallState, recordSpanError } from './call-recorder.js';
 import { invokeInstrumented } from './invoke.js';
-import type { MethodSite } from './method-site.js';
 import type { AnyMethod, InstrumentOptions, MethodOrClassDecorator } from './types.js';
-import { disguiseWrapper } from './wrapper.js';
+import { applyDecorator, disguiseWrapper, type MethodSite } from './wrap-method.js';
 
 /**
  * The spec's `#[instrument(skip(payload), fields(task_id, tenant_id))]` for TypeScript: a span

@@ -3,13 +3,12 @@ import type { Logger } from 'pino';
 import { ObservabilityError } from '../errors.js';
 import type { ObservabilityRuntime } from '../runtime.js';
 import { TENANT_BAGGAGE_KEY } from '../tenant-context.js';
-import { applyDecorator } from './apply.js';
 import { CallRecorder, CallState, recordSpanError } from './call-recorder.js';
 import { describeError } from './error-info.js';
 import { invokeInstrumented } from './invoke.js';
 import { TaskLabelSets, type TaskLabelSet } from './task-metrics.js';
 import type { AnyMethod, MethodDecorator, TaskOptions } from './types.js';
-import { disguiseWrapper } from './wrapper.js';
+import { applyDecorator, disguiseWrapper } from './wrap-method.js';
 
 /** Span name of @Task unless `name` is given (the spec's span hierarchy). */
 export const DEFAULT_TASK_SPAN_NAME = 'grey.task.run';

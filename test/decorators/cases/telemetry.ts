@@ -27,7 +27,7 @@ export function registerTelemetryTests(ctx: CaseContext): void {
     assert.match(
       exposition,
       new RegExp(
-        `grey_task_duration_seconds_bucket\\{le="[^"]+",tenant="tenant-a"\\} 1 # \\{trace_id="${span.spanContext().traceId}",span_id="${span.spanContext().spanId}"\\}`,
+        `grey_task_duration_seconds_bucket\\{(?=[^}]*le=")[^}]*tenant="tenant-a"[^}]*\\} 1 # \\{trace_id="${span.spanContext().traceId}",span_id="${span.spanContext().spanId}"\\}`,
       ),
     );
     const lines = [...logLines(ctx, 'task started'), ...logLines(ctx, 'task completed')];
