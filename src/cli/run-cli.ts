@@ -1,4 +1,6 @@
 import { checkConfig, type CliIo } from './check-config.js';
+import { runDashboards } from './dashboards.js';
+import { runRules } from './rules.js';
 
 const USAGE = `Usage: grey-observability check-config [file] [--json]
 
@@ -8,11 +10,19 @@ const USAGE = `Usage: grey-observability check-config [file] [--json]
                  in the working directory, else the built-in defaults.
   --json         Print the result as JSON.
 
+  dashboards --out DIR   Write the Grafana dashboards (JSON) into DIR.
+  rules --out DIR        Write the Prometheus recording and alerting rules into DIR.
+
 Exit codes: 0 valid, 1 invalid config, 2 usage error.
 `;
 
-/** Runs the CLI with `args` (process.argv without node and the script); returns the exit code. */
-export function runCli(args: readonly string[], io: CliIo): number {
+/**
+ * Runs the CLI with `args` (process.argv without node and the script); returns the exit code
+ * (a promise for the commands that write files).
+ */
+export function runCli(args: readonly string[], io: CliIo): number | Promise<number> {
+  if (args[0] === 'dashboards') return runDashboards(args.slice(1), io);
+  if (args[0] === 'rules') return runRules(args.slice(1), io);
   const flags = args.filter((arg) => arg.startsWith('-'));
   const positional = args.filter((arg) => !arg.startsWith('-'));
   if (flags.includes('--help') || flags.includes('-h')) {

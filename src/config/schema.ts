@@ -105,9 +105,11 @@ export const configSchema = {
       env: 'GREY_PROMETHEUS_INCLUDE_TENANT_LABELS',
     },
     latency_buckets: {
-      doc: 'Histogram bucket upper bounds in seconds for task and query durations.',
+      doc:
+        "Histogram bucket upper bounds in seconds for task and query durations. The default is the spec's " +
+        'best-practice set, up to 30 s: a p99 above 5 s (alert GreyHighTaskLatency) needs bounds beyond 5 s.',
       format: increasingPositiveNumbers,
-      default: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1.0, 5.0],
+      default: [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0],
       env: 'GREY_PROMETHEUS_LATENCY_BUCKETS',
     },
     default_metrics: {

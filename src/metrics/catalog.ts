@@ -10,8 +10,14 @@ export type MetricType = 'counter' | 'gauge' | 'histogram' | 'summary';
 /** How prom-client's AggregatorRegistry combines one metric across node:cluster workers. */
 export type ClusterAggregator = 'sum' | 'first' | 'min' | 'max' | 'average' | 'omit';
 
-/** Where a histogram's bucket bounds come from. */
-export type BucketSource = 'latency_buckets';
+/**
+ * Where a histogram's bucket bounds come from: `latency_buckets` is the config key
+ * `prometheus.latency_buckets` (seconds); `retry_counts` is {@link RETRY_COUNT_BUCKETS}.
+ */
+export type BucketSource = 'latency_buckets' | 'retry_counts';
+
+/** Bucket bounds of the retry-count histogram: 0 (no retry), 1, 2, 3, 5 and 10 retries. */
+export const RETRY_COUNT_BUCKETS: readonly number[] = [0, 1, 2, 3, 5, 10];
 
 /** One metric of the catalog. */
 export interface MetricDefinition {
@@ -37,9 +43,20 @@ export interface MetricDefinition {
   /** How the cluster endpoint combines worker values. */
   readonly aggregator: ClusterAggregator;
   /** Section of the spec (and of dashboards) the metric belongs to. */
-  readonly group: 'cluster' | 'consensus' | 'resources' | 'tasks' | 'queue' | 'tee' | 'database' | 'observability';
+  readonly group:
+    'cluster' | 'consensus' | 'resources' | 'tasks' | 'queue' | 'tenants' | 'tee' | 'database' | 'observability';
   /** Path of the typed helper on the `Metrics` handle, e.g. `tasks.submitted`; none for self-metrics. */
   readonly helper?: string;
+  /**
+   * Most distinct values each listed label may take; further values are recorded as `other`
+   * (bounded cardinality for labels whose values come from the service, such as error codes).
+   */
+  readonly valueLimits?: Readonly<Record<string, number>>;
+  /**
+   * Not in the spec's "Exposed Metrics": the dashboard panel (`Dashboard / Panel`) this metric was
+   * added to back.
+   */
+  readonly backs?: string;
   /** Why `promtool check metrics` flags this metric, when it knowingly does. */
   readonly lintException?: string;
 }
@@ -279,6 +296,144 @@ export const METRIC_CATALOG: readonly MetricDefinition[] = [
     tenantAware: false,
     exemplars: false,
     aggregator: 'max',
+  },
+  // Added to back the spec's dashboard panels that "Exposed Metrics" cannot (see `backs`).
+  {
+    name: 'grey_cluster_region_nodes',
+    type: 'gauge',
+    group: 'cluster',
+    helper: 'cluster.regionNodes',
+    help: 'Nodes in the cluster by region and status.',
+    labels: ['region', 'status'],
+    tenantAware: false,
+    exemplars: false,
+    aggregator: 'max',
+    valueLimits: { region: 64, status: 8 },
+    backs: 'Cluster Overview / Node Map',
+  },
+  {
+    name: 'grey_tasks_running',
+    type: 'gauge',
+    group: 'tasks',
+    helper: 'tasks.running',
+    help: 'Tasks running now, by tenant and task type.',
+    labels: ['tenant', 'type'],
+    tenantAware: true,
+    exemplars: false,
+    aggregator: 'sum',
+    backs: 'Task Execution / Task Status Distribution',
+  },
+  {
+    name: 'grey_task_retries',
+    type: 'histogram',
+    group: 'tasks',
+    helper: 'tasks.retries',
+    help: 'Retries a finished task needed (0 when its first attempt ended it), by task type.',
+    labels: ['type'],
+    tenantAware: false,
+    buckets: 'retry_counts',
+    exemplars: false,
+    aggregator: 'sum',
+    backs: 'Task Execution / Retry Distribution',
+  },
+  {
+    name: 'grey_task_errors_total',
+    type: 'counter',
+    group: 'tasks',
+    helper: 'tasks.errors',
+    help: 'Failed task attempts by task type and error code (at most 50 codes, then "other").',
+    labels: ['type', 'code'],
+    tenantAware: false,
+    exemplars: false,
+    aggregator: 'sum',
+    valueLimits: { code: 50 },
+    backs: 'Task Execution / Top Errors',
+  },
+  {
+    name: 'grey_tenant_cpu_seconds_total',
+    type: 'counter',
+    group: 'tenants',
+    helper: 'tenants.cpuSeconds',
+    help: "CPU time spent on a tenant's work in seconds, by tenant.",
+    labels: ['tenant'],
+    tenantAware: true,
+    exemplars: false,
+    aggregator: 'sum',
+    backs: 'Tenant Isolation / Resource Usage by Tenant',
+  },
+  {
+    name: 'grey_tenant_memory_bytes',
+    type: 'gauge',
+    group: 'tenants',
+    helper: 'tenants.memory',
+    help: "Memory held for a tenant's work in bytes, by tenant.",
+    labels: ['tenant'],
+    tenantAware: true,
+    exemplars: false,
+    aggregator: 'sum',
+    backs: 'Tenant Isolation / Resource Usage by Tenant',
+  },
+  {
+    name: 'grey_tenant_quota_utilization_ratio',
+    type: 'gauge',
+    group: 'tenants',
+    helper: 'tenants.quotaUtilization',
+    help: "Share of a tenant's quota in use, 0 to 1, by tenant and resource.",
+    labels: ['tenant', 'resource'],
+    tenantAware: true,
+    exemplars: false,
+    aggregator: 'max',
+    valueLimits: { resource: 16 },
+    backs: 'Tenant Isolation / Quota Utilization',
+  },
+  {
+    name: 'grey_tenant_rate_limit_per_second',
+    type: 'gauge',
+    group: 'tenants',
+    helper: 'tenants.rateLimit',
+    help: 'Task submissions per second a tenant is allowed, by tenant.',
+    labels: ['tenant'],
+    tenantAware: true,
+    exemplars: false,
+    aggregator: 'max',
+    backs: 'Tenant Isolation / Rate Limit Status',
+  },
+  {
+    name: 'grey_tenant_rate_limited_total',
+    type: 'counter',
+    group: 'tenants',
+    helper: 'tenants.rateLimited',
+    help: 'Task submissions refused by the rate limiter, by tenant.',
+    labels: ['tenant'],
+    tenantAware: true,
+    exemplars: false,
+    aggregator: 'sum',
+    backs: 'Tenant Isolation / Rate Limit Status',
+  },
+  {
+    name: 'grey_tenant_cost_total',
+    type: 'counter',
+    group: 'tenants',
+    helper: 'tenants.cost',
+    help: "Estimated cost of a tenant's work in the service's billing unit, by tenant.",
+    labels: ['tenant'],
+    tenantAware: true,
+    exemplars: false,
+    aggregator: 'sum',
+    backs: 'Tenant Isolation / Cost per Tenant',
+  },
+  {
+    name: 'grey_tee_proofs_total',
+    type: 'counter',
+    group: 'tee',
+    helper: 'tee.proofs',
+    help: 'Tasks whose execution proof was generated, by platform and result (success or failure).',
+    labels: ['platform', 'result'],
+    tenantAware: false,
+    exemplars: false,
+    aggregator: 'sum',
+    valueLimits: { platform: 8, result: 4 },
+    backs: 'TEE Operations / Proof Generation Rate',
   },
   // the package's own metrics
   {

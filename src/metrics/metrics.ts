@@ -2,7 +2,14 @@ import type { Logger } from 'pino';
 import { Counter, Gauge, Registry } from 'prom-client';
 import type { ObservabilityConfig } from '../config/types.js';
 import { ObservabilityError } from '../errors.js';
-import { METRIC_CATALOG, type ClusterAggregator, type MetricDefinition, type MetricType } from './catalog.js';
+import { limitLabelValues } from './bounded-labels.js';
+import {
+  METRIC_CATALOG,
+  RETRY_COUNT_BUCKETS,
+  type ClusterAggregator,
+  type MetricDefinition,
+  type MetricType,
+} from './catalog.js';
 import { registerDefaultMetrics } from './default-metrics.js';
 import { serializeRegistry, type ExpositionFormat } from './exposition.js';
 import type { CounterHelper, GaugeHelper, HistogramHelper, MetricHelper, SummaryHelper } from './instruments.js';
@@ -49,6 +56,8 @@ export interface Metrics {
     cpuUtilization: GaugeHelper<never>;
     /** `grey_cluster_memory_utilization_ratio` */
     memoryUtilization: GaugeHelper<never>;
+    /** `grey_cluster_region_nodes{region,status}`: node count per region (at most 64 regions, 8 statuses). */
+    regionNodes: GaugeHelper<'region' | 'status'>;
   };
   readonly consensus: {
     /** `grey_consensus_term` */
@@ -69,10 +78,30 @@ export interface Metrics {
     failed: CounterHelper<'tenant' | 'type'>;
     /** `grey_task_duration_seconds{tenant}` (buckets: `prometheus.latency_buckets`; exemplars) */
     duration: HistogramHelper<'tenant'>;
+    /** `grey_tasks_running{tenant,type}`: tasks running now (inc at start, dec at end). */
+    running: GaugeHelper<'tenant' | 'type'>;
+    /** `grey_task_retries{type}`: retries a finished task needed (buckets 0, 1, 2, 3, 5, 10). */
+    retries: HistogramHelper<'type'>;
+    /** `grey_task_errors_total{type,code}`: failed attempts by error code (at most 50 codes, then `other`). */
+    errors: CounterHelper<'type' | 'code'>;
   };
   readonly queue: {
     /** `grey_queue_depth{tenant,priority}` */
     depth: GaugeHelper<'tenant' | 'priority'>;
+  };
+  readonly tenants: {
+    /** `grey_tenant_cpu_seconds_total{tenant}`: CPU seconds spent on a tenant's work. */
+    cpuSeconds: CounterHelper<'tenant'>;
+    /** `grey_tenant_memory_bytes{tenant}`: memory held for a tenant's work. */
+    memory: GaugeHelper<'tenant'>;
+    /** `grey_tenant_quota_utilization_ratio{tenant,resource}`: quota share in use, 0 to 1 (at most 16 resources). */
+    quotaUtilization: GaugeHelper<'tenant' | 'resource'>;
+    /** `grey_tenant_rate_limit_per_second{tenant}`: submissions per second the tenant is allowed. */
+    rateLimit: GaugeHelper<'tenant'>;
+    /** `grey_tenant_rate_limited_total{tenant}`: submissions the rate limiter refused. */
+    rateLimited: CounterHelper<'tenant'>;
+    /** `grey_tenant_cost_total{tenant}`: estimated cost in the service's billing unit. */
+    cost: CounterHelper<'tenant'>;
   };
   readonly tee: {
     /** `grey_tee_attestations_total{platform,result}` */
@@ -83,6 +112,8 @@ export interface Metrics {
     enclavesActive: GaugeHelper<'platform'>;
     /** `grey_tee_enclave_memory_bytes{enclave_id}` */
     enclaveMemory: GaugeHelper<'enclave_id'>;
+    /** `grey_tee_proofs_total{platform,result}`: execution proofs generated (result success or failure). */
+    proofs: CounterHelper<'platform' | 'result'>;
   };
   readonly db: {
     /** `grey_db_connections_active{backend,shard}` */
@@ -182,7 +213,9 @@ export function createMetrics(config: ObservabilityConfig, logger: Logger): Metr
   const handle: Record<string, unknown> = {};
   for (const definition of METRIC_CATALOG) {
     if (definition.helper === undefined) continue;
-    const helper = register(resolveCatalogEntry(definition, config), true);
+    const registered = register(resolveCatalogEntry(definition, config), true);
+    const helper =
+      definition.valueLimits === undefined ? registered : limitLabelValues(registered, definition.valueLimits);
     setPath(handle, definition.helper, helper);
   }
   for (const metric of self.all) registry.registerMetric(metric);
@@ -192,7 +225,7 @@ export function createMetrics(config: ObservabilityConfig, logger: Logger): Metr
     register(resolveCustom(type, options, config), false);
 
   return {
-    ...(handle as Pick<Metrics, 'cluster' | 'consensus' | 'tasks' | 'queue' | 'tee' | 'db'>),
+    ...(handle as Pick<Metrics, 'cluster' | 'consensus' | 'tasks' | 'queue' | 'tenants' | 'tee' | 'db'>),
     registry,
     logger,
     catalog: METRIC_CATALOG,
@@ -211,7 +244,12 @@ function resolveCatalogEntry(definition: MetricDefinition, config: Observability
     type: definition.type,
     help: definition.help,
     labels: definition.labels,
-    buckets: definition.buckets === 'latency_buckets' ? config.prometheus.latency_buckets : undefined,
+    buckets:
+      definition.buckets === 'latency_buckets'
+        ? config.prometheus.latency_buckets
+        : definition.buckets === 'retry_counts'
+          ? RETRY_COUNT_BUCKETS
+          : undefined,
     percentiles: definition.percentiles,
     maxAgeSeconds: definition.maxAgeSeconds,
     exemplars: definition.exemplars,

@@ -83,11 +83,22 @@ export interface RunningPrometheus {
   stop(): Promise<void>;
 }
 
+/** Options of {@link startPrometheus} for tests that bring their own Prometheus config. */
+export interface PrometheusOptions {
+  /** prometheus.yml to use instead of the one scraping `target` (paths in it are relative to its folder). */
+  config?: string;
+  /** More files to write beside prometheus.yml (rule files, file_sd target lists), by file name. */
+  files?: Readonly<Record<string, string>>;
+}
+
 /**
  * Starts the Debian `prometheus` binary on a free loopback port with a temp data dir, scraping
- * `target` every second, and waits until it is ready. Always call stop().
+ * `target` every second (or running `options.config`), and waits until it is ready. Always call stop().
  */
-export async function startPrometheus(target: ScrapeTarget): Promise<RunningPrometheus> {
+export async function startPrometheus(
+  target: ScrapeTarget,
+  options: PrometheusOptions = {},
+): Promise<RunningPrometheus> {
   const dir = await mkdtemp(join(tmpdir(), 'grey-prom-'));
   const port = await freePort();
   const auth =
@@ -103,7 +114,8 @@ scrape_configs:
     static_configs:
       - targets: [${JSON.stringify(target.address)}]
 `;
-  await writeFile(join(dir, 'prometheus.yml'), config);
+  await writeFile(join(dir, 'prometheus.yml'), options.config ?? config);
+  for (const [name, content] of Object.entries(options.files ?? {})) await writeFile(join(dir, name), content);
   let log = '';
   const child: ChildProcess = spawn(
     'prometheus',

@@ -1,0 +1,10 @@
+import type { DashboardSpec } from '../dashboard-builder.js';
+import { clusterOverview } from './cluster-overview.js';
+import { taskExecution } from './task-execution.js';
+import { teeOperations } from './tee-operations.js';
+import { tenantIsolation } from './tenant-isolation.js';
+
+/** The spec's four dashboards, in the spec's order. */
+export function dashboardSpecs(): DashboardSpec[] {
+  return [clusterOverview(), taskExecution(), tenantIsolation(), teeOperations()];
+}

@@ -1,0 +1,179 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { stringify } from 'yaml';
+import { initObservability, type ObservabilityHandle } from '../../src/init.js';
+import { ruleArtifacts } from '../../src/monitoring/artifacts.js';
+import { buildDashboard } from '../../src/monitoring/dashboard-builder.js';
+import { dashboardSpecs } from '../../src/monitoring/dashboards/index.js';
+import { recordingRules } from '../../src/monitoring/rules.js';
+import { kubernetesScrapeConfig } from '../../src/monitoring/scrape-configs.js';
+import { startPrometheus, type RunningPrometheus } from '../support/prometheus.js';
+import { driveSyntheticLoad, TENANTS } from './support/synthetic-load.js';
+
+/**
+ * The generated dashboards and rules against a real Prometheus that scrapes a service using this
+ * package (initObservability + the metric helpers) under synthetic load from several tenants. The
+ * Prometheus runs the generated Kubernetes scrape job (its relabelling of pod annotations
+ * included), with the pod discovery replaced by a file listing what Kubernetes would report, and
+ * evaluates the generated rule file.
+ */
+
+/** What Grafana puts in place of the variables, with windows that fit a 1 s scrape interval. */
+const ALL = { job: '.*', tenant: '.*', rateInterval: '15s', range: '5m' };
+
+function substitute(expr: string, values: typeof ALL): string {
+  return expr
+    .replaceAll('$__rate_interval', values.rateInterval)
+    .replaceAll('$__range', values.range)
+    .replaceAll('$job', values.job)
+    .replaceAll('$tenant', values.tenant);
+}
+
+interface PanelQuery {
+  dashboard: string;
+  panel: string;
+  expr: string;
+}
+
+function panelQueries(): PanelQuery[] {
+  return dashboardSpecs().flatMap((spec) =>
+    (buildDashboard(spec).panels ?? []).flatMap((panel) =>
+      ((panel as { targets?: Array<{ expr?: string }> }).targets ?? []).map((target) => ({
+        dashboard: spec.title,
+        panel: String((panel as { title?: string }).title),
+        expr: String(target.expr),
+      })),
+    ),
+  );
+}
+
+/** The generated Kubernetes config with pod discovery swapped for a file of discovered pods. */
+function prometheusConfig(): string {
+  const config = kubernetesScrapeConfig() as {
+    global: Record<string, string>;
+    rule_files: string[];
+    alerting?: unknown;
+    scrape_configs: Array<Record<string, unknown>>;
+  };
+  config.global = { scrape_interval: '1s', scrape_timeout: '1s', evaluation_interval: '1s' };
+  config.rule_files = ['grey-rules.yml'];
+  delete config.alerting;
+  for (const job of config.scrape_configs) {
+    delete job.kubernetes_sd_configs;
+    job.file_sd_configs = [{ files: ['pods.json'], refresh_interval: '1s' }];
+  }
+  return stringify(config);
+}
+
+/** Two pods as Kubernetes discovery reports them: one annotated for scraping, one not. */
+function discoveredPods(port: number): string {
+  const pod = (name: string, scrape: string) => ({
+    // The container's own port: the prometheus.io/port annotation must replace it.
+    targets: ['127.0.0.1:1'],
+    labels: {
+      __meta_kubernetes_namespace: 'grey',
+      __meta_kubernetes_pod_name: name,
+      __meta_kubernetes_pod_annotation_prometheus_io_scrape: scrape,
+      __meta_kubernetes_pod_annotation_prometheus_io_port: String(port),
+      __meta_kubernetes_pod_annotation_prometheus_io_path: '/metrics',
+    },
+  });
+  return JSON.stringify([pod('grey-service-0', 'true'), pod('grey-sidecar-0', 'false')]);
+}
+
+describe('dashboards and rules on a real Prometheus', () => {
+  let handle: ObservabilityHandle;
+  let prometheus: RunningPrometheus;
+
+  before(async () => {
+    handle = await initObservability({
+      env: {},
+      overrides: {
+        service: { name: 'grey-monitoring-fixture' },
+        prometheus: { host: '127.0.0.1', port: 0, default_metrics: false },
+        logging: { level: 'silent' },
+      },
+    });
+    const port = handle.metricsServer?.port as number;
+    prometheus = await startPrometheus(
+      { address: `127.0.0.1:${port}` },
+      {
+        config: prometheusConfig(),
+        files: {
+          'grey-rules.yml': (ruleArtifacts()[0] as { content: string }).content,
+          'pods.json': discoveredPods(port),
+        },
+      },
+    );
+    // Load until Prometheus holds enough scrapes for rate() and increase() over a 15 s window.
+    await driveSyntheticLoad(handle.metrics, async () => {
+      const scrapes = await prometheus.query('count_over_time(up{job="grey-cluster"}[1m])');
+      return Number(scrapes[0]?.value[1] ?? 0) >= 5;
+    });
+    await prometheus.waitFor('grey:task_latency_p99:5m', (s) => s.length > 0);
+  });
+
+  after(async () => {
+    await prometheus?.stop();
+    await handle?.shutdown();
+  });
+
+  it('scrapes only the annotated pod, on its annotated port and path, with namespace and pod labels', async () => {
+    const up = await prometheus.query('up');
+    assert.equal(up.length, 1, JSON.stringify(up));
+    const port = handle.metricsServer?.port as number;
+    assert.equal(up[0]?.metric.instance, `127.0.0.1:${port}`);
+    assert.equal(up[0]?.metric.job, 'grey-cluster');
+    assert.equal(up[0]?.metric.namespace, 'grey');
+    assert.equal(up[0]?.metric.pod, 'grey-service-0');
+    assert.equal(up[0]?.value[1], '1');
+  });
+
+  it('answers every panel query of the four dashboards with data', async () => {
+    const queries = panelQueries();
+    assert.ok(queries.length >= 30, `${queries.length} queries`);
+    const empty: string[] = [];
+    for (const query of queries) {
+      const samples = await prometheus.query(substitute(query.expr, ALL));
+      if (samples.length === 0) empty.push(`${query.dashboard} / ${query.panel}: ${query.expr}`);
+    }
+    assert.deepEqual(empty, [], 'panel queries without data');
+  });
+
+  it('narrows tenant-aware panels to the tenants selected in the tenant variable', async () => {
+    const selected = TENANTS.slice(0, 2);
+    const values = { ...ALL, tenant: selected.join('|') };
+    let checked = 0;
+    for (const query of panelQueries().filter((q) => q.expr.includes('by (tenant'))) {
+      const tenants = new Set((await prometheus.query(substitute(query.expr, values))).map((s) => s.metric.tenant));
+      assert.deepEqual([...tenants].sort(), [...selected].sort(), `${query.panel}: ${query.expr}`);
+      checked++;
+    }
+    assert.ok(checked >= 6, `${checked} per-tenant queries checked`);
+  });
+
+  it('lists the job and the tenants for the dashboards template variables', async () => {
+    const dashboard = buildDashboard(dashboardSpecs()[0]!);
+    const variables = (dashboard.templating?.list ?? []) as Array<{ name: string; query?: unknown }>;
+    const expected: Record<string, string[]> = { job: ['grey-cluster'], tenant: [...TENANTS].sort() };
+    for (const name of ['job', 'tenant']) {
+      const query = String(variables.find((v) => v.name === name)?.query);
+      const match = /^label_values\((.+), (\w+)\)$/.exec(query);
+      assert.ok(match, query);
+      const [, series, label] = match;
+      const url = `${prometheus.url}/api/v1/label/${label}/values?match[]=${encodeURIComponent(substitute(series as string, ALL))}`;
+      const body = (await (await fetch(url)).json()) as { status: string; data: string[] };
+      assert.equal(body.status, 'success');
+      assert.deepEqual([...body.data].sort(), expected[name], query);
+    }
+  });
+
+  it('evaluates every recording rule of the rule file to data per job and tenant', async () => {
+    for (const rule of recordingRules()) {
+      const samples = await prometheus.waitFor(rule.record, (s) => s.length === TENANTS.length);
+      assert.deepEqual(samples.map((s) => s.metric.tenant).sort(), [...TENANTS].sort(), rule.record);
+      for (const sample of samples)
+        assert.ok(Number.isFinite(Number(sample.value[1])), `${rule.record} ${sample.value[1]}`);
+    }
+  });
+});

@@ -1,0 +1,98 @@
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { REPO_ROOT, SUPPORTED_NODE_MAJORS, nodeBinary } from './support/node-versions.js';
+import { createTempDir, type TempDir } from './support/temp-dir.js';
+
+/** npm run by the Node of this test run (npm_execpath is set under `npm test`), else npm on PATH. */
+function npm(args: string[], cwd: string) {
+  const npmCli = process.env.npm_execpath;
+  const [command, argv] =
+    npmCli !== undefined && npmCli.endsWith('.js') ? [process.execPath, [npmCli, ...args]] : ['npm', args];
+  return spawnSync(command, argv, { cwd, encoding: 'utf8', timeout: 150_000 });
+}
+
+function directoryBytes(path: string): number {
+  let total = 0;
+  for (const entry of readdirSync(path, { withFileTypes: true })) {
+    const full = join(path, entry.name);
+    if (entry.isDirectory()) total += directoryBytes(full);
+    else if (entry.isFile()) total += statSync(full).size;
+  }
+  return total;
+}
+
+// A service as a new user writes it: the package and the current OpenTelemetry API, nothing else.
+const SERVICE = `
+import { trace } from '@opentelemetry/api';
+import { initObservability, withTenant } from '@grey/observability';
+
+const obs = await initObservability({
+  overrides: {
+    prometheus: { host: '127.0.0.1', port: 0 },
+    opentelemetry: { exporter: { protocol: 'http/protobuf', endpoint: 'http://127.0.0.1:9' } },
+    logging: { level: 'silent' },
+    shutdown_timeout_ms: 1000,
+  },
+});
+withTenant('acme', () => obs.metrics.tasks.submitted.inc({ type: 'stateless' }));
+const traceId = obs.tracer.startActiveSpan('grey.task.run', (span) => {
+  const active = trace.getActiveSpan()?.spanContext().traceId;
+  span.end();
+  return active;
+});
+const body = await (await fetch(obs.metricsServer.url)).text();
+await obs.shutdown();
+console.log(JSON.stringify({
+  node: process.versions.node,
+  submitted: /grey_tasks_submitted_total\\{tenant="acme",type="stateless"\\} 1/.test(body),
+  traceId: /^[0-9a-f]{32}$/.test(traceId),
+}));
+`;
+
+describe('the packed package in a project already on @opentelemetry/api ^1.10', () => {
+  let project: TempDir;
+  let installOutput = '';
+
+  before(() => {
+    project = createTempDir('grey-obs-consumer-');
+    const packed = JSON.parse(
+      execFileSync('npm', ['pack', '--json', '--pack-destination', project.path], { cwd: REPO_ROOT, encoding: 'utf8' }),
+    ) as Array<{ filename: string }>;
+    project.write('package.json', JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
+    const first = npm(['install', '--no-audit', '--no-fund', '@opentelemetry/api@^1.10.0'], project.path);
+    assert.equal(first.status, 0, first.stderr);
+    const second = npm(['install', '--no-audit', '--no-fund', `./${packed[0]!.filename}`], project.path);
+    installOutput = `${second.stdout}\n${second.stderr}`;
+    assert.equal(second.status, 0, installOutput);
+    project.write('service.mjs', SERVICE);
+  });
+
+  after(() => project?.remove());
+
+  it('installs without a peer-dependency conflict and weighs under 80 MB', (t) => {
+    assert.doesNotMatch(installOutput, /ERESOLVE|peer dep/i);
+    const bytes = directoryBytes(join(project.path, 'node_modules'));
+    const megabytes = bytes / 1024 / 1024;
+    t.diagnostic(`consumer node_modules: ${megabytes.toFixed(1)} MB`);
+    console.log(`consumer node_modules: ${megabytes.toFixed(1)} MB (${bytes} bytes)`);
+    assert.ok(megabytes < 80, `${megabytes.toFixed(1)} MB`);
+  });
+
+  for (const major of SUPPORTED_NODE_MAJORS) {
+    it(`starts a service, serves its metrics and traces on Node ${major}`, () => {
+      const result = spawnSync(nodeBinary(major), ['service.mjs'], {
+        cwd: project.path,
+        encoding: 'utf8',
+        timeout: 60_000,
+        env: { PATH: process.env.PATH, HOME: process.env.HOME },
+      });
+      assert.equal(result.status, 0, result.stderr);
+      const report = JSON.parse(result.stdout.trim().split('\n').pop()!) as Record<string, unknown>;
+      assert.equal(String(report.node).split('.')[0], String(major));
+      assert.deepEqual({ submitted: report.submitted, traceId: report.traceId }, { submitted: true, traceId: true });
+    });
+  }
+});
