@@ -107,7 +107,10 @@ function flushWhenTheServiceEnds(handle: RegisterHandle): void {
 }
 
 function warnLateImport(handle: RegisterHandle, modules: string[]): void {
-  warn(handle.logger, 'OBS_WARN_LATE_IMPORT', 'register', { message: describeLateImports(modules), fields: { modules } });
+  warn(handle.logger, 'OBS_WARN_LATE_IMPORT', 'register', {
+    message: describeLateImports(modules),
+    fields: { modules },
+  });
 }
 
 function report(what: string, err: unknown): void {

@@ -47,11 +47,7 @@ interface Ended {
 }
 
 /** Runs the fixture in `mode`; sends `signal` once it printed `ready` (when given). */
-function runApp(
-  withPackage: boolean,
-  env: Record<string, string>,
-  signal?: NodeJS.Signals,
-): Promise<Ended> {
+function runApp(withPackage: boolean, env: Record<string, string>, signal?: NodeJS.Signals): Promise<Ended> {
   const args = withPackage ? ['--import', registerUrl, app] : [app];
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, {
@@ -89,7 +85,10 @@ describe('register and the life of the service', () => {
       assert.equal(ended.stdout, 'job done, handle live\n');
       // The batch delay is a minute: only the flush at 'beforeExit' can have sent them.
       const spans = receiver.spans();
-      assert.ok(spans.some((span) => span.kind === 2) && spans.some((span) => span.kind === 3), 'server and client spans');
+      assert.ok(
+        spans.some((span) => span.kind === 2) && spans.some((span) => span.kind === 3),
+        'server and client spans',
+      );
     } finally {
       dir.remove();
       await receiver.close();

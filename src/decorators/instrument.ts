@@ -197,7 +197,10 @@ export function isSecretName(name: string): boolean {
 function configuredSecretNames(config: ObservabilityConfig): Set<string> {
   const names = new Set<string>();
   for (const path of config.logging.redact) {
-    const last = path.split(/[.[\]]/).filter((segment) => segment !== '').pop();
+    const last = path
+      .split(/[.[\]]/)
+      .filter((segment) => segment !== '')
+      .pop();
     if (last !== undefined) names.add(normalizeName(last.replace(/["']/g, '')));
   }
   for (const header of Object.keys(config.opentelemetry.exporter.headers)) names.add(normalizeName(header));

@@ -304,8 +304,7 @@ function targetError(
     `@${decoratorName} was applied to the ${what}; it can only decorate ${allowed}.`,
     {
       key: `@${decoratorName}`,
-      expected:
-        'the decorator on the method that does the work (for an accessor, on a method the accessor calls)',
+      expected: 'the decorator on the method that does the work (for an accessor, on a method the accessor calls)',
     },
   );
 }

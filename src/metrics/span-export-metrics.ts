@@ -1,9 +1,5 @@
 import { Counter, type Registry } from 'prom-client';
-import {
-  EXPORT_FAILURE_REASONS,
-  type DropReason,
-  type ExportHealthCounts,
-} from '../tracing/export-health.js';
+import { EXPORT_FAILURE_REASONS, type DropReason, type ExportHealthCounts } from '../tracing/export-health.js';
 
 /** `grey_observability_spans_exported_total`: spans the collector acknowledged. */
 export const SPANS_EXPORTED_METRIC = 'grey_observability_spans_exported_total';

@@ -100,10 +100,13 @@ export class AbortableHttpTransport implements IExporterTransport {
         this.inFlight.delete(controller);
         resolve(response);
       };
-      const timer = setTimeout(() => {
-        finish({ status: 'retryable', error: new ExportTimeoutError(`no answer within ${timeoutMillis} ms`) });
-        controller.abort();
-      }, Math.max(0, timeoutMillis));
+      const timer = setTimeout(
+        () => {
+          finish({ status: 'retryable', error: new ExportTimeoutError(`no answer within ${timeoutMillis} ms`) });
+          controller.abort();
+        },
+        Math.max(0, timeoutMillis),
+      );
       timer.unref();
       controller.signal.addEventListener('abort', () => finish(aborted()), { once: true });
       const req = this.send_(this.target, {

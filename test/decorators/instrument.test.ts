@@ -222,7 +222,9 @@ describe('Instrument and secret arguments', () => {
         pin: string,
         attempts: number,
       ): number {
-        return [user, password, apiKey, api_key, sessionToken, clientSecret, authorization, cookie, pin].length + attempts;
+        return (
+          [user, password, apiKey, api_key, sessionToken, clientSecret, authorization, cookie, pin].length + attempts
+        );
       }
     }
     new Auth().login('ada', 'hunter2', 'k-1', 'k-2', 't-1', 's-1', 'Bearer b', 'c=1', '1234', 3);
