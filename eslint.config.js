@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'test/fixtures/**/out/**'] },
+  { ignores: ['dist/**', 'node_modules/**', '.tmp/**', 'examples/*/out/**', 'test/fixtures/**/out/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -1,13 +1,16 @@
 // A small task service instrumented by @grey/observability on the embedded default config.
 //   npm run example            -> task API on 127.0.0.1:3000, metrics on :9090/metrics
 //   curl -XPOST -H 'x-tenant-id: tenant-123' 127.0.0.1:3000/tasks
-// EXAMPLE_PORT picks the API port (0: a free one). Ctrl-C or SIGTERM stops it through shutdown().
+// EXAMPLE_PORT sets the API port (default 3000; 0 picks a free one), GREY_PROMETHEUS_PORT the
+// metrics port (default 9090, which is also Prometheus's own). A port in use ends it with a message
+// that names the variable to change. Ctrl-C or SIGTERM stops it through shutdown().
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { extractContext, initObservability, Task, withTenant } from '@grey/observability';
 import { context } from '@opentelemetry/api';
+import { exitOnStartError, listenOrExit } from './support/listen.js';
 
-const obs = await initObservability();
+const obs = await initObservability().catch(exitOnStartError);
 
 interface TaskRequest {
   /** Read by @Task as the span attribute grey.task_id. */
@@ -47,14 +50,11 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
 }
 
 const server = createServer((req, res) => void handle(req, res));
-server.listen(Number(process.env.EXAMPLE_PORT ?? 3000), '127.0.0.1', () => {
-  const address = server.address();
-  const port = typeof address === 'object' && address !== null ? address.port : 0;
-  obs.logger.info(
-    { api: `http://127.0.0.1:${port}/tasks`, metrics: obs.metricsServer?.url ?? null },
-    'example service ready',
-  );
-});
+const port = await listenOrExit(server, 'EXAMPLE_PORT', 3000);
+obs.logger.info(
+  { api: `http://127.0.0.1:${port}/tasks`, metrics: obs.metricsServer?.url ?? null },
+  'example service ready',
+);
 
 // The service owns its signals; the library only offers shutdown().
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { createServer, type AddressInfo } from 'node:net';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
@@ -67,4 +68,45 @@ describe('examples/basic-service', () => {
     const [code] = (await once(child, 'exit')) as [number | null];
     assert.equal(code, 0);
   });
+});
+
+describe('examples/basic-service on busy ports', () => {
+  for (const which of ['API', 'metrics'] as const) {
+    it(`exits 1 with a message naming the variable to change when its ${which} port is in use`, async () => {
+      const busy = createServer();
+      await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+      const cwd = createTempDir();
+      try {
+        const { port } = busy.address() as AddressInfo;
+        const child = spawn(process.execPath, [EXAMPLE], {
+          cwd: cwd.path,
+          env: {
+            PATH: process.env.PATH,
+            GREY_PROMETHEUS_HOST: '127.0.0.1',
+            GREY_PROMETHEUS_PORT: which === 'metrics' ? String(port) : '0',
+            EXAMPLE_PORT: which === 'API' ? String(port) : '0',
+          },
+          stdio: ['ignore', 'ignore', 'pipe'],
+        });
+        let stderr = '';
+        child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+        const [code] = (await once(child, 'exit')) as [number | null];
+        assert.equal(code, 1);
+        assert.doesNotMatch(stderr, /Unhandled|node:internal|\n\s+at /, 'no stack trace');
+        if (which === 'API') {
+          assert.match(
+            stderr,
+            new RegExp(`^example: port ${port} on 127\\.0\\.0\\.1 is already in use by another process\\.$`, 'm'),
+          );
+          assert.match(stderr, /Set EXAMPLE_PORT to another port/);
+        } else {
+          assert.match(stderr, new RegExp(`OBS_ERR_PORT_IN_USE: .*port ${port} on 127\\.0\\.0\\.1 is already in use`));
+          assert.match(stderr, /GREY_PROMETHEUS_PORT/);
+        }
+      } finally {
+        cwd.remove();
+        await new Promise((resolve) => busy.close(resolve));
+      }
+    });
+  }
 });

@@ -1,0 +1,114 @@
+/**
+ * The metrics checks of `grey-observability doctor`: the endpoint's port can be bound, and the
+ * Prometheus scrape config (and Kubernetes pod annotations) that find it.
+ */
+import { createServer } from 'node:net';
+import { redactValue } from '../config/redact.js';
+import type { ObservabilityConfig } from '../config/types.js';
+import type { DoctorCheck } from './doctor-report.js';
+
+/** Prometheus's own default port, which is also this package's default metrics port. */
+const PROMETHEUS_OWN_PORT = 9090;
+
+const PORT_FIX =
+  'pick another port with prometheus.port in the file or GREY_PROMETHEUS_PORT (e.g. GREY_PROMETHEUS_PORT=9464), or stop what holds it';
+
+/** Binds the metrics host and port once and releases it: says whether the endpoint could start. */
+export async function checkMetricsPort(config: ObservabilityConfig): Promise<DoctorCheck> {
+  const { host, port, enabled } = config.prometheus;
+  const title = `metrics port ${port} on ${host}`;
+  if (!enabled) return { status: 'skip', title: 'metrics port', detail: 'prometheus.enabled is false' };
+  if (port === 0) {
+    return {
+      status: 'warn',
+      title,
+      detail: 'port 0 picks a free port at every start, which a scrape config cannot know',
+      fix: 'set a fixed prometheus.port (GREY_PROMETHEUS_PORT) for a service that Prometheus scrapes',
+    };
+  }
+  const error = await tryListen(host, port);
+  if (error === undefined) {
+    const shared =
+      port === PROMETHEUS_OWN_PORT
+        ? ` (${PROMETHEUS_OWN_PORT} is also Prometheus's own port: on a machine that runs Prometheus, use another one)`
+        : '';
+    return { status: 'ok', title, detail: `free${shared}` };
+  }
+  switch (error.code) {
+    case 'EADDRINUSE':
+      return {
+        status: 'fail',
+        title,
+        detail: `in use by another process${port === PROMETHEUS_OWN_PORT ? ` (${PROMETHEUS_OWN_PORT} is Prometheus's own default port)` : ''}; the service would fail to start with OBS_ERR_PORT_IN_USE (if that process is this service, already running, this is expected)`,
+        fix: PORT_FIX,
+      };
+    case 'EACCES':
+      return {
+        status: 'fail',
+        title,
+        detail: 'permission denied: ports below 1024 need privileges',
+        fix: 'use a port above 1023 (prometheus.port, GREY_PROMETHEUS_PORT)',
+      };
+    case 'EADDRNOTAVAIL':
+    case 'ENOTFOUND':
+      return {
+        status: 'fail',
+        title,
+        detail: `${host} is not an address of this machine (${error.code})`,
+        fix: 'set prometheus.host (GREY_PROMETHEUS_HOST) to 0.0.0.0 (all interfaces), 127.0.0.1, or an address of this machine',
+      };
+    default:
+      return { status: 'fail', title, detail: `cannot listen: ${error.code ?? error.message}`, fix: PORT_FIX };
+  }
+}
+
+function tryListen(host: string, port: number): Promise<NodeJS.ErrnoException | undefined> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', (err: NodeJS.ErrnoException) => resolve(err));
+    server.listen({ host, port, exclusive: true }, () => server.close(() => resolve(undefined)));
+  });
+}
+
+/**
+ * A Prometheus scrape job for the service (static target) and the pod annotations that the
+ * spec's Kubernetes scrape config reads. Credentials are referenced by file, never printed.
+ */
+export function renderScrapeConfig(config: ObservabilityConfig): string {
+  const { port, path, auth } = config.prometheus;
+  const target = ['0.0.0.0', '::', ''].includes(config.prometheus.host)
+    ? `localhost:${port}`
+    : `${config.prometheus.host}:${port}`;
+  const job = config.service.name.replace(/[^a-zA-Z0-9_.-]/g, '_');
+  const authLines =
+    auth.type === 'bearer'
+      ? [
+          '    authorization:',
+          '      type: Bearer',
+          '      credentials_file: /etc/prometheus/secrets/grey-metrics-token',
+        ]
+      : auth.type === 'basic'
+        ? [
+            '    basic_auth:',
+            `      username: ${JSON.stringify(redactValue('prometheus.auth.username', auth.username))}`,
+            '      password_file: /etc/prometheus/secrets/grey-metrics-password',
+          ]
+        : [];
+  return [
+    '# prometheus.yml: scrape this service (replace the target by its address as Prometheus sees it)',
+    'scrape_configs:',
+    `  - job_name: ${JSON.stringify(job)}`,
+    `    metrics_path: ${JSON.stringify(path)}`,
+    ...authLines,
+    '    static_configs:',
+    `      - targets: [${JSON.stringify(target)}]`,
+    '',
+    '# Kubernetes: pod annotations read by the spec scrape config (docs/kubernetes.md)',
+    'metadata:',
+    '  annotations:',
+    '    prometheus.io/scrape: "true"',
+    `    prometheus.io/port: "${port}"`,
+    `    prometheus.io/path: ${JSON.stringify(path)}`,
+    '',
+  ].join('\n');
+}
