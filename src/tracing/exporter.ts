@@ -74,10 +74,16 @@ const GRPC_SPAN_EXPORTER_COMPONENT = 'otlp_grpc_span_exporter';
  * (gRPC metadata for grpc) and the per-request timeout: the SDK's OTLP exporter (protobuf
  * serializer, export queue, partial-success handling) over the package's transports
  * (http-transport.ts, grpc-transport.ts), whose requests, calls and retry waits shutdown can abort
- * (the SDK's own cannot: opentelemetry-js-contrib#3349). Synchronous, so that it can run inside the isolated
+ * (the SDK's own cannot: opentelemetry-js-contrib#3349). `holdEventLoop`: keep the process alive
+ * while an export is in flight, for a caller that awaits one itself (the doctor command); the
+ * tracing pipeline never does (an export must not keep the process alive on its own). Synchronous, so that it can run inside the isolated
  * environment (see isolated-env.ts).
  */
-export function createSpanExporter(config: ExporterConfig, modules: ExporterModules): SpanExporterHandle {
+export function createSpanExporter(
+  config: ExporterConfig,
+  modules: ExporterModules,
+  options: { holdEventLoop?: boolean } = {},
+): SpanExporterHandle {
   const url = resolveExporterEndpoint(config);
   let transport: IExporterTransport & { shutdown(): void };
   let component: string;
@@ -88,7 +94,7 @@ export function createSpanExporter(config: ExporterConfig, modules: ExporterModu
     transport = new AbortableGrpcTransport(grpc, url, metadata);
     component = GRPC_SPAN_EXPORTER_COMPONENT;
   } else {
-    transport = new modules.http.AbortableHttpTransport(url, config.headers);
+    transport = new modules.http.AbortableHttpTransport(url, config.headers, options.holdEventLoop);
     component = HTTP_SPAN_EXPORTER_COMPONENT;
   }
   const delegate = modules.base.createOtlpNetworkExportDelegate(

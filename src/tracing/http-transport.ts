@@ -52,9 +52,14 @@ export class AbortableHttpTransport implements IExporterTransport {
   private readonly inFlight = new Set<AbortController>();
   private stopped = false;
 
+  /**
+   * @param holdEventLoop keep the sockets and timers referenced, for a caller that awaits an export
+   *   itself (the `doctor` command); the tracing pipeline leaves it false (see the class comment).
+   */
   constructor(
     url: string,
     private readonly headers: Readonly<Record<string, string>>,
+    private readonly holdEventLoop = false,
   ) {
     this.target = new URL(url);
     const https = this.target.protocol === 'https:';
@@ -107,7 +112,7 @@ export class AbortableHttpTransport implements IExporterTransport {
         },
         Math.max(0, timeoutMillis),
       );
-      timer.unref();
+      if (!this.holdEventLoop) timer.unref();
       controller.signal.addEventListener('abort', () => finish(aborted()), { once: true });
       const req = this.send_(this.target, {
         method: 'POST',
@@ -119,7 +124,7 @@ export class AbortableHttpTransport implements IExporterTransport {
           'Content-Length': String(data.byteLength),
         },
       });
-      req.on('socket', (socket) => socket.unref());
+      if (!this.holdEventLoop) req.on('socket', (socket) => socket.unref());
       req.on('response', (res) => readResponse(res, finish));
       req.on('error', (error: Error & { code?: string }) => {
         const retryable = typeof error.code === 'string' && RETRYABLE_NETWORK_CODES.has(error.code);
@@ -139,7 +144,7 @@ export class AbortableHttpTransport implements IExporterTransport {
         this.inFlight.delete(controller);
         resolve(true);
       }, ms);
-      timer.unref();
+      if (!this.holdEventLoop) timer.unref();
       controller.signal.addEventListener(
         'abort',
         () => {
