@@ -22,7 +22,10 @@ export const ErrorCodes = {
   OBS_ERR_PORT_IN_USE: 'The Prometheus endpoint port is already bound by another process or server.',
   OBS_ERR_METRICS_SERVER: 'The Prometheus endpoint could not listen (bad host, permission denied).',
   OBS_ERR_METRIC_INVALID: 'A custom metric definition is invalid (name, labels, buckets).',
-  OBS_ERR_METRIC_CONFLICT: 'A custom metric name is already registered with another type or label set.',
+  OBS_ERR_METRIC_CONFLICT:
+    'A custom metric name is taken by a metric the package did not define (Node.js default metrics, self-metrics).',
+  OBS_ERR_METRIC_REDEFINED:
+    'A metric name is registered again with a different definition (type, help, labels, buckets, percentiles, window, exemplars or aggregator).',
   // logging
   OBS_ERR_LOG_DESTINATION: 'logging.destination names a file that cannot be created or opened for appending.',
   // tracing

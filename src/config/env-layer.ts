@@ -1,5 +1,6 @@
 import { ObservabilityError } from '../errors.js';
 import { listSchemaLeaves, type SchemaLeaf } from './schema.js';
+import type { ValueKind } from './formats.js';
 import type { LayerEntry } from './layer.js';
 
 /**
@@ -9,23 +10,22 @@ import type { LayerEntry } from './layer.js';
 export function readEnvLayer(env: NodeJS.ProcessEnv): LayerEntry[] {
   const byKey = new Map<string, LayerEntry>();
   for (const entry of readOtelEnv(env)) byKey.set(entry.key, entry);
-  for (const { key, leaf } of listSchemaLeaves()) {
-    const raw = env[leaf.env];
+  for (const { key, leaf, env: name } of listSchemaLeaves()) {
+    const raw = env[name];
     if (raw === undefined || raw === '') continue;
-    byKey.set(key, { key, value: parseEnvValue(raw, leaf, leaf.env, key), origin: leaf.env });
+    byKey.set(key, { key, value: parseEnvValue(raw, leaf, name, key), origin: name });
   }
   return [...byKey.values()];
 }
 
-/** Converts a variable's text to the type of the key's default (boolean, number, list, map). */
+/** Converts a variable's text to a value of the key's format (boolean, number, list, map). */
 export function parseEnvValue(
   raw: string,
-  leaf: Pick<SchemaLeaf, 'default' | 'sensitive'>,
+  leaf: Pick<SchemaLeaf, 'format' | 'sensitive'>,
   name: string,
   key: string,
 ): unknown {
-  const sample = leaf.default;
-  const fail = (expected: string): never => {
+  return parseText(raw, leaf.format.kind, (expected) => {
     throw new ObservabilityError(
       'OBS_ERR_CONFIG_ENV_INVALID',
       `environment variable ${name} cannot be used for ${key}`,
@@ -35,29 +35,40 @@ export function parseEnvValue(
         expected,
       },
     );
-  };
-  if (typeof sample === 'boolean') {
-    const text = raw.trim().toLowerCase();
-    if (text === 'true' || text === '1') return true;
-    if (text === 'false' || text === '0') return false;
-    return fail('true or false');
+  });
+}
+
+/**
+ * Reads `raw` as a value of `kind`, the one way text becomes a typed value (environment variables
+ * and `${VAR}` substitutions in the file alike). `fail` receives what was expected.
+ */
+export function parseText(raw: string, kind: ValueKind, fail: (expected: string) => never): unknown {
+  switch (kind) {
+    case 'boolean': {
+      const text = raw.trim().toLowerCase();
+      if (text === 'true' || text === '1') return true;
+      if (text === 'false' || text === '0') return false;
+      return fail('true or false');
+    }
+    case 'integer':
+    case 'number': {
+      const number = Number(raw.trim());
+      return raw.trim() === '' || !Number.isFinite(number) ? fail('a number') : number;
+    }
+    case 'string-list':
+      return (raw.trim().startsWith('[') ? parseJsonList(raw, fail) : splitList(raw)).map(String);
+    case 'number-list': {
+      const items = raw.trim().startsWith('[') ? parseJsonList(raw, fail) : splitList(raw);
+      return items.map((item) => {
+        const number = typeof item === 'number' ? item : Number(String(item).trim());
+        return Number.isFinite(number) ? number : fail('a comma-separated list of numbers');
+      });
+    }
+    case 'string-map':
+      return raw.trim().startsWith('{') ? parseJsonMap(raw, fail) : parseKeyValueList(raw, fail);
+    case 'string':
+      return raw;
   }
-  if (typeof sample === 'number') {
-    const number = Number(raw.trim());
-    return raw.trim() === '' || !Number.isFinite(number) ? fail('a number') : number;
-  }
-  if (Array.isArray(sample)) {
-    const items = raw.trim().startsWith('[') ? parseJsonList(raw, fail) : splitList(raw);
-    if (typeof sample[0] !== 'number') return items.map(String);
-    return items.map((item) => {
-      const number = typeof item === 'number' ? item : Number(String(item).trim());
-      return Number.isFinite(number) ? number : fail('a comma-separated list of numbers');
-    });
-  }
-  if (sample !== null && typeof sample === 'object') {
-    return raw.trim().startsWith('{') ? parseJsonMap(raw, fail) : parseKeyValueList(raw, fail);
-  }
-  return raw;
 }
 
 function splitList(raw: string): string[] {

@@ -7,6 +7,8 @@ export interface LayerEntry {
   key: string;
   value: unknown;
   origin: string;
+  /** Environment variables `${VAR}` substituted into the value (file layer). */
+  variables?: string[];
 }
 
 /** The values one source sets, flattened to schema keys. */

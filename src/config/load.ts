@@ -1,12 +1,12 @@
-import convict from 'convict';
 import { ObservabilityError } from '../errors.js';
 import { locateConfigFile, readConfigFile } from './config-file.js';
+import { createStore } from './convict-store.js';
 import { getPath, schemaDefaults, setPath } from './defaults.js';
 import { readEnvLayer } from './env-layer.js';
-import { flattenToLayer, type ConfigLayer, type LayerEntry } from './layer.js';
-import { collectSecrets, REDACTED, redactValue } from './redact.js';
-import { configSchema, listSchemaLeaves, type SchemaLeaf } from './schema.js';
-import { substituteEnv } from './substitute.js';
+import { flattenToLayer, type ConfigLayer } from './layer.js';
+import { listSchemaLeaves, type SchemaLeaf } from './schema.js';
+import { substituteEnv, type Substitutions } from './substitute.js';
+import { typeSubstitutedEntries } from './typed-substitution.js';
 import type { ConfigOverrides, ConfigSource, ObservabilityConfig } from './types.js';
 
 /** Where the config comes from. Every field is optional. */
@@ -43,10 +43,14 @@ export function loadConfig(options: LoadConfigOptions = {}): ResolvedConfig {
   const env = options.env ?? process.env;
   const cwd = options.cwd ?? process.cwd();
   const located = locateConfigFile(options.configFile, env, cwd);
+  const leaves = new Map(listSchemaLeaves().map(({ key, leaf }) => [key, leaf]));
   const layers: ConfigLayer[] = [];
   if (located !== undefined) {
-    const tree = substituteEnv(readConfigFile(located.path), env, located.path) as Record<string, unknown>;
-    layers.push(flattenToLayer(tree, 'file', located.path, located.path));
+    const substitutions: Substitutions = new Map();
+    const tree = substituteEnv(readConfigFile(located.path), env, located.path, '', substitutions);
+    const fileLayer = flattenToLayer(tree as Record<string, unknown>, 'file', located.path, located.path);
+    typeSubstitutedEntries(fileLayer, substitutions, leaves);
+    layers.push(fileLayer);
   }
   layers.push({ source: 'env', entries: readEnvLayer(env) });
   if (
@@ -63,17 +67,17 @@ export function loadConfig(options: LoadConfigOptions = {}): ResolvedConfig {
     layers.push(flattenToLayer(options.overrides as Record<string, unknown>, 'override', 'options.overrides'));
   }
 
-  const leaves = new Map(listSchemaLeaves().map(({ key, leaf }) => [key, leaf]));
+  const store = createStore();
   const merged = schemaDefaults() as unknown as Record<string, unknown>;
   const sources: Record<string, ValueSource> = {};
   for (const key of leaves.keys()) sources[key] = { source: 'default', origin: 'schema' };
   for (const layer of layers) {
+    store.check(layer);
     for (const entry of layer.entries) {
       const leaf = leaves.get(entry.key) as SchemaLeaf;
-      checkEntry(entry, leaf, layer);
       const current = getPath(merged, entry.key);
       const source: ValueSource = { source: layer.source, origin: entry.origin };
-      if (isMap(leaf.default)) {
+      if (leaf.format.kind === 'string-map') {
         const values = stringifyValues(entry.value);
         setPath(merged, entry.key, { ...(current as object), ...values });
         for (const name of Object.keys(values)) sources[mapEntryKey(entry.key, name)] = source;
@@ -87,34 +91,12 @@ export function loadConfig(options: LoadConfigOptions = {}): ResolvedConfig {
   applyGenericOtlpEndpoint(config, sources);
   deriveServiceIdentity(config, sources);
   checkConsistency(config, sources);
-  return { config: validateWithConvict(config), sources, file: located?.path };
-}
-
-function checkEntry(entry: LayerEntry, leaf: SchemaLeaf, layer: ConfigLayer): void {
-  try {
-    leaf.format(entry.value);
-  } catch (cause) {
-    const fromEnv = layer.source === 'env';
-    throw new ObservabilityError(
-      fromEnv ? 'OBS_ERR_CONFIG_ENV_INVALID' : 'OBS_ERR_CONFIG_INVALID',
-      `invalid value for ${entry.key}${fromEnv ? ` from environment variable ${entry.origin}` : layer.source === 'override' ? ' in options.overrides' : ''}`,
-      {
-        file: layer.file,
-        key: entry.key,
-        value: redactValue(entry.key, entry.value),
-        expected: (cause as Error).message,
-      },
-    );
-  }
+  return { config: store.finish(config), sources, file: located?.path };
 }
 
 /** The `sources` key of one entry of a map-valued key: `opentelemetry.resource["service.name"]`. */
 export function mapEntryKey(key: string, name: string): string {
   return `${key}[${JSON.stringify(name)}]`;
-}
-
-function isMap(value: unknown): boolean {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
 function stringifyValues(value: unknown): Record<string, string> {
@@ -194,30 +176,4 @@ function checkConsistency(config: ObservabilityConfig, sources: Record<string, V
     need('prometheus.auth.username', auth.username !== '', 'when prometheus.auth.type is basic');
     need('prometheus.auth.password', auth.password !== '', 'when prometheus.auth.type is basic');
   }
-}
-
-/**
- * The convict schema is the single source of truth; it checks the merged result once more. Free-form
- * maps (headers, resource) hold dotted names such as service.name, which convict would read as key
- * paths, so they are checked by their own format only and put back after.
- */
-function validateWithConvict(config: ObservabilityConfig): ObservabilityConfig {
-  const mapKeys = listSchemaLeaves()
-    .filter(({ leaf }) => isMap(leaf.default))
-    .map(({ key }) => key);
-  const withoutMaps = structuredClone(config) as unknown as Record<string, unknown>;
-  for (const key of mapKeys) setPath(withoutMaps, key, {});
-  const store = convict(configSchema as unknown as convict.Schema<ObservabilityConfig>, { env: {}, args: [] });
-  store.load(withoutMaps);
-  try {
-    // Unknown keys were already rejected by flattenToLayer with the file and key path.
-    store.validate({ allowed: 'strict' });
-  } catch (cause) {
-    let message = (cause as Error).message;
-    for (const secret of collectSecrets(config)) message = message.split(secret).join(REDACTED);
-    throw new ObservabilityError('OBS_ERR_CONFIG_INVALID', message, { cause });
-  }
-  const validated = store.getProperties() as unknown as Record<string, unknown>;
-  for (const key of mapKeys) setPath(validated, key, { ...(getPath(config, key) as object) });
-  return validated as unknown as ObservabilityConfig;
 }

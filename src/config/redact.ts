@@ -1,18 +1,14 @@
-import { listSchemaLeaves } from './schema.js';
+import { listSchemaLeaves, sensitiveKeys } from './schema.js';
 
 /** Text that stands in for a secret in every output. */
 export const REDACTED = '[REDACTED]';
 
-let sensitiveKeys: Set<string> | undefined;
+let sensitive: Set<string> | undefined;
 
 /** True when the schema marks `key` as a secret. */
 export function isSensitiveKey(key: string): boolean {
-  sensitiveKeys ??= new Set(
-    listSchemaLeaves()
-      .filter(({ leaf }) => leaf.sensitive === true)
-      .map(({ key: k }) => k),
-  );
-  return sensitiveKeys.has(key);
+  sensitive ??= new Set(sensitiveKeys());
+  return sensitive.has(key);
 }
 
 /**

@@ -19,8 +19,8 @@ export function renderConfigReference(): string {
     '| key | default | environment | description |',
     '| --- | --- | --- | --- |',
   ];
-  for (const { key, leaf } of listSchemaLeaves()) {
-    const env = [leaf.env, ...(otel.get(key) ?? [])].map((name) => `\`${name}\``).join('<br>');
+  for (const { key, leaf, env: name } of listSchemaLeaves()) {
+    const env = [name, ...(otel.get(key) ?? [])].map((name) => `\`${name}\``).join('<br>');
     const lock = leaf.sensitive === true ? ' 🔒' : '';
     lines.push(
       `| \`${key}\`${lock} | \`${JSON.stringify(leaf.default)}\` | ${env} | ${leaf.doc.replaceAll('|', '\\|')} |`,
@@ -28,6 +28,33 @@ export function renderConfigReference(): string {
   }
   lines.push('');
   return lines.join('\n');
+}
+
+/**
+ * The config table of the keys under `sections` (dotted prefixes), for the pages of each part.
+ * `npm run docs` writes it between `<!-- config:prometheus,tenancy:begin -->` and its `end` marker.
+ */
+export function renderConfigTable(sections: readonly string[]): string {
+  const lines = ['| key | default | environment | description |', '| --- | --- | --- | --- |'];
+  for (const { key, leaf, env } of listSchemaLeaves()) {
+    if (!sections.some((section) => key === section || key.startsWith(`${section}.`))) continue;
+    const lock = leaf.sensitive === true ? ' 🔒' : '';
+    lines.push(
+      `| \`${key}\`${lock} | \`${JSON.stringify(leaf.default)}\` | \`${env}\` | ${leaf.doc.replaceAll('|', '\\|')} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+const CONFIG_TABLE = /(<!-- config:([\w.,]+):begin -->)[\s\S]*?(<!-- config:\2:end -->)/g;
+
+/** `page` with every marked config table rendered afresh from the schema. */
+export function updateConfigTables(page: string): string {
+  return page.replace(
+    CONFIG_TABLE,
+    (_match, begin: string, sections: string, end: string) =>
+      `${begin}\n${renderConfigTable(sections.split(','))}\n${end}`,
+  );
 }
 
 /** docs/errors.md's table of codes, rendered from {@link ErrorCodes}. */

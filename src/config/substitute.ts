@@ -4,27 +4,50 @@ import { ObservabilityError } from '../errors.js';
 const REFERENCE = /\$(\$?)\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
 
 /**
+ * The variables substituted into each string of the file, by key path (`prometheus.port`,
+ * `prometheus.latency_buckets[0]`): the text they produced is typed by the key's format afterwards.
+ */
+export type Substitutions = Map<string, string[]>;
+
+/**
  * Replaces `${VAR}` and `${VAR:-default}` in every string value of `value` (object keys are left
  * alone) from `env`. `$${VAR}` stays as the literal text `${VAR}`. An unset variable without a
- * default is an ObservabilityError naming the variable, the key and the file.
+ * default is an ObservabilityError naming the variable, the key and the file. Every string that
+ * took a substitution is recorded in `substitutions` under its key path.
  */
-export function substituteEnv(value: unknown, env: NodeJS.ProcessEnv, file: string, key = ''): unknown {
-  if (typeof value === 'string') return substituteString(value, env, file, key);
-  if (Array.isArray(value)) return value.map((item, i) => substituteEnv(item, env, file, `${key}[${i}]`));
+export function substituteEnv(
+  value: unknown,
+  env: NodeJS.ProcessEnv,
+  file: string,
+  key = '',
+  substitutions: Substitutions = new Map(),
+): unknown {
+  if (typeof value === 'string') return substituteString(value, env, file, key, substitutions);
+  if (Array.isArray(value)) {
+    return value.map((item, i) => substituteEnv(item, env, file, `${key}[${i}]`, substitutions));
+  }
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {};
     for (const [name, child] of Object.entries(value)) {
-      out[name] = substituteEnv(child, env, file, key === '' ? name : `${key}.${name}`);
+      out[name] = substituteEnv(child, env, file, key === '' ? name : `${key}.${name}`, substitutions);
     }
     return out;
   }
   return value;
 }
 
-function substituteString(text: string, env: NodeJS.ProcessEnv, file: string, key: string): string {
+function substituteString(
+  text: string,
+  env: NodeJS.ProcessEnv,
+  file: string,
+  key: string,
+  substitutions: Substitutions,
+): string {
   if (!text.includes('${')) return text;
   return text.replace(REFERENCE, (match, escape: string, name: string, fallback: string | undefined) => {
     if (escape === '$') return match.slice(1);
+    const names = substitutions.get(key) ?? [];
+    if (!names.includes(name)) substitutions.set(key, [...names, name]);
     const found = env[name];
     // ${VAR:-default} treats an empty VAR as unset (as the shell does); plain ${VAR} takes it as is.
     if (fallback !== undefined) return found !== undefined && found !== '' ? found : fallback;

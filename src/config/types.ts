@@ -1,4 +1,6 @@
 import type {
+  ConfigOf,
+  configSchema,
   EXPORTER_PROTOCOLS,
   LOG_LEVELS,
   METRICS_AUTH_TYPES,
@@ -21,79 +23,11 @@ export type TenantOverflowMode = (typeof TENANT_OVERFLOW_MODES)[number];
 export type MetricsAuthType = (typeof METRICS_AUTH_TYPES)[number];
 
 /**
- * The resolved configuration: every key of the schema with its effective value. docs/config.md
- * describes each key with its default and environment variable.
+ * The resolved configuration: every key of the schema with its effective value, typed by the
+ * key's format (derived from {@link configSchema}, never written by hand). docs/config-reference.md
+ * lists each key with its default, environment variable and meaning.
  */
-export interface ObservabilityConfig {
-  service: {
-    name: string;
-    version: string;
-    environment: string;
-    instance_id: string;
-  };
-  prometheus: {
-    enabled: boolean;
-    host: string;
-    port: number;
-    path: string;
-    include_tenant_labels: boolean;
-    /** Seconds. */
-    latency_buckets: number[];
-    default_metrics: boolean;
-    auth: {
-      type: MetricsAuthType;
-      token: string;
-      username: string;
-      password: string;
-    };
-  };
-  opentelemetry: {
-    enabled: boolean;
-    exporter: {
-      protocol: ExporterProtocol;
-      /** Empty string: the protocol's default endpoint. */
-      endpoint: string;
-      headers: Record<string, string>;
-      timeout_ms: number;
-    };
-    batch: {
-      max_queue_size: number;
-      max_export_batch_size: number;
-      scheduled_delay_ms: number;
-    };
-    sampling: {
-      strategy: SamplingStrategy;
-      ratio: number;
-      always_sample: string[];
-      error_capture: {
-        enabled: boolean;
-        max_traces: number;
-        max_spans_per_trace: number;
-        max_buffered_spans: number;
-      };
-    };
-    resource: Record<string, string>;
-    propagation: PropagatorName[];
-    instrumentations: {
-      http: boolean;
-      fetch: boolean;
-    };
-  };
-  logging: {
-    level: LogLevel;
-    destination: string;
-    pretty: boolean;
-    redact: string[];
-  };
-  tenancy: {
-    max_tenants_per_metric: number;
-    overflow: TenantOverflowMode;
-    buckets: number;
-    allowlist: string[];
-    warn_interval_ms: number;
-  };
-  shutdown_timeout_ms: number;
-}
+export type ObservabilityConfig = ConfigOf<typeof configSchema>;
 
 /** Where an effective value came from, lowest to highest precedence. */
 export type ConfigSource = 'default' | 'file' | 'env' | 'override';

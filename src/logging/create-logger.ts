@@ -11,6 +11,7 @@ import {
   secretValues,
 } from './redaction.js';
 import { createTraceFieldsMerger, createTraceMixin } from './trace-mixin.js';
+import { createUniqueKeysHook } from './unique-keys.js';
 import { warn } from '../warnings.js';
 
 /** Options of {@link createLogger} that are not part of the config file. */
@@ -39,6 +40,10 @@ const ownedStreams = new WeakSet<object>();
  * serializes them, the config's secret sections and `logging.redact` paths are censored, and the
  * config's secret values (Prometheus token/password, exporter header values) are replaced in the
  * finished line wherever they appear. Child loggers (`logger.child({...})`) keep all of this.
+ *
+ * Each field appears once per line. When a name is set in more than one place, the log call's own
+ * object wins, then the active context (trace and tenant fields, `@Instrument` fields), then child
+ * bindings (inner over outer), then the service identity (docs/logging.md, "One key per field").
  */
 export function createLogger(config: ObservabilityConfig, options: CreateLoggerOptions = {}): Logger {
   const { logging, service } = config;
@@ -52,16 +57,18 @@ export function createLogger(config: ObservabilityConfig, options: CreateLoggerO
     ownedStreams.add(stream);
   }
   const scrub = createSecretScrubber(secretValues(config));
+  const traceMixin = createTraceMixin();
   const pinoOptions: LoggerOptions = {
     level: logging.level,
     base: serviceIdentity(service),
     messageKey: 'msg',
     formatters: { level: (label) => ({ level: label }) },
     redact: { paths: redactionPaths(logging.redact), censor: REDACTED },
-    mixin: createTraceMixin(),
+    mixin: traceMixin,
     mixinMergeStrategy: createTraceFieldsMerger(secretKeysFor(config)),
+    hooks: { logMethod: createUniqueKeysHook(traceMixin) },
   };
-  if (scrub !== undefined) pinoOptions.hooks = { streamWrite: scrub };
+  if (scrub !== undefined) pinoOptions.hooks = { ...pinoOptions.hooks, streamWrite: scrub };
   const logger = pino(pinoOptions, stream);
   if (prettyUnavailable) {
     warn(logger, 'OBS_WARN_PRETTY_UNAVAILABLE', 'logging.pretty', {

@@ -1,4 +1,5 @@
 import { collectSecrets, REDACTED } from '../config/redact.js';
+import { sensitiveKeys } from '../config/schema.js';
 import pino from 'pino';
 import type { ObservabilityConfig } from '../config/types.js';
 import { ObservabilityError } from '../errors.js';
@@ -32,20 +33,23 @@ export const SECRET_KEY_DEPTH = 4;
 // wildcard-first path (`*.token`) would run a stringifier on every key of every line (measured:
 // the built-in list as wildcards made a line 3-4x slower). Key names anywhere in plain objects are
 // handled by censorSecretKeys(); these paths cover what serializers produce (pino-http's req/res)
-// and the config's secret sections.
-const SECRET_PATHS = [
+// and the config's secret keys.
+const HTTP_SECRET_PATHS = [
   'req.headers.authorization',
   'req.headers.cookie',
   'req.headers["proxy-authorization"]',
   'res.headers["set-cookie"]',
-  'opentelemetry.exporter.headers',
-  'exporter.headers',
-  'config.opentelemetry.exporter.headers',
-  'prometheus.auth.token',
-  'prometheus.auth.password',
-  'config.prometheus.auth.token',
-  'config.prometheus.auth.password',
 ];
+
+/**
+ * The log paths of every key the config schema marks sensitive, as a config object is logged:
+ * whole (`config.prometheus.auth.token`), by section (`prometheus.auth.token`, as
+ * `logger.info(obs.config)` writes it) and below its section (`auth.token`, as
+ * `logger.info(obs.config.prometheus)` writes it).
+ */
+export function configSecretPaths(): string[] {
+  return sensitiveKeys().flatMap((key) => [key, `config.${key}`, key.slice(key.indexOf('.') + 1)]);
+}
 
 /**
  * Shortest config secret that is scrubbed from log lines by value. Shorter values would blank out
@@ -60,7 +64,7 @@ export const MIN_SCRUBBED_SECRET_LENGTH = 4;
  */
 export function redactionPaths(extra: readonly string[]): string[] {
   const topLevel = [...SECRET_KEYS].map((key) => (/^[A-Za-z_$][\w$]*$/.test(key) ? key : `["${key}"]`));
-  return [...new Set([...topLevel, ...SECRET_PATHS, ...extra])];
+  return [...new Set([...topLevel, ...HTTP_SECRET_PATHS, ...configSecretPaths(), ...extra])];
 }
 
 /**

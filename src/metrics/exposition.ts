@@ -1,4 +1,4 @@
-import type { Registry } from 'prom-client';
+import { Registry, type Metric } from 'prom-client';
 
 /** The two exposition formats the endpoint speaks. */
 export type ExpositionFormat = 'text' | 'openmetrics';
@@ -29,18 +29,57 @@ interface CollectableMetric {
   getForPromString?(): Promise<MetricSnapshot> | MetricSnapshot;
 }
 
+// The name each metric object was registered under. prom-client's `Registry.metrics()` on an
+// OpenMetrics registry strips `_total` from a counter's `name` in place (client_js PR #829); any
+// registry holding the same metric object can do it, so exposition never trusts `metric.name`.
+const registeredNames = new WeakMap<object, string>();
+
+/**
+ * The package's registry. It is a prom-client `Registry` (register your own prom-client metrics on
+ * it, pass it to `collectDefaultMetrics`, `Registry.merge`), typed OpenMetrics because prom-client
+ * only admits exemplar-enabled histograms onto such a registry, with two differences that keep
+ * the endpoint's output independent of what callers do with it: `metrics()` renders through
+ * {@link serializeRegistry} (no metric is renamed), and the name a metric was registered under is
+ * remembered, so that a rename by any other registry cannot change what the endpoint serves.
+ */
+export class ExpositionRegistry extends Registry {
+  constructor() {
+    super();
+    // prom-client's typings bind a registry to the content type it was declared with.
+    (this as unknown as { setContentType(type: string): void }).setContentType(Registry.OPENMETRICS_CONTENT_TYPE);
+  }
+
+  /** Registers `metric` under its current name (see prom-client's `Registry.registerMetric`). */
+  override registerMetric<T extends string>(metric: Metric<T>): void {
+    super.registerMetric(metric);
+    registeredNames.set(metric, (metric as unknown as { name: string }).name);
+  }
+
+  /** The exposition in this registry's content type, without renaming any metric. */
+  override metrics(): Promise<string> {
+    return serializeRegistry(
+      this,
+      (this.contentType as string) === Registry.OPENMETRICS_CONTENT_TYPE ? 'openmetrics' : 'text',
+    );
+  }
+}
+
 /**
  * Writes every metric of `registry` in Prometheus text 0.0.4 or OpenMetrics 1.0.
  *
- * prom-client's own `registry.metrics()` renames counters in place when it writes OpenMetrics
- * (dropping `_total` from `metric.name`), which corrupts a later text scrape of the same registry,
- * and it prints exemplars only when the whole registry is typed OpenMetrics. This serializer reads
- * the metric snapshots without changing them, so both formats can be served from one registry.
+ * Reads the metric snapshots without changing them (prom-client's own `registry.metrics()` renames
+ * counters in place when it writes OpenMetrics, and prints exemplars only when the whole registry
+ * is typed OpenMetrics), names each metric as it was registered, so both formats can be served
+ * from one registry whatever else reads it.
  */
 export async function serializeRegistry(registry: Registry, format: ExpositionFormat): Promise<string> {
   const metrics = registry.getMetricsAsArray() as unknown as CollectableMetric[];
   const snapshots = await Promise.all(
-    metrics.map((metric) => (typeof metric.getForPromString === 'function' ? metric.getForPromString() : metric.get())),
+    metrics.map(async (metric) => {
+      const snapshot = await (typeof metric.getForPromString === 'function' ? metric.getForPromString() : metric.get());
+      const name = registeredNames.get(metric);
+      return name === undefined || name === snapshot.name ? snapshot : { ...snapshot, name };
+    }),
   );
   return serializeSnapshots(snapshots, format);
 }

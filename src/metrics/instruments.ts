@@ -34,11 +34,23 @@ abstract class Instrument<L extends string> {
   }
 }
 
-function valueOf(labelsOrValue: unknown, value: number | undefined, fallback: number | undefined): number {
-  if (typeof labelsOrValue === 'number') return labelsOrValue;
-  const resolved = value === undefined ? fallback : value;
+/** What a measurement must be: `finite` for gauges and observations, `non-negative` for counter increments. */
+type ValueRule = 'finite' | 'non-negative';
+
+/**
+ * The measurement of a helper call, checked before prom-client sees it: a finite number (and not
+ * negative for a counter increment). prom-client lets NaN through `Counter.inc` and `Gauge.set`,
+ * which turns the series into NaN for the life of the process (the fault OpenTelemetry JS fixed
+ * in PR #4455); here such a value is dropped and counted like any rejected measurement.
+ */
+function valueOf(labelsOrValue: unknown, value: unknown, fallback: number | undefined, rule: ValueRule): number {
+  const resolved = typeof labelsOrValue === 'number' ? labelsOrValue : value === undefined ? fallback : value;
   // Thrown inside the helpers' try blocks: counted as a rejected measurement, never to the caller.
   if (typeof resolved !== 'number') throw new TypeError(`a numeric value is required, got ${typeof resolved}`);
+  if (!Number.isFinite(resolved)) throw new RangeError(`a finite number is required, got ${String(resolved)}`);
+  if (rule === 'non-negative' && resolved < 0) {
+    throw new RangeError(`a counter only increases: an increment of ${resolved} is not allowed`);
+  }
   return resolved;
 }
 
@@ -56,10 +68,11 @@ export class CounterHelper<L extends string = string> extends Instrument<L> {
     this.metric = metric;
   }
 
-  /** Adds `value` (default 1, must be ≥ 0). */
+  /** Adds `value` (default 1; a finite number ≥ 0, else the call is dropped and counted). */
   inc(labels?: MetricLabels<L> | number, value?: number): void {
     try {
-      this.metric.inc(this.labelsOf(labels), valueOf(labels, value, 1));
+      const measured = valueOf(labels, value, 1, 'non-negative');
+      this.metric.inc(this.labelsOf(labels), measured);
     } catch (error) {
       this.onError(this.name, error);
     }
@@ -80,7 +93,8 @@ export class GaugeHelper<L extends string = string> extends Instrument<L> {
   /** Sets the gauge to `value`. */
   set(labels: MetricLabels<L> | number, value?: number): void {
     try {
-      this.metric.set(this.labelsOf(labels), valueOf(labels, value, undefined));
+      const measured = valueOf(labels, value, undefined, 'finite');
+      this.metric.set(this.labelsOf(labels), measured);
     } catch (error) {
       this.onError(this.name, error);
     }
@@ -89,7 +103,8 @@ export class GaugeHelper<L extends string = string> extends Instrument<L> {
   /** Adds `value` (default 1). */
   inc(labels?: MetricLabels<L> | number, value?: number): void {
     try {
-      this.metric.inc(this.labelsOf(labels), valueOf(labels, value, 1));
+      const measured = valueOf(labels, value, 1, 'finite');
+      this.metric.inc(this.labelsOf(labels), measured);
     } catch (error) {
       this.onError(this.name, error);
     }
@@ -98,7 +113,8 @@ export class GaugeHelper<L extends string = string> extends Instrument<L> {
   /** Subtracts `value` (default 1). */
   dec(labels?: MetricLabels<L> | number, value?: number): void {
     try {
-      this.metric.dec(this.labelsOf(labels), valueOf(labels, value, 1));
+      const measured = valueOf(labels, value, 1, 'finite');
+      this.metric.dec(this.labelsOf(labels), measured);
     } catch (error) {
       this.onError(this.name, error);
     }
@@ -116,7 +132,8 @@ abstract class ObservingInstrument<L extends string> extends Instrument<L> {
   /** Records one observation. */
   observe(labels: MetricLabels<L> | number, value?: number): void {
     try {
-      this.record(this.labelsOf(labels), valueOf(labels, value, undefined));
+      const measured = valueOf(labels, value, undefined, 'finite');
+      this.record(this.labelsOf(labels), measured);
     } catch (error) {
       this.onError(this.name, error);
     }

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { Counter, Gauge, Registry } from 'prom-client';
+import { Counter, Gauge, type Registry } from 'prom-client';
 import type { ObservabilityConfig } from '../config/types.js';
 import { ObservabilityError } from '../errors.js';
 import { limitLabelValues } from './bounded-labels.js';
@@ -11,7 +11,7 @@ import {
   type MetricType,
 } from './catalog.js';
 import { registerDefaultMetrics } from './default-metrics.js';
-import { serializeRegistry, type ExpositionFormat } from './exposition.js';
+import { ExpositionRegistry, serializeRegistry, type ExpositionFormat } from './exposition.js';
 import type { CounterHelper, GaugeHelper, HistogramHelper, MetricHelper, SummaryHelper } from './instruments.js';
 import { buildMetric, validateDefinition, type ResolvedMetricDefinition } from './metric-factory.js';
 import { TenantGuard, type TenantGuardSelfMetrics } from './tenant-guard.js';
@@ -43,7 +43,10 @@ export interface CustomMetricOptions<L extends string = never> {
  * and custom metric registration. Every helper records through the tenant guard and never throws.
  */
 export interface Metrics {
-  /** The package's own registry (never prom-client's global one). */
+  /**
+   * The package's own registry (never prom-client's global one). Reading it (`metrics()`,
+   * `getMetricsAsJSON()`) never changes what the endpoint serves; see {@link ExpositionRegistry}.
+   */
   readonly registry: Registry;
   /** The logger the metrics part warns on (tenant overflow, rejected measurements, failed scrapes). */
   readonly logger: Logger;
@@ -125,7 +128,7 @@ export interface Metrics {
     /** `grey_db_replication_lag_seconds{backend,replica}` */
     replicationLag: GaugeHelper<'backend' | 'replica'>;
   };
-  /** Registers (or returns the identical existing) custom counter. Throws OBS_ERR_METRIC_INVALID/CONFLICT. */
+  /** Registers (or returns the identical existing) custom counter. Throws OBS_ERR_METRIC_INVALID, OBS_ERR_METRIC_REDEFINED (same name, any option different) or OBS_ERR_METRIC_CONFLICT. */
   counter<L extends string = never>(options: CustomMetricOptions<L>): CounterHelper<L>;
   /** Registers (or returns the identical existing) custom gauge. */
   gauge<L extends string = never>(options: CustomMetricOptions<L>): GaugeHelper<L>;
@@ -140,6 +143,8 @@ export interface Metrics {
 }
 
 const DEFAULT_PERCENTILES = [0.5, 0.9, 0.99] as const;
+/** Summaries: window segments when `maxAgeSeconds` is set and `ageBuckets` is not. */
+const DEFAULT_AGE_BUCKETS = 5;
 
 /**
  * Builds the metrics part: the package's own registry, Node.js default metrics (when
@@ -147,10 +152,8 @@ const DEFAULT_PERCENTILES = [0.5, 0.9, 0.99] as const;
  * self-metrics. No I/O; the endpoint is started by startMetricsServer().
  */
 export function createMetrics(config: ObservabilityConfig, logger: Logger): Metrics {
-  // OpenMetrics content type: prom-client only lets exemplar-enabled metrics onto such a registry.
-  // The endpoint never calls registry.metrics(); it serializes both formats itself (exposition.ts).
-  const registry = new Registry();
-  (registry as unknown as { setContentType(type: string): void }).setContentType(Registry.OPENMETRICS_CONTENT_TYPE);
+  // OpenMetrics content type (exemplars), exposition that no reader of the registry can alter.
+  const registry = new ExpositionRegistry();
   const self = createSelfMetrics();
   const errors = self.errors;
   const guards = new Map<string, TenantGuard>();
@@ -191,12 +194,19 @@ export function createMetrics(config: ObservabilityConfig, logger: Logger): Metr
   const register = (definition: ResolvedMetricDefinition, fromCatalog: boolean): MetricHelper => {
     const existing = helpers.get(definition.name);
     if (existing !== undefined) {
-      if (sameShape(existing.definition, definition)) return existing.helper;
-      throw new ObservabilityError('OBS_ERR_METRIC_CONFLICT', `metric ${definition.name} is already registered`, {
-        key: definition.name,
-        value: { type: definition.type, labels: definition.labels },
-        expected: `the existing ${existing.definition.type} with labels [${existing.definition.labels.join(', ')}], or another name`,
-      });
+      const differences = definitionDifferences(existing.definition, definition);
+      if (differences.length === 0) return existing.helper;
+      // Returning the first metric would record the second definition's values into the first's
+      // buckets/labels/quantiles and corrupt the series silently (prom-client#334).
+      throw new ObservabilityError(
+        'OBS_ERR_METRIC_REDEFINED',
+        `metric ${definition.name} is already registered with another definition (${differences.map((d) => d.option).join(', ')} differ)`,
+        {
+          key: definition.name,
+          value: Object.fromEntries(differences.map((d) => [d.option, d.given])),
+          expected: `the existing definition (${differences.map((d) => `${d.option}: ${JSON.stringify(d.existing)}`).join('; ')}), or another name`,
+        },
+      );
     }
     if (!fromCatalog) validateDefinition(definition);
     if (registry.getSingleMetric(definition.name) !== undefined) {
@@ -252,6 +262,7 @@ function resolveCatalogEntry(definition: MetricDefinition, config: Observability
           : undefined,
     percentiles: definition.percentiles,
     maxAgeSeconds: definition.maxAgeSeconds,
+    ageBuckets: definition.maxAgeSeconds === undefined ? undefined : DEFAULT_AGE_BUCKETS,
     exemplars: definition.exemplars,
     aggregator: definition.aggregator,
   };
@@ -270,16 +281,45 @@ function resolveCustom(
     buckets: type === 'histogram' ? (options.buckets ?? config.prometheus.latency_buckets) : undefined,
     percentiles: type === 'summary' ? (options.percentiles ?? DEFAULT_PERCENTILES) : undefined,
     maxAgeSeconds: type === 'summary' ? options.maxAgeSeconds : undefined,
-    ageBuckets: type === 'summary' ? options.ageBuckets : undefined,
+    ageBuckets:
+      type === 'summary' && options.maxAgeSeconds !== undefined
+        ? (options.ageBuckets ?? DEFAULT_AGE_BUCKETS)
+        : undefined,
     exemplars: type === 'histogram' ? (options.exemplars ?? true) : false,
     aggregator: options.aggregator ?? 'sum',
   };
 }
 
-function sameShape(a: ResolvedMetricDefinition, b: ResolvedMetricDefinition): boolean {
-  return (
-    a.type === b.type && a.labels.length === b.labels.length && a.labels.every((label, i) => label === b.labels[i])
-  );
+/** One option in which two definitions of a metric differ. */
+interface DefinitionDifference {
+  option: string;
+  existing: unknown;
+  given: unknown;
+}
+
+/** Every option of `given` that differs from `existing` (each resolved with its defaults). */
+export function definitionDifferences(
+  existing: ResolvedMetricDefinition,
+  given: ResolvedMetricDefinition,
+): DefinitionDifference[] {
+  const options = [
+    'type',
+    'help',
+    'labels',
+    'buckets',
+    'percentiles',
+    'maxAgeSeconds',
+    'ageBuckets',
+    'exemplars',
+    'aggregator',
+  ] as const satisfies ReadonlyArray<keyof ResolvedMetricDefinition>;
+  const out: DefinitionDifference[] = [];
+  for (const option of options) {
+    const a = existing[option];
+    const b = given[option];
+    if (JSON.stringify(a) !== JSON.stringify(b)) out.push({ option, existing: a ?? null, given: b ?? null });
+  }
+  return out;
 }
 
 function setPath(target: Record<string, unknown>, path: string, value: unknown): void {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { loadConfig } from '../../src/config/load.js';
 import { listSchemaLeaves } from '../../src/config/schema.js';
+import type { ObservabilityConfig } from '../../src/config/types.js';
 import { isObservabilityError, type ErrorCode } from '../../src/errors.js';
 import { createTempDir, type TempDir } from '../support/temp-dir.js';
 
@@ -429,7 +430,123 @@ const BAD_CONFIGS: BadCase[] = [
     mentions: ['opentelemetry.exporter.headers', '[REDACTED]'],
     secret: 'topsecret',
   },
+  {
+    name: 'a substituted port that is not a number',
+    file: 'prometheus:\n  port: ${METRICS_PORT:-9464}\n',
+    env: { METRICS_PORT: 'abc' },
+    code: 'OBS_ERR_CONFIG_INVALID',
+    mentions: ['prometheus.port', 'METRICS_PORT', '"abc"', 'an integer from 0 to 65535'],
+  },
+  {
+    name: 'a substituted port out of range',
+    file: 'prometheus:\n  port: ${METRICS_PORT}\n',
+    env: { METRICS_PORT: '70000' },
+    code: 'OBS_ERR_CONFIG_INVALID',
+    mentions: ['prometheus.port', 'METRICS_PORT', '70000', 'an integer from 0 to 65535'],
+  },
+  {
+    name: 'a substituted boolean that is not one',
+    file: 'prometheus:\n  enabled: ${PROM_ON}\n',
+    env: { PROM_ON: 'yes please' },
+    code: 'OBS_ERR_CONFIG_INVALID',
+    mentions: ['prometheus.enabled', 'PROM_ON', 'true or false'],
+  },
+  {
+    name: 'a substituted bucket bound that is not a number',
+    file: 'prometheus:\n  latency_buckets: ["${LOW}", 1]\n',
+    env: { LOW: 'fast' },
+    code: 'OBS_ERR_CONFIG_INVALID',
+    mentions: ['prometheus.latency_buckets', 'LOW'],
+  },
+  {
+    name: 'a substituted sampling ratio out of range',
+    file: 'opentelemetry:\n  sampling:\n    ratio: ${RATIO}\n',
+    env: { RATIO: '1.5' },
+    code: 'OBS_ERR_CONFIG_INVALID',
+    mentions: ['opentelemetry.sampling.ratio', 'RATIO', 'a number from 0 to 1'],
+  },
+  {
+    name: 'a substituted secret of the wrong kind, redacted',
+    file: 'prometheus:\n  auth:\n    type: ${AUTH_TYPE}\n    token: ${TOKEN}\n',
+    env: { AUTH_TYPE: 'bearer', TOKEN: '' },
+    code: 'OBS_ERR_CONFIG_INVALID',
+    mentions: ['prometheus.auth.token'],
+  },
 ];
+
+describe('loadConfig types ${VAR} substitutions by their key', () => {
+  const load = (yaml: string, env: NodeJS.ProcessEnv) =>
+    loadConfig({ configFile: dir.write(`typed-${Math.abs(hash(yaml + JSON.stringify(env)))}.yaml`, yaml), env });
+
+  it('reads port: ${METRICS_PORT:-9464} as the number 9464, and 9555 from METRICS_PORT', () => {
+    const yaml = 'prometheus:\n  port: ${METRICS_PORT:-9464}\n';
+    assert.strictEqual(load(yaml, {}).config.prometheus.port, 9464);
+    assert.strictEqual(load(yaml, { METRICS_PORT: '9555' }).config.prometheus.port, 9555);
+    assert.strictEqual(
+      loadConfig({ cwd: dir.path, env: { GREY_PROMETHEUS_PORT: '9555' } }).config.prometheus.port,
+      9555,
+    );
+  });
+
+  const cases: Array<[string, string, NodeJS.ProcessEnv, (c: ObservabilityConfig) => unknown, unknown]> = [
+    ['a boolean', 'prometheus:\n  enabled: ${ON}\n', { ON: 'false' }, (c) => c.prometheus.enabled, false],
+    [
+      'a number',
+      'opentelemetry:\n  sampling:\n    ratio: ${R:-0.25}\n',
+      {},
+      (c) => c.opentelemetry.sampling.ratio,
+      0.25,
+    ],
+    [
+      'an integer inside text',
+      'opentelemetry:\n  exporter:\n    timeout_ms: "${SECONDS}000"\n',
+      { SECONDS: '3' },
+      (c) => c.opentelemetry.exporter.timeout_ms,
+      3000,
+    ],
+    [
+      'a list of numbers',
+      'prometheus:\n  latency_buckets: ${BUCKETS}\n',
+      { BUCKETS: '0.1, 1' },
+      (c) => c.prometheus.latency_buckets,
+      [0.1, 1],
+    ],
+    [
+      'list items one by one',
+      'prometheus:\n  latency_buckets:\n    - ${LOW:-0.5}\n    - 5\n',
+      {},
+      (c) => c.prometheus.latency_buckets,
+      [0.5, 5],
+    ],
+    [
+      'a list of strings',
+      'opentelemetry:\n  propagation: ${PROPS:-tracecontext,b3}\n',
+      {},
+      (c) => c.opentelemetry.propagation,
+      ['tracecontext', 'b3'],
+    ],
+    [
+      'a map',
+      'opentelemetry:\n  exporter:\n    headers: ${HEADERS}\n',
+      { HEADERS: 'x-api-key=abc123,x-team=core' },
+      (c) => c.opentelemetry.exporter.headers,
+      { 'x-api-key': 'abc123', 'x-team': 'core' },
+    ],
+    ['a string key left as text', 'service:\n  version: ${V}\n', { V: '1.0' }, (c) => c.service.version, '1.0'],
+    ['an integer of the tenancy section', 'tenancy:\n  buckets: ${B}\n', { B: '64' }, (c) => c.tenancy.buckets, 64],
+  ];
+  for (const [what, yaml, env, read, expected] of cases) {
+    it(`types ${what}`, () => {
+      assert.deepStrictEqual(read(load(yaml, env).config), expected);
+    });
+  }
+});
+
+function hash(text: string): number {
+  let h = 0;
+  for (let i = 0; i < text.length; i++) h = (h * 31 + text.charCodeAt(i)) | 0;
+  return h;
+}
 
 describe('loadConfig with bad input', () => {
   for (const bad of BAD_CONFIGS) {

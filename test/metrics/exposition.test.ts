@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { context, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { AlwaysOffSampler, TracerProvider } from '@opentelemetry/sdk-trace';
+import { Registry } from 'prom-client';
 import { negotiateFormat } from '../../src/metrics/exposition.js';
 import { createMetrics } from '../../src/metrics/metrics.js';
 import { testConfig } from '../support/config.js';
@@ -126,6 +127,45 @@ describe('exposition', () => {
       ),
     );
     assert.doesNotMatch(await metrics.scrape('text'), / # \{/);
+  });
+});
+
+describe('the handle registry', () => {
+  const completed = /^grey_tasks_completed_total\{tenant="__none__",type="batch"\} 1$/m;
+
+  it('keeps counters named *_total in later text scrapes after registry.metrics()', async () => {
+    const metrics = createMetrics(testConfig(), silentLogger());
+    metrics.tasks.completed.inc({ type: 'batch' });
+    const first = await metrics.registry.metrics();
+    assert.match(first, /^grey_tasks_completed_total\{tenant="__none__",type="batch"\} 1$/m);
+    for (let i = 0; i < 2; i++) {
+      const text = await metrics.scrape('text');
+      assert.match(text, completed);
+      assert.doesNotMatch(text, /^grey_tasks_completed\{/m);
+      assert.match(await metrics.scrape('openmetrics'), /^# TYPE grey_tasks_completed counter$/m);
+    }
+  });
+
+  it('serves the registered name even when another OpenMetrics registry renamed the metric', async () => {
+    const metrics = createMetrics(testConfig(), silentLogger());
+    metrics.tasks.completed.inc({ type: 'batch' });
+    const other = new Registry();
+    other.setContentType(Registry.OPENMETRICS_CONTENT_TYPE as never);
+    other.registerMetric(metrics.tasks.completed.metric);
+    await other.metrics(); // prom-client strips _total from the shared counter object here
+    assert.equal((metrics.tasks.completed.metric as unknown as { name: string }).name, 'grey_tasks_completed');
+    assert.match(await metrics.scrape('text'), completed);
+    assert.match(await metrics.registry.metrics(), /^grey_tasks_completed_total\{/m);
+  });
+
+  it('reads through getMetricsAsJSON and getSingleMetricAsString without changing a scrape', async () => {
+    const metrics = createMetrics(testConfig({ prometheus: { default_metrics: false } }), silentLogger());
+    metrics.tasks.completed.inc({ type: 'batch' });
+    const before = await metrics.scrape('text');
+    await metrics.registry.getMetricsAsJSON();
+    await metrics.registry.getSingleMetricAsString('grey_tasks_completed_total');
+    await metrics.registry.metrics();
+    assert.equal(await metrics.scrape('text'), before);
   });
 });
 

@@ -215,4 +215,20 @@ describe('startMetricsServer', () => {
       await assert.rejects(send(server.url));
     });
   });
+
+  it('serves *_total counters over HTTP after the handle registry was read', async () => {
+    const config = testConfig();
+    const metrics = createMetrics(config, silentLogger());
+    const server = await startMetricsServer(config, metrics);
+    try {
+      metrics.tasks.completed.inc({ type: 'batch' });
+      await metrics.registry.metrics();
+      await metrics.registry.getMetricsAsJSON();
+      const text = (await send(server.url)).body.toString('utf8');
+      assert.match(text, /^grey_tasks_completed_total\{tenant="__none__",type="batch"\} 1$/m);
+      assert.doesNotMatch(text, /^grey_tasks_completed\{/m);
+    } finally {
+      await server.close();
+    }
+  });
 });
