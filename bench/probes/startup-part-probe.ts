@@ -60,9 +60,18 @@ const PARTS: Record<string, () => Promise<unknown>> = {
     await handle.shutdown();
   },
   'SDK: @opentelemetry/sdk-trace': () => import('@opentelemetry/sdk-trace'),
-  'exporter grpc: exporter-trace-otlp-grpc + @grpc/grpc-js': () =>
-    Promise.all([import('@opentelemetry/exporter-trace-otlp-grpc'), import('@grpc/grpc-js')]),
-  'exporter http/protobuf: exporter-trace-otlp-proto': () => import('@opentelemetry/exporter-trace-otlp-proto'),
+  'exporter http/protobuf: otlp-exporter-base + otlp-transformer': () =>
+    Promise.all([
+      import('@opentelemetry/otlp-exporter-base'),
+      import('@opentelemetry/otlp-exporter-base/node-http'),
+      import('@opentelemetry/otlp-transformer'),
+    ]),
+  'exporter grpc: the above + @grpc/grpc-js': () =>
+    Promise.all([
+      import('@opentelemetry/otlp-exporter-base'),
+      import('@opentelemetry/otlp-transformer'),
+      import('@grpc/grpc-js'),
+    ]),
   'instrumentation http: instrumentation-http': () => import('@opentelemetry/instrumentation-http'),
   'instrumentation fetch: instrumentation-undici': () => import('@opentelemetry/instrumentation-undici'),
   'prom-client': () => import('prom-client'),
