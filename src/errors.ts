@@ -47,6 +47,8 @@ export const ErrorCodes = {
   OBS_WARN_INSTRUMENTATION_FAILED:
     'Recording the telemetry of a decorated call failed; the call itself was not affected.',
   OBS_WARN_LOG_WRITE_FAILED: 'Log lines could not be written to logging.destination; they were dropped.',
+  OBS_WARN_ALREADY_INITIALIZED:
+    'initObservability() was called with options after --import @grey/observability/register started observability; the live handle was returned and the options were not applied.',
   OBS_WARN_PRETTY_UNAVAILABLE:
     'logging.pretty is true but pino-pretty is not installed; JSON lines are written instead.',
 } as const;

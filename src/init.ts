@@ -5,8 +5,26 @@ import type { ObservabilityConfig } from './config/types.js';
 import { ObservabilityError, isObservabilityError } from './errors.js';
 import { closeLogger, createLogger } from './logging/index.js';
 import { createMetrics, startMetricsServer, type Metrics, type MetricsServer } from './metrics/index.js';
+import { registerSpanExportMetrics } from './metrics/span-export-metrics.js';
 import { getRuntime, setRuntime } from './runtime.js';
+import { warn } from './warnings.js';
+import type { ExportFailureReason } from './tracing/export-health.js';
 import { startTracing, type Tracing } from './tracing/start-tracing.js';
+
+/**
+ * What the package has lost or delivered so far: the same counts as the `grey_observability_spans_*`
+ * self-metrics on `/metrics`, for a health endpoint or a test (all zero while tracing is off).
+ */
+export interface ObservabilityHealth {
+  spans: {
+    /** Spans the collector acknowledged. */
+    exported: number;
+    /** Spans lost because their export failed, by reason. */
+    failed: Record<ExportFailureReason, number>;
+    /** Finished spans dropped before export because a bounded buffer was full, by reason. */
+    dropped: { queue_full: number; capture_trace_evicted: number; capture_trace_full: number };
+  };
+}
 
 /** Options of {@link initObservability}; every field is optional. */
 export type InitOptions = LoadConfigOptions;
@@ -27,6 +45,8 @@ export interface ObservabilityHandle {
   readonly tracer: Tracer;
   /** The Prometheus endpoint, when `prometheus.enabled`. */
   readonly metricsServer: { readonly url: string; readonly port: number } | undefined;
+  /** Spans exported, failed and dropped so far (what `grey_observability_spans_*` expose). */
+  health(): ObservabilityHealth;
   /**
    * Flushes and closes everything within `shutdown_timeout_ms`. Safe to call more than once (later
    * calls return the first call's promise). Never rejects, never calls process.exit and installs no
@@ -40,6 +60,8 @@ const MIN_STOP_BUDGET_MS = 100;
 
 let starting = false;
 let liveHandle: ObservabilityHandle | undefined;
+/** True when the live handle was started by `--import @grey/observability/register`. */
+let startedByRegister = false;
 
 /**
  * The live handle, or undefined before initObservability() resolved and after shutdown(). This is
@@ -56,17 +78,34 @@ export function getObservability(): ObservabilityHandle | undefined {
  * logging, the Prometheus endpoint and tracing.
  *
  * Rejects with an {@link ObservabilityError} on bad config or when a part cannot start; then nothing
- * stays started (no bound port, no global SDK). A second call while a handle is live rejects with
- * `OBS_ERR_ALREADY_INITIALIZED`: call `shutdown()` first.
+ * stays started (no bound port, no global SDK).
+ *
+ * When `node --import @grey/observability/register` already started observability (a platform
+ * may inject it through NODE_OPTIONS), the call resolves with that live handle, whose config came
+ * from the environment, and logs `OBS_WARN_ALREADY_INITIALIZED` once when `options` were given
+ * (they are not applied). A second call after an earlier initObservability() of the service's own
+ * code rejects with `OBS_ERR_ALREADY_INITIALIZED`, whose message says to use getObservability()
+ * or to call `shutdown()` first (docs/config.md, "Lifecycle").
  */
 export async function initObservability(options: InitOptions = {}): Promise<ObservabilityHandle> {
+  if (!starting && startedByRegister && liveHandle !== undefined) {
+    if (Object.keys(options).length > 0) {
+      warn(liveHandle.logger, 'OBS_WARN_ALREADY_INITIALIZED', 'initObservability() options ignored', {
+        message:
+          'observability was started by --import @grey/observability/register, so initObservability() returned its live ' +
+          'handle and its options were not applied; set them in the config file or environment instead',
+        fields: { options: Object.keys(options) },
+      });
+    }
+    return liveHandle;
+  }
   if (starting || getRuntime() !== undefined) {
     throw new ObservabilityError(
       'OBS_ERR_ALREADY_INITIALIZED',
-      'initObservability() was already called and its handle is live',
+      'initObservability() was already called and its handle is live; reach it with getObservability()',
       {
         expected:
-          'one initObservability() per process: reuse the first handle, or await handle.shutdown() before calling it again',
+          'one initObservability() per process: use the live handle (getObservability() returns it), or await handle.shutdown() before calling initObservability() again',
       },
     );
   }
@@ -83,6 +122,7 @@ export async function initObservability(options: InitOptions = {}): Promise<Obse
     // SDK registration is undone on failure.
     const tracing: Tracing = await startTracing(config, logger);
     stops.push((timeoutMs) => tracing.shutdown(timeoutMs));
+    registerSpanExportMetrics(metrics.registry, () => tracing.health());
     let server: MetricsServer | undefined;
     if (config.prometheus.enabled) {
       server = await startMetricsServer(config, metrics);
@@ -93,7 +133,8 @@ export async function initObservability(options: InitOptions = {}): Promise<Obse
     setRuntime({ config, logger, tracer: tracing.tracer, metrics });
     const shutdown = once(() => {
       liveHandle = undefined;
-      return stopAll(stops, config.shutdown_timeout_ms, logger);
+      startedByRegister = false;
+      return stopAll(stops, config.shutdown_timeout_ms);
     });
     liveHandle = {
       config,
@@ -103,11 +144,12 @@ export async function initObservability(options: InitOptions = {}): Promise<Obse
       metrics,
       tracer: tracing.tracer,
       metricsServer: server === undefined ? undefined : { url: server.url, port: server.port },
+      health: () => healthOf(tracing),
       shutdown,
     };
     return liveHandle;
   } catch (err) {
-    await stopAll(stops, 2000, undefined);
+    await stopAll(stops, 2000);
     if (isObservabilityError(err)) throw err;
     throw new ObservabilityError(
       'OBS_ERR_INIT_FAILED',
@@ -122,6 +164,29 @@ export async function initObservability(options: InitOptions = {}): Promise<Obse
   }
 }
 
+/**
+ * Marks the live handle as started by register.ts, so that a later initObservability() of the
+ * service returns it. Internal to register.ts.
+ */
+export function markStartedByRegister(): void {
+  startedByRegister = liveHandle !== undefined;
+}
+
+function healthOf(tracing: Tracing): ObservabilityHealth {
+  const counts = tracing.health();
+  return {
+    spans: {
+      exported: counts.exported,
+      failed: counts.export_failed_by_reason,
+      dropped: {
+        queue_full: counts.queue_full,
+        capture_trace_evicted: counts.capture_trace_evicted,
+        capture_trace_full: counts.capture_trace_full,
+      },
+    },
+  };
+}
+
 function once(fn: () => Promise<void>): () => Promise<void> {
   let result: Promise<void> | undefined;
   return () => (result ??= fn());
@@ -131,11 +196,7 @@ function once(fn: () => Promise<void>): () => Promise<void> {
  * Stops the parts in reverse start order within `timeoutMs` in all. A part that fails or hangs is
  * reported and abandoned; shutdown itself always resolves.
  */
-async function stopAll(
-  stops: Array<(timeoutMs: number) => Promise<void>>,
-  timeoutMs: number,
-  logger: Logger | undefined,
-): Promise<void> {
+async function stopAll(stops: Array<(timeoutMs: number) => Promise<void>>, timeoutMs: number): Promise<void> {
   setRuntime(undefined);
   const deadline = Date.now() + timeoutMs;
   const failures: string[] = [];
@@ -143,23 +204,28 @@ async function stopAll(
   // overran the deadline does not rob the rest of their turn: each still gets a short minimum.
   for (const stop of [...stops].reverse()) {
     const remaining = Math.max(MIN_STOP_BUDGET_MS, deadline - Date.now());
+    // A part is given `remaining` and bounds itself (tracing aborts what is still in flight when its
+    // budget is spent); the backstop waits a little longer, so that a part that keeps its budget is
+    // never abandoned half-way (its abort would then run after shutdown() resolved).
     const outcome = await settleWithin(
       Promise.resolve().then(() => stop(remaining)),
-      remaining,
+      remaining + MIN_STOP_BUDGET_MS,
     );
     if (outcome !== 'ok') failures.push(outcome);
   }
-  if (failures.length > 0 && logger !== undefined) {
+  if (failures.length > 0) {
+    // The logger is closed by now: the warning goes to the process warning channel.
     const code = failures.includes('timeout') ? 'OBS_WARN_SHUTDOWN_TIMEOUT' : 'OBS_WARN_HOOK_FAILED';
-    process.emitWarning(`@grey/observability shutdown: ${failures.join('; ')}`, { code });
+    warn(undefined, code, 'shutdown', { message: `shutdown: ${failures.join('; ')}` });
   }
 }
 
 async function settleWithin(work: Promise<void>, timeoutMs: number): Promise<'ok' | 'timeout' | string> {
   let timer: NodeJS.Timeout | undefined;
+  // Not unref'd: while shutdown runs (from 'beforeExit' too) this timer holds the event loop so the
+  // last export can finish within the budget; it is cleared as soon as the part stopped.
   const timeout = new Promise<'timeout'>((resolve) => {
     timer = setTimeout(() => resolve('timeout'), timeoutMs);
-    timer.unref();
   });
   try {
     return await Promise.race([work.then(() => 'ok' as const), timeout]);

@@ -10,18 +10,31 @@
  * the ObservabilityError (code, key, value, what was expected) to stderr and the service runs
  * without telemetry. Importing this module is the only side effect it has; it is meant to be the
  * entry point, not a library import.
+ *
+ * It never changes how the service lives or dies (docs/tracing.md, "Process lifecycle"): nothing of
+ * the package keeps the event loop alive; when the loop empties ('beforeExit') the finished spans
+ * are flushed within `shutdown_timeout_ms` and the process ends; on SIGTERM or SIGINT, when the
+ * service has no listener of its own, the spans are flushed within the same budget and the signal
+ * is raised again with Node's default action (the same exit status as without the package); when
+ * the service listens itself, the package leaves the signal to it. It never calls process.exit.
  */
 import { describeLateImports, registerInstrumentationHooks } from './tracing/register-hooks.js';
+import { warn } from './warnings.js';
 
 /** The part of src/init.ts this entry uses. */
 interface InitModule {
   initObservability(options?: { configFile?: string }): Promise<RegisterHandle>;
+  markStartedByRegister(): void;
 }
 
-/** The part of the handle this entry uses: its logger, when there is one. */
+/** The part of the handle this entry uses. */
 interface RegisterHandle {
   logger?: { warn(fields: Record<string, unknown>, message: string): void };
+  shutdown(): Promise<void>;
 }
+
+/** The signals whose default action (terminate) the package keeps, flushing first. */
+const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
 
 /** Where initObservability() lives, relative to this file. */
 const INIT_MODULE = './init.js';
@@ -39,8 +52,10 @@ export async function registerObservability(): Promise<boolean> {
   }
   try {
     // Imported only now, after the loader hook: init pulls in node:http, which must be hooked first.
-    const { initObservability } = (await import(INIT_MODULE)) as InitModule;
+    const { initObservability, markStartedByRegister } = (await import(INIT_MODULE)) as InitModule;
     const handle = await initObservability();
+    markStartedByRegister();
+    flushWhenTheServiceEnds(handle);
     if (hooks !== undefined) {
       await hooks.whenAcknowledged();
       if (hooks.lateModules.length > 0) warnLateImport(handle, hooks.lateModules);
@@ -52,10 +67,50 @@ export async function registerObservability(): Promise<boolean> {
   }
 }
 
+/**
+ * Flushes the finished spans when the service ends, without deciding when that is: at
+ * 'beforeExit' (the event loop emptied: the shutdown's own timer holds it for at most
+ * `shutdown_timeout_ms`, then the process exits as it would have), and on SIGTERM/SIGINT when the
+ * package's listener is the only one (a listener suppresses Node's default exit, so the package
+ * removes its own and raises the signal again once the spans are out). With a listener of the
+ * service's own, the service decides; its shutdown() call or the loop emptying flushes.
+ */
+function flushWhenTheServiceEnds(handle: RegisterHandle): void {
+  const flush = (): Promise<void> => handle.shutdown().catch(() => undefined);
+  const stopListening = (): void => {
+    process.removeListener('beforeExit', onBeforeExit);
+    for (const signal of SIGNALS) process.removeListener(signal, onSignal);
+  };
+  const onBeforeExit = (): void => {
+    stopListening();
+    void flush();
+  };
+  let raising = false;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (process.listeners(signal).some((listener) => listener !== onSignal)) return;
+    if (raising) {
+      // A second signal during the flush: no more waiting.
+      stopListening();
+      process.kill(process.pid, signal);
+      return;
+    }
+    raising = true;
+    void flush().then(() => {
+      stopListening();
+      // Only the default action is left (unless the service added a listener meanwhile, which then
+      // decides): the process ends by the signal, with the status it would have had without us.
+      process.kill(process.pid, signal);
+    });
+  };
+  process.on('beforeExit', onBeforeExit);
+  for (const signal of SIGNALS) process.on(signal, onSignal);
+}
+
 function warnLateImport(handle: RegisterHandle, modules: string[]): void {
-  const message = describeLateImports(modules);
-  if (handle.logger !== undefined) handle.logger.warn({ code: 'OBS_WARN_LATE_IMPORT', modules }, message);
-  else process.emitWarning(message, { code: 'OBS_WARN_LATE_IMPORT' });
+  warn(handle.logger, 'OBS_WARN_LATE_IMPORT', 'register', {
+    message: describeLateImports(modules),
+    fields: { modules },
+  });
 }
 
 function report(what: string, err: unknown): void {

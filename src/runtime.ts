@@ -1,17 +1,19 @@
 import type { Tracer } from '@opentelemetry/api';
 import type { Logger } from 'pino';
 import type { ObservabilityConfig } from './config/types.js';
+import type { Metrics } from './metrics/metrics.js';
 
 /**
  * What the parts need from a live initObservability() at call time. Decorators and helpers look it
  * up on each call, so code decorated before init records once init has run (and is a cheap no-op
- * before). `metrics` is typed by the metrics part.
+ * before). Every part is typed: a renamed helper is a compile error here, never a silent loss of
+ * telemetry.
  */
 export interface ObservabilityRuntime {
   config: ObservabilityConfig;
   logger: Logger;
   tracer: Tracer;
-  metrics: unknown;
+  metrics: Metrics;
 }
 
 // Kept on globalThis so that two copies of the package in one process (a CommonJS and an ESM

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:net';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { propagation, trace, ProxyTracerProvider } from '@opentelemetry/api';
-import { initObservability, type ObservabilityHandle } from '../src/init.js';
+import { initObservability, markStartedByRegister, type ObservabilityHandle } from '../src/init.js';
+import { startHttpReceiver } from './support/otlp-receiver.js';
 import { isObservabilityError } from '../src/errors.js';
 import { getRuntime } from '../src/runtime.js';
 import { createTempDir, type TempDir } from './support/temp-dir.js';
@@ -78,8 +79,9 @@ describe('initObservability', () => {
 
   it('rejects a second call while a handle is live, and starts again after shutdown', async () => {
     live = await initObservability({ cwd: dir.path, env: {}, overrides: QUIET });
-    await assert.rejects(initObservability({ cwd: dir.path, env: {}, overrides: QUIET }), (err) =>
-      isObservabilityError(err, 'OBS_ERR_ALREADY_INITIALIZED'),
+    await assert.rejects(
+      initObservability({ cwd: dir.path, env: {}, overrides: QUIET }),
+      (err) => isObservabilityError(err, 'OBS_ERR_ALREADY_INITIALIZED') && /getObservability\(\)/.test(err.message),
     );
     await live.shutdown();
     live = await initObservability({ cwd: dir.path, env: {}, overrides: QUIET });
@@ -146,5 +148,64 @@ describe('initObservability', () => {
     const span = live.tracer.startSpan('x');
     assert.equal(span.isRecording(), false);
     span.end();
+  });
+
+  it('returns the live handle to a service that calls it after register started observability', async () => {
+    const lines: Array<Record<string, unknown>> = [];
+    live = await initObservability({ cwd: dir.path, env: {}, overrides: { ...QUIET, logging: { level: 'warn' } } });
+    markStartedByRegister();
+    const again = await initObservability();
+    assert.equal(again, live, 'no options: the live handle, silently');
+    const original = live.logger.warn.bind(live.logger);
+    live.logger.warn = ((fields: Record<string, unknown>) => void lines.push(fields)) as never;
+    try {
+      assert.equal(await initObservability({ overrides: { service: { name: 'other' } } }), live);
+    } finally {
+      live.logger.warn = original;
+    }
+    assert.equal(lines.length, 1);
+    assert.equal(lines[0]!.code, 'OBS_WARN_ALREADY_INITIALIZED');
+    await live.shutdown();
+    live = await initObservability({ cwd: dir.path, env: {}, overrides: QUIET });
+    await assert.rejects(initObservability({ env: {}, overrides: QUIET }), (err) =>
+      isObservabilityError(err, 'OBS_ERR_ALREADY_INITIALIZED'),
+    );
+  });
+
+  it('counts failed exports on /metrics and in health(), with the reason', async () => {
+    const receiver = await startHttpReceiver({ kind: 'fail' });
+    try {
+      live = await initObservability({
+        cwd: dir.path,
+        env: {},
+        overrides: {
+          ...QUIET,
+          opentelemetry: {
+            exporter: { protocol: 'http/protobuf', endpoint: receiver.url, timeout_ms: 300 },
+            batch: { scheduled_delay_ms: 10 },
+            sampling: { strategy: 'always_on' },
+          } as never,
+        },
+      });
+      const before = await (await fetch(live.metricsServer!.url)).text();
+      for (const reason of ['timeout', 'unavailable', 'rejected', 'shutdown', 'other'])
+        assert.match(before, new RegExp(`^grey_observability_spans_failed_total\\{reason="${reason}"\\} 0$`, 'm'));
+      assert.match(before, /^grey_observability_spans_exported_total 0$/m);
+      assert.match(before, /^grey_observability_spans_dropped_total\{reason="queue_full"\} 0$/m);
+      live.tracer.startSpan('lost').end();
+      for (let i = 0; i < 200 && live.health().spans.failed.rejected === 0; i++)
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      // The span above and the spans of the /metrics request (http instrumentation) were all refused.
+      const { spans } = live.health();
+      assert.ok(spans.failed.rejected >= 1, JSON.stringify(spans));
+      assert.equal(spans.exported, 0);
+      const after = await (await fetch(live.metricsServer!.url)).text();
+      const exposed = /^grey_observability_spans_failed_total\{reason="rejected"\} (\d+)$/m.exec(after);
+      assert.ok(exposed !== null && Number(exposed[1]) >= spans.failed.rejected, after);
+    } finally {
+      await live?.shutdown();
+      live = undefined;
+      await receiver.close();
+    }
   });
 });

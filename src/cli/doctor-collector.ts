@@ -145,7 +145,7 @@ async function exportTestSpan(config: ObservabilityConfig): Promise<ExportOutcom
     shutdown: async () => {},
   };
   const { exporter, provider } = withIsolatedOtelEnv(() => ({
-    exporter: createSpanExporter(exporterConfig, modules),
+    exporter: createSpanExporter(exporterConfig, modules, { holdEventLoop: true }).exporter,
     provider: new TracerProvider({ resource: buildResource(config), spanProcessors: [capture] }),
   }));
   provider

@@ -1,9 +1,11 @@
 import { SpanStatusCode, type Context, type Span } from '@opentelemetry/api';
-import type { ErrorCode } from '../errors.js';
+import { warn, type WarningCode } from '../warnings.js';
 import type { ObservabilityRuntime } from '../runtime.js';
 import { describeError, matchesExpected } from './error-info.js';
 import type { TaskLabelSet } from './task-metrics.js';
 import type { AnyMethod, ExpectedErrors } from './types.js';
+
+let recorders = 0;
 
 /** The telemetry of one decorated call, from start to end. */
 export class CallState {
@@ -33,7 +35,8 @@ export class CallState {
  * its span). Every method here may throw: the caller catches, warns once and the call goes on.
  */
 export abstract class CallRecorder {
-  private readonly warned = new Set<ErrorCode>();
+  /** Rate-limit scope of this decorated method's warnings. */
+  private readonly scope = `decorator#${++recorders}`;
 
   constructor(
     /** `@Task` or `@Instrument`, for warnings. */
@@ -81,18 +84,15 @@ export abstract class CallRecorder {
     }
   }
 
-  /** Logs a warning the first time `code` happens for this decorated method, then stays quiet. */
-  warnOnce(runtime: ObservabilityRuntime, code: ErrorCode, what: string, error: unknown): void {
-    if (this.warned.has(code)) return;
-    this.warned.add(code);
-    try {
-      runtime.logger.warn(
-        { code, decorator: this.decoratorName, step: what, err: error },
-        `${this.decoratorName}: ${what} threw; the decorated call was not affected (logged once)`,
-      );
-    } catch {
-      // The logger itself failed: nothing is left to tell, and the call must go on.
-    }
+  /**
+   * Warns through the warnings module, scoped to this decorated method (rate-limited there, and
+   * written outside the call's trace and tenant context). Never throws.
+   */
+  warnOnce(runtime: ObservabilityRuntime, code: WarningCode, what: string, error: unknown): void {
+    warn(runtime.logger, code, this.scope, {
+      message: `${this.decoratorName}: ${what} threw; the decorated call was not affected`,
+      fields: { decorator: this.decoratorName, step: what, err: error },
+    });
   }
 }
 

@@ -1,6 +1,6 @@
 export { Task, DEFAULT_TASK_SPAN_NAME } from './task.js';
 export { Instrument } from './instrument.js';
-export { isInstrumented } from './wrapper.js';
+export { isInstrumented } from './wrap-method.js';
 export type {
   ExpectedErrors,
   ErrorClass,

@@ -1,14 +1,13 @@
 import { context, trace, type Attributes, type SpanOptions } from '@opentelemetry/api';
 import { ObservabilityError } from '../errors.js';
 import { setLogFields } from '../logging/log-fields.js';
+import type { ObservabilityConfig } from '../config/types.js';
 import type { ObservabilityRuntime } from '../runtime.js';
-import { applyDecorator } from './apply.js';
 import { parameterNames } from './argument-names.js';
 import { CallRecorder, CallState, recordSpanError } from './call-recorder.js';
 import { invokeInstrumented } from './invoke.js';
-import type { MethodSite } from './method-site.js';
 import type { AnyMethod, InstrumentOptions, MethodOrClassDecorator } from './types.js';
-import { disguiseWrapper } from './wrapper.js';
+import { applyDecorator, disguiseWrapper, type MethodSite } from './wrap-method.js';
 
 /**
  * The spec's `#[instrument(skip(payload), fields(task_id, tenant_id))]` for TypeScript: a span
@@ -69,6 +68,9 @@ class InstrumentRecorder extends CallRecorder {
   private readonly spanName: string | undefined;
   private readonly fields: readonly ArgumentField[] | undefined;
   private readonly autoFields: readonly ArgumentField[];
+  /** `autoFields` without the configured secret names of the last config seen (one-entry cache). */
+  private autoFieldsConfig: ObservabilityConfig | undefined;
+  private autoFieldsForConfig: readonly ArgumentField[] = [];
 
   constructor(
     private readonly options: InstrumentOptions,
@@ -91,7 +93,9 @@ class InstrumentRecorder extends CallRecorder {
       options.fields !== undefined
         ? []
         : names.flatMap((name, index) =>
-            name === undefined || skip.has(name) ? [] : [{ key: name, index, property: undefined }],
+            name === undefined || skip.has(name) || isSecretName(name)
+              ? []
+              : [{ key: name, index, property: undefined }],
           );
   }
 
@@ -120,7 +124,14 @@ class InstrumentRecorder extends CallRecorder {
   }
 
   private readAutoFields(runtime: ObservabilityRuntime, args: ArrayLike<unknown>): FieldValues | undefined {
-    return this.autoFields.length === 0 ? undefined : this.readFields(runtime, this.autoFields, args);
+    if (this.autoFields.length === 0) return undefined;
+    if (runtime.config !== this.autoFieldsConfig) {
+      const configured = configuredSecretNames(runtime.config);
+      this.autoFieldsForConfig = this.autoFields.filter((field) => !configured.has(normalizeName(field.key)));
+      this.autoFieldsConfig = runtime.config;
+    }
+    const fields = this.autoFieldsForConfig;
+    return fields.length === 0 ? undefined : this.readFields(runtime, fields, args);
   }
 
   /**
@@ -160,6 +171,40 @@ class InstrumentRecorder extends CallRecorder {
   failed(state: CallState, error: unknown, expected: boolean): void {
     recordSpanError(state.span, error, expected);
   }
+}
+
+/**
+ * Name fragments of parameters whose values are never recorded by default (normalized: lower
+ * case, letters and digits only): `password`, `userPassword`, `apiKey`, `api_key`,
+ * `clientSecret`, `accessToken`, `authorization`, `sessionCookie` ...
+ */
+const SECRET_NAME_FRAGMENTS = ['password', 'passwd', 'secret', 'token', 'authorization', 'cookie', 'apikey'];
+
+function normalizeName(name: string): string {
+  return name.toLowerCase().replace(/[^a-z0-9]/g, '');
+}
+
+/** True when a parameter name says its value is a secret (see {@link SECRET_NAME_FRAGMENTS}). */
+export function isSecretName(name: string): boolean {
+  const normalized = normalizeName(name);
+  return SECRET_NAME_FRAGMENTS.some((fragment) => normalized.includes(fragment));
+}
+
+/**
+ * The configured secret names, normalized: the last segment of each `logging.redact` path
+ * (`req.headers["x-session"]` gives `xsession`) and the exporter header names.
+ */
+function configuredSecretNames(config: ObservabilityConfig): Set<string> {
+  const names = new Set<string>();
+  for (const path of config.logging.redact) {
+    const last = path
+      .split(/[.[\]]/)
+      .filter((segment) => segment !== '')
+      .pop();
+    if (last !== undefined) names.add(normalizeName(last.replace(/["']/g, '')));
+  }
+  for (const header of Object.keys(config.opentelemetry.exporter.headers)) names.add(normalizeName(header));
+  return names;
 }
 
 function assertKnownNames(

@@ -1,35 +1,15 @@
 import type { Baggage } from '@opentelemetry/api';
+import type { MetricLabels } from '../metrics/instruments.js';
+import type { Metrics } from '../metrics/metrics.js';
 
-/** Labels of the task counters: `type` and, when known, `tenant`. */
-export interface TaskCounterLabels {
-  type: string;
-  tenant?: string;
-}
+/** Labels of the task counters: `type` and, when known, `tenant` (through the tenant guard). */
+export type TaskCounterLabels = MetricLabels<'tenant' | 'type'>;
 
-/** Labels of the task duration histogram. */
-export interface TaskDurationLabels {
-  tenant?: string;
-}
+/** Labels of the task duration histogram: `tenant` when known. */
+export type TaskDurationLabels = MetricLabels<'tenant'>;
 
-/**
- * The part of the metrics runtime (`getRuntime().metrics`) that @Task uses; the metrics part
- * provides it (docs/architecture.md, "Metric helper API"). The tenant label, when given, goes
- * through the metrics part's tenant guard; when absent it falls back to the baggage tenant there.
- */
-export interface TaskMetrics {
-  tasks: {
-    submitted: { inc(labels: TaskCounterLabels): void };
-    completed: { inc(labels: TaskCounterLabels): void };
-    failed: { inc(labels: TaskCounterLabels): void };
-    /** Seconds; the exemplar is taken from the active sampled span. */
-    duration: { observe(labels: TaskDurationLabels, seconds: number): void };
-  };
-}
-
-/** The task metrics of a runtime's `metrics`, or undefined when it has none (metrics disabled). */
-export function taskMetricsOf(metrics: unknown): TaskMetrics['tasks'] | undefined {
-  return (metrics as Partial<TaskMetrics> | undefined | null)?.tasks;
-}
+/** The task metrics @Task records on: the `tasks` helpers of the metrics handle. */
+export type TaskMetrics = Metrics['tasks'];
 
 const MAX_CACHED_TENANTS = 1000;
 

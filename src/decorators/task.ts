@@ -3,13 +3,12 @@ import type { Logger } from 'pino';
 import { ObservabilityError } from '../errors.js';
 import type { ObservabilityRuntime } from '../runtime.js';
 import { TENANT_BAGGAGE_KEY } from '../tenant-context.js';
-import { applyDecorator } from './apply.js';
 import { CallRecorder, CallState, recordSpanError } from './call-recorder.js';
 import { describeError } from './error-info.js';
 import { invokeInstrumented } from './invoke.js';
-import { TaskLabelSets, taskMetricsOf, type TaskLabelSet } from './task-metrics.js';
+import { TaskLabelSets, type TaskLabelSet } from './task-metrics.js';
 import type { AnyMethod, MethodDecorator, TaskOptions } from './types.js';
-import { disguiseWrapper } from './wrapper.js';
+import { applyDecorator, disguiseWrapper } from './wrap-method.js';
 
 /** Span name of @Task unless `name` is given (the spec's span hierarchy). */
 export const DEFAULT_TASK_SPAN_NAME = 'grey.task.run';
@@ -164,14 +163,14 @@ class TaskRecorder extends CallRecorder {
   }
 
   override started(state: CallState): void {
-    taskMetricsOf(state.runtime.metrics)?.submitted.inc((state.labels as TaskLabelSet).counter);
+    state.runtime.metrics.tasks?.submitted.inc((state.labels as TaskLabelSet).counter);
     const logger = this.loggerFor(state.runtime);
     if (this.logStart && logger.levelVal <= INFO) logger.info({ task_id: state.taskId }, 'task started');
   }
 
   succeeded(state: CallState): void {
     const seconds = (performance.now() - state.startTime) / 1000;
-    const tasks = taskMetricsOf(state.runtime.metrics);
+    const tasks = state.runtime.metrics.tasks;
     if (tasks !== undefined) {
       const labels = state.labels as TaskLabelSet;
       tasks.completed.inc(labels.counter);
@@ -186,7 +185,7 @@ class TaskRecorder extends CallRecorder {
   failed(state: CallState, error: unknown, expected: boolean): void {
     const seconds = (performance.now() - state.startTime) / 1000;
     recordSpanError(state.span, error, expected);
-    const tasks = taskMetricsOf(state.runtime.metrics);
+    const tasks = state.runtime.metrics.tasks;
     if (tasks !== undefined) {
       const labels = state.labels as TaskLabelSet;
       if (expected) {

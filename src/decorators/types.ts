@@ -20,7 +20,7 @@ export type ExpectedErrors = readonly ErrorClass[] | ((error: unknown) => boolea
  * A decorator usable on methods under both TypeScript decorator standards: TC39 decorators
  * (TypeScript 5+, no flag) and `experimentalDecorators` (NestJS). The mode is detected from the
  * arguments at run time. Applied to a field, an accessor, a getter or a setter it is a compile
- * error, and at run time a `TypeError` whose message starts with `OBS_ERR_DECORATOR_TARGET`.
+ * error, and at run time an `ObservabilityError` with code `OBS_ERR_DECORATOR_TARGET`.
  */
 export interface MethodDecorator {
   /** Standard (TC39) form: `(method, context)`. */
@@ -95,8 +95,10 @@ export interface InstrumentOptions {
   name?: string;
   /**
    * Parameter names whose values are never recorded. Without `fields`, every string, number and
-   * boolean argument is recorded as a span attribute named after its parameter; `skip` keeps
-   * named ones out (the spec's `skip(payload)`).
+   * boolean argument is recorded as a span attribute named after its parameter, except secrets
+   * (parameter names containing password, passwd, secret, token, authorization, cookie or api key
+   * in any spelling, and the last segments of the configured `logging.redact` paths and exporter
+   * header names); `skip` keeps further named ones out (the spec's `skip(payload)`).
    */
   skip?: readonly string[];
   /**

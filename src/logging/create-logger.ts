@@ -12,6 +12,7 @@ import {
 } from './redaction.js';
 import { createTraceFieldsMerger, createTraceMixin } from './trace-mixin.js';
 import { createUniqueKeysHook } from './unique-keys.js';
+import { warn } from '../warnings.js';
 
 /** Options of {@link createLogger} that are not part of the config file. */
 export interface CreateLoggerOptions {
@@ -70,10 +71,10 @@ export function createLogger(config: ObservabilityConfig, options: CreateLoggerO
   if (scrub !== undefined) pinoOptions.hooks = { ...pinoOptions.hooks, streamWrite: scrub };
   const logger = pino(pinoOptions, stream);
   if (prettyUnavailable) {
-    logger.warn(
-      { code: 'OBS_WARN_PRETTY_UNAVAILABLE', key: 'logging.pretty' },
-      'logging.pretty is true but pino-pretty is not installed; writing JSON lines (npm install pino-pretty)',
-    );
+    warn(logger, 'OBS_WARN_PRETTY_UNAVAILABLE', 'logging.pretty', {
+      message: 'logging.pretty is true but pino-pretty is not installed; writing JSON lines (npm install pino-pretty)',
+      fields: { key: 'logging.pretty' },
+    });
   }
   return logger;
 }

@@ -1,11 +1,11 @@
-import { collectSecrets } from '../config/redact.js';
+import { collectSecrets, REDACTED } from '../config/redact.js';
 import { sensitiveKeys } from '../config/schema.js';
 import pino from 'pino';
 import type { ObservabilityConfig } from '../config/types.js';
 import { ObservabilityError } from '../errors.js';
 
-/** What pino writes in place of a redacted value. */
-export const REDACTED = '[Redacted]';
+/** What pino writes in place of a redacted value: the package's one marker (config/redact.ts). */
+export { REDACTED };
 
 /**
  * Keys whose values are censored wherever they appear in a logged plain object (up to

@@ -15,6 +15,7 @@ import { ExpositionRegistry, serializeRegistry, type ExpositionFormat } from './
 import type { CounterHelper, GaugeHelper, HistogramHelper, MetricHelper, SummaryHelper } from './instruments.js';
 import { buildMetric, validateDefinition, type ResolvedMetricDefinition } from './metric-factory.js';
 import { TenantGuard, type TenantGuardSelfMetrics } from './tenant-guard.js';
+import { warn } from '../warnings.js';
 
 /** Options of a custom metric (the spec's "Adding Custom Metrics"). */
 export interface CustomMetricOptions<L extends string = never> {
@@ -155,7 +156,6 @@ export function createMetrics(config: ObservabilityConfig, logger: Logger): Metr
   const registry = new ExpositionRegistry();
   const self = createSelfMetrics();
   const errors = self.errors;
-  const warnedRejected = new Set<string>();
   const guards = new Map<string, TenantGuard>();
   const helpers = new Map<string, { helper: MetricHelper; definition: ResolvedMetricDefinition }>();
   const settings = {
@@ -176,14 +176,13 @@ export function createMetrics(config: ObservabilityConfig, logger: Logger): Metr
     onError(metric: string, error: unknown): void {
       try {
         errors.inc({ metric });
-        if (warnedRejected.has(metric)) return;
-        warnedRejected.add(metric);
-        logger.warn(
-          { code: 'OBS_WARN_METRIC_REJECTED', metric, err: error },
-          `OBS_WARN_METRIC_REJECTED: a measurement of ${metric} was rejected and dropped ` +
-            `(${error instanceof Error ? error.message : String(error)}); further rejections are only counted ` +
+        warn(logger, 'OBS_WARN_METRIC_REJECTED', metric, {
+          message:
+            `a measurement of ${metric} was rejected and dropped ` +
+            `(${error instanceof Error ? error.message : String(error)}); rejections are counted ` +
             'in grey_observability_metric_errors_total.',
-        );
+          fields: { metric, err: error },
+        });
       } catch {
         // Never throw into the caller.
       }

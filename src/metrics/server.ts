@@ -8,6 +8,7 @@ import { ObservabilityError } from '../errors.js';
 import { createScrapeAuthorizer } from './endpoint-auth.js';
 import { CONTENT_TYPES, negotiateFormat, type ExpositionFormat } from './exposition.js';
 import type { Metrics } from './metrics.js';
+import { warn } from '../warnings.js';
 
 const gzipAsync = promisify(gzip);
 
@@ -67,7 +68,6 @@ export async function serveExposition(
   const { host, port, path } = config.prometheus;
   const authorize = createScrapeAuthorizer(config.prometheus.auth);
   const challenge = config.prometheus.auth.type === 'basic' ? 'Basic realm="metrics"' : 'Bearer realm="metrics"';
-  let scrapeFailureLogged = false;
   const takeTurn = createWriteTurns();
   // Scrapes that arrive while a rendering of the same format (and encoding) is pending share it:
   // a burst of 1,000 concurrent scrapes costs a few serializations, not 1,000.
@@ -106,13 +106,10 @@ export async function serveExposition(
     try {
       rendered = await renderShared(negotiateFormat(request.headers.accept), gzipped);
     } catch (error) {
-      if (!scrapeFailureLogged) {
-        scrapeFailureLogged = true;
-        logger.warn(
-          { code: 'OBS_WARN_SCRAPE_FAILED', err: error },
-          'OBS_WARN_SCRAPE_FAILED: collecting metrics failed; the scrape got HTTP 500',
-        );
-      }
+      warn(logger, 'OBS_WARN_SCRAPE_FAILED', path, {
+        message: 'collecting metrics failed; the scrape got HTTP 500',
+        fields: { err: error },
+      });
       return reply(response, 500, 'Internal Server Error\n');
     }
     await takeTurn();
@@ -142,6 +139,9 @@ export async function serveExposition(
   server.maxConnections = ENDPOINT_LIMITS.maxConnections;
   server.setTimeout(ENDPOINT_LIMITS.idleSocketTimeoutMs, (socket) => socket.destroy());
   await listen(server, host, port);
+  // The endpoint never keeps the process alive on its own: the service's own work does (issue 10).
+  server.unref();
+  server.on('connection', (socket) => socket.unref());
   const bound = (server.address() as AddressInfo).port;
   const urlHost = host.includes(':') ? `[${host}]` : host;
   let closing: Promise<void> | undefined;

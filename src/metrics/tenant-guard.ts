@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Counter, Gauge } from 'prom-client';
 import type { TenantOverflowMode } from '../config/types.js';
+import { warn } from '../warnings.js';
 import { tenantBucketLabel } from './tenant-hash.js';
 
 /** Label value of every overflowing tenant in `other` mode. */
@@ -116,21 +117,21 @@ export class TenantGuard {
     this.overflowSinceWarn = 0;
     this.lastWarnAt = now;
     this.warned = true;
-    safely(() =>
-      this.logger.warn(
-        {
-          code: 'OBS_WARN_TENANT_OVERFLOW',
-          metric: this.metric,
-          key: 'tenancy.max_tenants_per_metric',
-          limit: this.settings.maxTenants,
-          overflow: this.settings.overflow,
-          folded,
-        },
-        `OBS_WARN_TENANT_OVERFLOW: metric ${this.metric} reached its budget of ${this.settings.maxTenants} tenants; ` +
-          `${folded} measurement(s) of new tenants were recorded under the overflow label. ` +
-          'Raise tenancy.max_tenants_per_metric, add the tenant to tenancy.allowlist, or use tenancy.overflow: bucket.',
-      ),
-    );
+    // The guard's own interval (tenancy.warn_interval) already limits these lines and counts the folded measurements.
+    warn(this.logger, 'OBS_WARN_TENANT_OVERFLOW', this.metric, {
+      intervalMs: 0,
+      fields: {
+        metric: this.metric,
+        key: 'tenancy.max_tenants_per_metric',
+        limit: this.settings.maxTenants,
+        overflow: this.settings.overflow,
+        folded,
+      },
+      message:
+        `metric ${this.metric} reached its budget of ${this.settings.maxTenants} tenants; ` +
+        `${folded} measurement(s) of new tenants were recorded under the overflow label. ` +
+        'Raise tenancy.max_tenants_per_metric, add the tenant to tenancy.allowlist, or use tenancy.overflow: bucket.',
+    });
   }
 }
 

@@ -1,3 +1,4 @@
+import type { IExporterTransport } from '@opentelemetry/otlp-exporter-base';
 import type { SpanExporter } from '@opentelemetry/sdk-trace';
 import type { ObservabilityConfig } from '../config/types.js';
 
@@ -29,40 +30,84 @@ export function resolveExporterEndpoint(exporter: Pick<ExporterConfig, 'protocol
  * {@link createSpanExporter}, outside the isolated environment (module loading is asynchronous).
  */
 export async function loadExporterModules(protocol: ExporterConfig['protocol']): Promise<ExporterModules> {
-  if (protocol === 'grpc') {
-    const [exporter, grpc] = await Promise.all([
-      import('@opentelemetry/exporter-trace-otlp-grpc'),
-      import('@grpc/grpc-js'),
-    ]);
-    return { protocol, exporter, grpc };
-  }
-  return { protocol, exporter: await import('@opentelemetry/exporter-trace-otlp-proto') };
+  const [base, nodeHttp, transformer, http, grpc] = await Promise.all([
+    import('@opentelemetry/otlp-exporter-base'),
+    import('@opentelemetry/otlp-exporter-base/node-http'),
+    import('@opentelemetry/otlp-transformer'),
+    import('./http-transport.js'),
+    protocol === 'grpc'
+      ? Promise.all([import('@grpc/grpc-js'), import('./grpc-transport.js')])
+      : Promise.resolve(undefined),
+  ]);
+  return { protocol, base, nodeHttp, transformer, http, grpc };
 }
 
 /** The modules {@link loadExporterModules} loaded for one protocol. */
-export type ExporterModules =
-  | {
-      protocol: 'grpc';
-      exporter: typeof import('@opentelemetry/exporter-trace-otlp-grpc');
-      grpc: typeof import('@grpc/grpc-js');
-    }
-  | { protocol: 'http/protobuf'; exporter: typeof import('@opentelemetry/exporter-trace-otlp-proto') };
+export interface ExporterModules {
+  protocol: ExporterConfig['protocol'];
+  base: typeof import('@opentelemetry/otlp-exporter-base');
+  nodeHttp: typeof import('@opentelemetry/otlp-exporter-base/node-http');
+  transformer: typeof import('@opentelemetry/otlp-transformer');
+  http: typeof import('./http-transport.js');
+  /** `@grpc/grpc-js` and the gRPC transport, for the grpc protocol only. */
+  grpc: [typeof import('@grpc/grpc-js'), typeof import('./grpc-transport.js')] | undefined;
+}
+
+/** A span exporter and the way to abandon what it still has in flight. */
+export interface SpanExporterHandle {
+  exporter: SpanExporter;
+  /**
+   * Aborts the exports still in flight and their retry waits, once shutdown's budget is spent, so
+   * that nothing of the exporter keeps the process alive.
+   */
+  abort(): void;
+}
+
+/** Exports in flight at once per exporter (the SDK's default). */
+const CONCURRENCY_LIMIT = 30;
+/** `otel.component.type` of the SDK's own span exporters (their self-metrics, off here). */
+const HTTP_SPAN_EXPORTER_COMPONENT = 'otlp_http_span_exporter';
+const GRPC_SPAN_EXPORTER_COMPONENT = 'otlp_grpc_span_exporter';
 
 /**
  * Builds the OTLP span exporter from `opentelemetry.exporter`: protocol, endpoint, headers
- * (gRPC metadata for grpc) and the per-request timeout. Synchronous, so that it can run inside
- * the isolated environment (see isolated-env.ts).
+ * (gRPC metadata for grpc) and the per-request timeout: the SDK's OTLP exporter (protobuf
+ * serializer, export queue, partial-success handling) over the package's transports
+ * (http-transport.ts, grpc-transport.ts), whose requests, calls and retry waits shutdown can abort
+ * (the SDK's own cannot: opentelemetry-js-contrib#3349). `holdEventLoop`: keep the process alive
+ * while an export is in flight, for a caller that awaits one itself (the doctor command); the
+ * tracing pipeline never does (an export must not keep the process alive on its own). Synchronous, so that it can run inside the isolated
+ * environment (see isolated-env.ts).
  */
-export function createSpanExporter(config: ExporterConfig, modules: ExporterModules): SpanExporter {
+export function createSpanExporter(
+  config: ExporterConfig,
+  modules: ExporterModules,
+  options: { holdEventLoop?: boolean } = {},
+): SpanExporterHandle {
   const url = resolveExporterEndpoint(config);
-  if (modules.protocol === 'grpc') {
-    const metadata = new modules.grpc.Metadata();
+  let transport: IExporterTransport & { shutdown(): void };
+  let component: string;
+  if (modules.grpc !== undefined) {
+    const [grpc, { AbortableGrpcTransport }] = modules.grpc;
+    const metadata = new grpc.Metadata();
     for (const [name, value] of Object.entries(config.headers)) metadata.set(name.toLowerCase(), value);
-    return new modules.exporter.OTLPTraceExporter({ url, metadata, timeoutMillis: config.timeout_ms });
+    transport = new AbortableGrpcTransport(grpc, url, metadata);
+    component = GRPC_SPAN_EXPORTER_COMPONENT;
+  } else {
+    transport = new modules.http.AbortableHttpTransport(url, config.headers, options.holdEventLoop);
+    component = HTTP_SPAN_EXPORTER_COMPONENT;
   }
-  return new modules.exporter.OTLPTraceExporter({
-    url,
-    headers: { ...config.headers },
-    timeoutMillis: config.timeout_ms,
-  });
+  const delegate = modules.base.createOtlpNetworkExportDelegate(
+    { timeoutMillis: config.timeout_ms, concurrencyLimit: CONCURRENCY_LIMIT, compression: 'none' },
+    modules.transformer.ProtobufTraceSerializer,
+    modules.nodeHttp.createOtlpHttpExporterMetrics(
+      component,
+      modules.transformer.TraceExporterMetricsHelper,
+      url,
+      undefined,
+    ),
+    transport,
+  );
+  const exporter = new modules.base.OTLPExporterBase(delegate) as unknown as SpanExporter;
+  return { exporter, abort: () => transport.shutdown() };
 }

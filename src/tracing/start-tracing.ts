@@ -1,5 +1,5 @@
 import { syncBuiltinESMExports } from 'node:module';
-import { ProxyTracerProvider, trace, type Tracer } from '@opentelemetry/api';
+import { context, ProxyTracerProvider, ROOT_CONTEXT, trace, type Tracer } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import type { TracerProvider } from '@opentelemetry/sdk-trace';
@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import { collectSecrets, REDACTED } from '../config/redact.js';
 import type { ObservabilityConfig } from '../config/types.js';
 import { ObservabilityError } from '../errors.js';
-import { ExportHealth, type ExportHealthCounts } from './export-health.js';
+import { ExportHealth, zeroExportHealthCounts, type ExportHealthCounts } from './export-health.js';
 import { loadExporterModules } from './exporter.js';
 import {
   claimContextManager,
@@ -18,6 +18,7 @@ import {
   type GlobalClaims,
 } from './globals.js';
 import { buildInstrumentations, patchLoadedBuiltins } from './instrumentations.js';
+import { warn } from '../warnings.js';
 import { SwitchableTracer } from './switchable-tracer.js';
 
 /** Instrumentation scope name of the spans this package creates. */
@@ -55,6 +56,7 @@ export async function startTracing(config: ObservabilityConfig, logger: Logger):
   const claims = noClaims();
   let instrumentations: Instrumentation[] = [];
   let provider: TracerProvider | undefined;
+  let abortExports = (): void => undefined;
   try {
     const { buildPropagator } = await import('./build-propagator.js');
     const ownContext = claimContextManager(new AsyncLocalStorageContextManager(), claims);
@@ -66,23 +68,26 @@ export async function startTracing(config: ObservabilityConfig, logger: Logger):
 
     // Only the SDK, the chosen exporter and the enabled instrumentations are loaded, and only
     // now (docs/performance.md).
-    const [{ createTracerProvider }, exporterModules, built] = await Promise.all([
+    const [{ createTracerProvider }, exporterModules, enabledInstrumentations] = await Promise.all([
       import('./tracer-provider.js'),
       loadExporterModules(otel.exporter.protocol),
       buildInstrumentations(config),
     ]);
-    instrumentations = built;
+    instrumentations = enabledInstrumentations;
     const health = new ExportHealth(logger);
-    provider = createTracerProvider(config, exporterModules, health);
+    const built = createTracerProvider(config, exporterModules, health);
+    provider = built.provider;
+    abortExports = built.abortExports;
     if (!trace.setGlobalTracerProvider(provider)) throw alreadyRegistered('tracer provider');
     claims.trace = true;
     await enableInstrumentations(instrumentations);
     if (otel.instrumentations.http) patchLoadedBuiltins();
-    return startedTracing(provider, instrumentations, health, claims, logger);
+    return startedTracing(provider, abortExports, instrumentations, health, claims, logger);
   } catch (err) {
     for (const instrumentation of instrumentations) instrumentation.disable();
     if (instrumentations.length > 0) syncBuiltinESMExports();
     provider?.shutdown().catch(() => undefined);
+    abortExports();
     releaseGlobals(claims);
     if (err instanceof ObservabilityError) throw err;
     // Third-party messages may quote a header value: scrub every config secret, keep no raw cause.
@@ -105,6 +110,7 @@ async function enableInstrumentations(instrumentations: Instrumentation[]): Prom
 
 function startedTracing(
   provider: TracerProvider,
+  abortExports: () => void,
   instrumentations: Instrumentation[],
   health: ExportHealth,
   claims: GlobalClaims,
@@ -121,12 +127,14 @@ function startedTracing(
       tracer.switchOff();
       const finished = await settleWithin(provider.shutdown(), timeoutMs);
       if (!finished) {
-        safeWarn(
-          logger,
-          { code: 'OBS_WARN_SHUTDOWN_TIMEOUT', timeout_ms: timeoutMs },
-          'tracing shutdown timed out; unexported spans were abandoned',
-        );
+        warn(logger, 'OBS_WARN_SHUTDOWN_TIMEOUT', 'tracing', {
+          message: 'tracing shutdown timed out; unexported spans were abandoned',
+          fields: { timeout_ms: timeoutMs },
+        });
       }
+      // Whatever is still in flight (a collector that accepts and never answers, a retry wait) is
+      // abandoned now: once shutdown() resolves nothing of the exporter holds the event loop.
+      abortExports();
       for (const instrumentation of instrumentations) instrumentation.disable();
       if (instrumentations.length > 0) syncBuiltinESMExports();
       health.logSummary();
@@ -144,17 +152,10 @@ function startDisabled(claims: GlobalClaims, ownGlobals: boolean, logger: Logger
     );
   }
   let stopped = false;
-  const zero: ExportHealthCounts = {
-    exported: 0,
-    export_failed: 0,
-    queue_full: 0,
-    capture_trace_evicted: 0,
-    capture_trace_full: 0,
-  };
   return {
     // A provider of our own with no delegate: a no-op tracer that never picks up another SDK.
     tracer: new ProxyTracerProvider().getTracer(TRACER_NAME),
-    health: () => ({ ...zero }),
+    health: zeroExportHealthCounts,
     async shutdown(): Promise<void> {
       if (stopped) return;
       stopped = true;
@@ -195,18 +196,10 @@ function alreadyRegistered(what: string): ObservabilityError {
   );
 }
 
-function safeWarn(logger: Logger, fields: Record<string, unknown>, message: string): void {
-  try {
-    logger.warn(fields, message);
-  } catch {
-    // Logging must not turn shutdown into a failure.
-  }
-}
-
 function safeDebug(logger: Logger, message: string): void {
   try {
-    logger.debug(message);
+    context.with(ROOT_CONTEXT, () => logger.debug(message));
   } catch {
-    // idem
+    // Logging must not turn start-up into a failure.
   }
 }

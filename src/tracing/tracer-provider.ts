@@ -18,25 +18,26 @@ import { TenantSpanProcessor } from './tenant.js';
  * import of every log and metric exporter (docs/performance.md). Not registered globally.
  *
  * Loaded by startTracing() only when tracing is enabled, so importing the package does not load
- * the SDK.
+ * the SDK. `abortExports` abandons the exports still in flight once shutdown's budget is spent.
  */
 export function createTracerProvider(
   config: ObservabilityConfig,
   exporterModules: ExporterModules,
   health: ExportHealth,
-): TracerProvider {
+): { provider: TracerProvider; abortExports: () => void } {
   const otel = config.opentelemetry;
   const { sampler, errorCapture } = buildSampler(otel.sampling);
   return withIsolatedOtelEnv(() => {
-    const exporter = createSpanExporter(otel.exporter, exporterModules);
+    const { exporter, abort } = createSpanExporter(otel.exporter, exporterModules);
     const batch = new BoundedBatchSpanProcessor(exporter, otel.batch, otel.exporter.timeout_ms, health);
     const exportPath: SpanProcessor = errorCapture
       ? new ErrorCaptureSpanProcessor(batch, otel.sampling.error_capture, health)
       : batch;
-    return new TracerProvider({
+    const provider = new TracerProvider({
       resource: buildResource(config),
       sampler,
       spanProcessors: [new TenantSpanProcessor(), exportPath],
     });
+    return { provider, abortExports: abort };
   });
 }

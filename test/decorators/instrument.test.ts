@@ -198,3 +198,40 @@ describe('Instrument', () => {
     );
   });
 });
+
+describe('Instrument and secret arguments', () => {
+  let runtime: TestRuntime | undefined;
+  afterEach(async () => {
+    await runtime?.stop();
+    runtime = undefined;
+  });
+
+  it('never records an argument whose parameter name is a secret name, built-in or configured', () => {
+    runtime = installTestRuntime(undefined, { logging: { level: 'info', redact: ['req.headers["pin"]'] } });
+    class Auth {
+      @Instrument()
+      login(
+        user: string,
+        password: string,
+        apiKey: string,
+        api_key: string,
+        sessionToken: string,
+        clientSecret: string,
+        authorization: string,
+        cookie: string,
+        pin: string,
+        attempts: number,
+      ): number {
+        return (
+          [user, password, apiKey, api_key, sessionToken, clientSecret, authorization, cookie, pin].length + attempts
+        );
+      }
+    }
+    new Auth().login('ada', 'hunter2', 'k-1', 'k-2', 't-1', 's-1', 'Bearer b', 'c=1', '1234', 3);
+    const span = runtime.tracing.exporter.getFinishedSpans()[0]!;
+    assert.deepEqual(span.attributes, { user: 'ada', attempts: 3 });
+    const recorded = JSON.stringify(span.attributes);
+    for (const secret of ['hunter2', 'k-1', 'k-2', 't-1', 's-1', 'Bearer b', 'c=1', '1234'])
+      assert.ok(!recorded.includes(secret), secret);
+  });
+});

@@ -137,6 +137,6 @@ describe('createLogger', () => {
     assert.equal(line.component, 'scheduler');
     assert.equal(line.service, 'svc');
     assert.equal(line.trace_id, span.spanContext().traceId);
-    assert.equal(line.password, '[Redacted]');
+    assert.equal(line.password, '[REDACTED]');
   });
 });

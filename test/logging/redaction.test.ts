@@ -27,14 +27,14 @@ describe('createLogger redaction', () => {
       'secrets',
     );
     const line = out.lines[0] as Record<string, any>;
-    assert.equal(line.authorization, '[Redacted]');
-    assert.equal(line.password, '[Redacted]');
-    assert.equal(line.token, '[Redacted]');
-    assert.equal(line.req.headers.authorization, '[Redacted]');
-    assert.equal(line.req.headers.Authorization, '[Redacted]');
-    assert.equal(line.req.headers.cookie, '[Redacted]');
-    assert.equal(line.req.headers['set-cookie'], '[Redacted]');
-    assert.equal(line.user.profile.password, '[Redacted]');
+    assert.equal(line.authorization, '[REDACTED]');
+    assert.equal(line.password, '[REDACTED]');
+    assert.equal(line.token, '[REDACTED]');
+    assert.equal(line.req.headers.authorization, '[REDACTED]');
+    assert.equal(line.req.headers.Authorization, '[REDACTED]');
+    assert.equal(line.req.headers.cookie, '[REDACTED]');
+    assert.equal(line.req.headers['set-cookie'], '[REDACTED]');
+    assert.equal(line.user.profile.password, '[REDACTED]');
   });
 
   it('censors configured exporter header names wherever they appear, however short the value', () => {
@@ -46,8 +46,8 @@ describe('createLogger redaction', () => {
     const logger = createLogger(config, { stream: out });
     logger.info({ cfg: config.opentelemetry, outgoing: { 'x-api-key': 'k1' }, count: 'k1-free' }, 'config dump');
     const line = out.lines[0] as Record<string, any>;
-    assert.equal(line.cfg.exporter.headers['X-Api-Key'], '[Redacted]');
-    assert.equal(line.outgoing['x-api-key'], '[Redacted]');
+    assert.equal(line.cfg.exporter.headers['X-Api-Key'], '[REDACTED]');
+    assert.equal(line.outgoing['x-api-key'], '[REDACTED]');
     assert.equal(line.count, 'k1-free', 'short values are censored by key, not scrubbed from free text');
   });
 
@@ -57,9 +57,9 @@ describe('createLogger redaction', () => {
     const child = createLogger(secretConfig(), { stream: out }).child({ token: 'child-token', component: 'api' });
     child.info({ headers }, 'request');
     const line = out.lines[0] as Record<string, any>;
-    assert.equal(line.token, '[Redacted]');
+    assert.equal(line.token, '[REDACTED]');
     assert.equal(line.component, 'api');
-    assert.equal(line.headers.authorization, '[Redacted]');
+    assert.equal(line.headers.authorization, '[REDACTED]');
     assert.equal(line.headers.accept, 'json');
     assert.equal(headers.authorization, 'Bearer abc');
   });
@@ -68,7 +68,7 @@ describe('createLogger redaction', () => {
     const out = captureLines();
     createLogger(secretConfig(), { stream: out }).info({ customer: { card: '4111', name: 'Ann' } }, 'order');
     const line = out.lines[0] as Record<string, any>;
-    assert.equal(line.customer.card, '[Redacted]');
+    assert.equal(line.customer.card, '[REDACTED]');
     assert.equal(line.customer.name, 'Ann');
   });
 
@@ -108,7 +108,7 @@ describe('createLogger redaction', () => {
     }
     assert.ok(!text.includes(Buffer.from('scraper:prom-pass-456').toString('base64')));
     assert.equal(out.lines.length, 5);
-    assert.equal((out.lines[0] as any).config.opentelemetry.exporter.headers, '[Redacted]');
-    assert.match(String(out.lines[1]!.msg), /free text with \[Redacted\] inside/);
+    assert.equal((out.lines[0] as any).config.opentelemetry.exporter.headers, '[REDACTED]');
+    assert.match(String(out.lines[1]!.msg), /free text with \[REDACTED\] inside/);
   });
 });

@@ -106,7 +106,7 @@ describe('one key per field', () => {
     withTenant('globex', () => logger.info('nested'));
     assert.equal(only('tenant_id'), 'globex');
     assert.deepEqual(out.lines.at(-1)?.meta, meta);
-    assert.equal(only('password'), '[Redacted]');
+    assert.equal(only('password'), '[REDACTED]');
     assert.ok(!(out.raw.at(-1) ?? '').includes('hunter22'));
   });
 

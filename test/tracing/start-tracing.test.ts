@@ -43,6 +43,7 @@ describe('startTracing', () => {
       queue_full: 0,
       capture_trace_evicted: 0,
       capture_trace_full: 0,
+      export_failed_by_reason: { timeout: 0, unavailable: 0, rejected: 0, shutdown: 0, other: 0 },
     });
     await tracing.shutdown(100);
     assert.equal(contextManagerRegistered(), false, 'context manager unregistered');

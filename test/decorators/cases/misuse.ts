@@ -3,12 +3,16 @@ import { it } from 'node:test';
 import 'reflect-metadata';
 import { finishedSpans, onlySpan, type CaseContext } from './helpers.js';
 
+// The fixtures are compiled with their own copy of src/: the error is recognised by name and code.
 const TARGET_ERROR = (error: unknown): boolean =>
-  error instanceof TypeError && /^OBS_ERR_DECORATOR_TARGET: @(Instrument|Task) was applied to the /.test(error.message);
+  error instanceof Error &&
+  error.name === 'ObservabilityError' &&
+  (error as { code?: unknown }).code === 'OBS_ERR_DECORATOR_TARGET' &&
+  /^OBS_ERR_DECORATOR_TARGET: @(Instrument|Task) was applied to the /.test(error.message);
 
 /** Failure mode 15 (decorators on non-methods) and the cases only one decorator standard has. */
 export function registerMisuseTests(ctx: CaseContext): void {
-  it('15. throws a clear TypeError for a field, getter, setter, or @Task on a class', () => {
+  it('15. throws an ObservabilityError (OBS_ERR_DECORATOR_TARGET) for a field, getter, setter, or @Task on a class', () => {
     const { misuse } = ctx.build().fixture;
     assert.deepEqual(Object.keys(misuse).sort(), [
       'field',

@@ -17,16 +17,17 @@ export function registerTelemetryTests(ctx: CaseContext): void {
       'grey.tenant_id': 'tenant-a',
       'grey.task_id': 'task-1',
     });
-    const { counters, registry } = ctx.runtime().metrics;
+    const { counters, scrape } = ctx.runtime().metrics;
     const labels = { type: 'stateless', tenant: 'tenant-a' };
     assert.equal(await counterValue(counters.submitted, labels), 1);
     assert.equal(await counterValue(counters.completed, labels), 1);
     assert.equal(await counterValue(counters.failed, labels), 0);
-    const exposition = await registry.metrics();
+    // The endpoint's own OpenMetrics exposition of the real metrics part (exemplars: trace and span).
+    const exposition = await scrape('openmetrics');
     assert.match(
       exposition,
       new RegExp(
-        `grey_task_duration_seconds_bucket\\{le="[^"]+",tenant="tenant-a"\\} 1 # \\{trace_id="${span.spanContext().traceId}"\\}`,
+        `grey_task_duration_seconds_bucket\\{(?=[^}]*le=")[^}]*tenant="tenant-a"[^}]*\\} 1 # \\{trace_id="${span.spanContext().traceId}",span_id="${span.spanContext().spanId}"\\}`,
       ),
     );
     const lines = [...logLines(ctx, 'task started'), ...logLines(ctx, 'task completed')];

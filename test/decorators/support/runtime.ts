@@ -1,59 +1,43 @@
-import { trace, type Tracer } from '@opentelemetry/api';
+import type { Tracer } from '@opentelemetry/api';
 import type { Sampler } from '@opentelemetry/sdk-trace';
-import { Counter, Histogram, Registry } from 'prom-client';
-import type { TaskCounterLabels, TaskDurationLabels, TaskMetrics } from '../../../src/decorators/index.js';
+import type { Logger } from 'pino';
+import type { Counter, Histogram } from 'prom-client';
+import type { ConfigOverrides, ObservabilityConfig } from '../../../src/config/types.js';
 import { createLogger } from '../../../src/logging/index.js';
+import { createMetrics, TENANT_NONE, type Metrics } from '../../../src/metrics/index.js';
 import { getRuntime, setRuntime } from '../../../src/runtime.js';
 import { testConfig } from '../../support/config.js';
 import { captureLines, type CapturedLines } from '../../logging/support/capture.js';
 import { startTestTracing, type TestTracing } from '../../logging/support/otel.js';
 
-/** Real prom-client task metrics behind the shape the metrics part exposes (docs/architecture.md). */
-export interface TestTaskMetrics extends TaskMetrics {
-  registry: Registry<typeof Registry.OPENMETRICS_CONTENT_TYPE>;
+/**
+ * The real metrics part (createMetrics: catalog helpers, tenant guard, exemplars) with handles on
+ * the prom-client metrics behind the task helpers, for assertions.
+ */
+export interface TestTaskMetrics extends Metrics {
   counters: { submitted: Counter; completed: Counter; failed: Counter };
-  histogram: Histogram;
+  durationHistogram: Histogram;
 }
 
-/** Builds the spec's task metrics on a fresh registry, exemplars taken from the active sampled span. */
-export function createTestTaskMetrics(): TestTaskMetrics {
-  const registry = new Registry<typeof Registry.OPENMETRICS_CONTENT_TYPE>();
-  registry.setContentType(Registry.OPENMETRICS_CONTENT_TYPE);
-  const counter = (name: string) =>
-    new Counter({ name, help: name, labelNames: ['type', 'tenant'], registers: [registry] });
-  const submitted = counter('grey_tasks_submitted_total');
-  const completed = counter('grey_tasks_completed_total');
-  const failed = counter('grey_tasks_failed_total');
-  const histogram = new Histogram({
-    name: 'grey_task_duration_seconds',
-    help: 'Task duration',
-    labelNames: ['tenant'],
-    buckets: [0.001, 0.01, 0.1, 1, 5],
-    enableExemplars: true,
-    registers: [registry],
-  });
-  return {
-    registry,
-    counters: { submitted, completed, failed },
-    histogram,
-    tasks: {
-      submitted: { inc: (labels: TaskCounterLabels) => submitted.inc(labels as unknown as Record<string, string>) },
-      completed: { inc: (labels: TaskCounterLabels) => completed.inc(labels as unknown as Record<string, string>) },
-      failed: { inc: (labels: TaskCounterLabels) => failed.inc(labels as unknown as Record<string, string>) },
-      duration: {
-        observe: (labels: TaskDurationLabels, seconds: number) => {
-          const spanContext = trace.getActiveSpan()?.spanContext();
-          const sampled = spanContext !== undefined && (spanContext.traceFlags & 1) === 1;
-          const exemplarLabels = sampled ? { trace_id: spanContext.traceId } : {};
-          histogram.observe({
-            labels: labels as unknown as Record<string, string>,
-            value: seconds,
-            exemplarLabels,
-          } as never);
-        },
-      },
-    },
+/** Builds the metrics part exactly as initObservability() does, on its own registry. */
+export function createTestTaskMetrics(
+  config: ObservabilityConfig = testConfig(),
+  logger: Logger = createLogger(testConfig()),
+): TestTaskMetrics {
+  const metrics = createMetrics(config, logger);
+  const metric = <T>(name: string): T => {
+    const found = metrics.registry.getSingleMetric(name);
+    if (found === undefined) throw new Error(`the catalog has no ${name}`);
+    return found as T;
   };
+  return Object.assign(metrics, {
+    counters: {
+      submitted: metric<Counter>('grey_tasks_submitted_total'),
+      completed: metric<Counter>('grey_tasks_completed_total'),
+      failed: metric<Counter>('grey_tasks_failed_total'),
+    },
+    durationHistogram: metric<Histogram>('grey_task_duration_seconds'),
+  });
 }
 
 /** A live runtime made of real parts: tracer with in-memory exporter, prom-client metrics, pino logger. */
@@ -66,12 +50,12 @@ export interface TestRuntime {
 }
 
 /** Installs a runtime through setRuntime(), as initObservability() does. */
-export function installTestRuntime(sampler?: Sampler): TestRuntime {
+export function installTestRuntime(sampler?: Sampler, overrides: ConfigOverrides = {}): TestRuntime {
   const tracing = startTestTracing(sampler);
-  const metrics = createTestTaskMetrics();
   const logs = captureLines();
-  const config = testConfig({ logging: { level: 'info' } });
+  const config = testConfig({ logging: { level: 'info' }, ...overrides });
   const logger = createLogger(config, { stream: logs });
+  const metrics = createTestTaskMetrics(config, logger);
   setRuntime({ config, logger, tracer: tracing.tracer, metrics });
   return {
     tracing,
@@ -84,10 +68,13 @@ export function installTestRuntime(sampler?: Sampler): TestRuntime {
   };
 }
 
-/** The value of a counter for exactly these labels (0 when never incremented). */
+/**
+ * The value of a counter for exactly these labels (0 when never incremented); a `tenant` left out
+ * means the series without a tenant (`__none__`).
+ */
 export async function counterValue(counter: Counter, labels: Record<string, string>): Promise<number> {
   const { values } = await counter.get();
-  const wanted = Object.entries(labels);
+  const wanted = Object.entries({ tenant: TENANT_NONE, ...labels });
   const match = values.find(
     (v) => wanted.every(([k, val]) => v.labels[k] === val) && Object.keys(v.labels).length === wanted.length,
   );

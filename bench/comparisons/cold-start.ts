@@ -1,0 +1,94 @@
+/**
+ * `cold_start`: wall time from spawning a fresh Node process until its Prometheus endpoint answered
+ * a first GET /metrics, the package (initObservability() with its defaults) against
+ * `node --import @opentelemetry/auto-instrumentations-node/register` (sdk-node configured from
+ * OTEL_* variables) plus a prom-client endpoint. One process of each per round, in shuffled order.
+ */
+import { spawn } from 'node:child_process';
+import { get } from 'node:http';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { compareRounds, formatNs, timeResult, type BenchMode, type BenchResult } from '../harness.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+/** The repository root (dist/bench/comparisons → ../../..). */
+export const REPO_ROOT = join(here, '..', '..', '..');
+const PACKAGE_PROBE = join(here, '..', 'probes', 'cold-start-package.js');
+const BASELINE_PROBE = join(here, '..', 'probes', 'cold-start-baseline.js');
+
+const SIZES: Record<BenchMode, { rounds: number }> = {
+  full: { rounds: 10 },
+  quick: { rounds: 2 },
+  tiny: { rounds: 1 },
+};
+
+/** Environment of the children: this one without OTEL_* and GREY_* variables, plus `extra`. */
+function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (!key.startsWith('OTEL_') && !key.startsWith('GREY_')) env[key] = value;
+  }
+  return { ...env, ...extra };
+}
+
+const BASELINE_ENV = {
+  OTEL_SERVICE_NAME: 'bench',
+  OTEL_TRACES_EXPORTER: 'otlp',
+  OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9',
+};
+
+/** ns from spawn until the first scrape of the child's endpoint was answered in full. */
+export function timeToFirstScrape(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const start = process.hrtime.bigint();
+    const child = spawn(process.execPath, args, { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'ignore'] });
+    let out = '';
+    const fail = (error: Error) => {
+      child.kill('SIGKILL');
+      reject(error);
+    };
+    const timer = setTimeout(() => fail(new Error(`no scrape within 30 s: ${args.join(' ')}`)), 30_000);
+    child.once('error', fail);
+    child.once('exit', (code) => {
+      if (!out.includes('\n')) fail(new Error(`child exited with ${code} before listening: ${args.join(' ')}`));
+    });
+    child.stdout!.on('data', (chunk: Buffer) => {
+      const before = out;
+      out += chunk.toString();
+      if (before.includes('\n') || !out.includes('\n')) return;
+      const port = Number(/port (\d+)/.exec(out)?.[1]);
+      get({ host: '127.0.0.1', port, path: '/metrics' }, (response) => {
+        response.resume();
+        response.on('end', () => {
+          const elapsed = Number(process.hrtime.bigint() - start);
+          clearTimeout(timer);
+          child.removeAllListeners('exit');
+          child.kill('SIGKILL');
+          if (response.statusCode !== 200) reject(new Error(`scrape answered ${response.statusCode}`));
+          else resolve(elapsed);
+        });
+      }).once('error', fail);
+    });
+  });
+}
+
+/** Runs the cold start comparison. */
+export async function runColdStart(mode: BenchMode): Promise<BenchResult[]> {
+  const size = SIZES[mode];
+  const stats = await compareRounds({
+    a: () => timeToFirstScrape([PACKAGE_PROBE], childEnv({})),
+    b: () =>
+      timeToFirstScrape(
+        ['--import', '@opentelemetry/auto-instrumentations-node/register', BASELINE_PROBE],
+        childEnv(BASELINE_ENV),
+      ),
+    rounds: size.rounds,
+    warmup: mode === 'full' ? 1 : 0,
+  });
+  const notes =
+    `ns from spawn to the first /metrics answer, fresh processes: package ${formatNs(stats.aMedian)} (defaults: tracing on, ` +
+    `OTLP grpc, http + fetch instrumentations, default metrics), baseline ${formatNs(stats.bMedian)} ` +
+    `(--import auto-instrumentations-node/register, OTEL_* defaults: every auto-instrumentation, OTLP http/protobuf, ` +
+    `plus prom-client with default metrics). Target <= 0.5.`;
+  return [timeResult('cold_start', stats, notes)];
+}

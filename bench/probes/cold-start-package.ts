@@ -1,0 +1,17 @@
+/**
+ * Child process of the cold_start bench, the package's side: initObservability() with the defaults
+ * (tracing on, OTLP grpc to a closed loopback port, http and fetch instrumentations, default
+ * metrics), the endpoint on a free loopback port, logs to stderr; prints `port <n>` once listening.
+ */
+import { initObservability } from '../../src/index.js';
+
+const handle = await initObservability({
+  env: {},
+  overrides: {
+    service: { name: 'bench' },
+    prometheus: { host: '127.0.0.1', port: 0 },
+    logging: { destination: 'stderr' },
+    opentelemetry: { exporter: { protocol: 'grpc', endpoint: 'http://127.0.0.1:9', headers: {}, timeout_ms: 1000 } },
+  },
+});
+process.stdout.write(`port ${handle.metricsServer!.port}\n`);

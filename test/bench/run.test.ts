@@ -1,0 +1,76 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, describe, it } from 'node:test';
+import { createTempDir } from '../support/temp-dir.js';
+
+// Runs the bench on its tiny input and checks what it writes: not timings (a benchmark is never a
+// timed test), only that every comparison ran and results.json and the doc have their shape.
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const RUN = join(ROOT, 'dist', 'bench', 'run.js');
+
+const EXPECTED = [
+  'task_call@0',
+  'task_call@0.1',
+  'task_call@1',
+  'task_call@0,error_capture=off',
+  'scrape@100',
+  'log_line',
+  'cold_start',
+  'tenant_memory',
+];
+
+describe('npm run bench (tiny input)', () => {
+  const dir = createTempDir('grey-bench-test-');
+  after(() => dir.remove());
+  const results = join(dir.path, 'results.json');
+  const doc = join(dir.path, 'performance.md');
+  copyFileSync(join(ROOT, 'docs', 'performance.md'), doc);
+  const run = spawnSync(process.execPath, [RUN, '--tiny', `--results=${results}`, `--docs=${doc}`], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout: 170_000,
+  });
+
+  it('runs to the end', () => {
+    assert.equal(run.status, 0, `${run.stdout}\n${run.stderr}`);
+  });
+
+  it('writes one object per comparison with the fields of results.json', () => {
+    const parsed = JSON.parse(readFileSync(results, 'utf8')) as Array<Record<string, unknown>>;
+    assert.deepEqual(
+      parsed.map((entry) => entry.name),
+      EXPECTED,
+    );
+    for (const entry of parsed) {
+      const name = String(entry.name);
+      for (const key of ['ratio_median', 'ratio_min', 'ratio_max']) {
+        assert.equal(typeof entry[key], 'number', `${name}.${key}`);
+        // Finite, not positive: heap growth (tenant_memory) may come out at or below zero.
+        assert.ok(Number.isFinite(entry[key]), `${name}.${key} = ${entry[key]}`);
+      }
+      assert.ok((entry.ratio_min as number) <= (entry.ratio_median as number), name);
+      assert.ok((entry.ratio_median as number) <= (entry.ratio_max as number), name);
+      assert.equal(typeof entry.notes, 'string', name);
+      assert.ok((entry.notes as string).length > 20, name);
+      // Memory figures say so in their field names; time figures are ns.
+      const unit = name === 'tenant_memory' ? 'bytes' : 'ns';
+      assert.equal(typeof entry[`a_${unit}_median`], 'number', `${name}.a_${unit}_median`);
+      assert.equal(typeof entry[`b_${unit}_median`], 'number', `${name}.b_${unit}_median`);
+      assert.equal(entry[`a_${unit === 'ns' ? 'bytes' : 'ns'}_median`], undefined, name);
+    }
+  });
+
+  it('regenerates the tables of docs/performance.md with the Node version and CPU', () => {
+    const text = readFileSync(doc, 'utf8');
+    assert.match(text, new RegExp(`Node ${process.version.replace(/\./g, '\\.')}, .+ x \\d+`));
+    // Table cells are padded by prettier, which formats the regenerated doc.
+    for (const name of EXPECTED) {
+      assert.match(text, new RegExp(`\\| \`${name.replace(/[.@,=]/g, '\\$&')}\` +\\| +\\d`), `row ${name}`);
+    }
+    assert.match(text, /\| package import +\| +\d+ ms \| +\d+ \|/);
+    assert.match(text, /\| baseline: auto-instrumentations-node +\| +\d+ ms \| +\d+ \|/);
+  });
+});
