@@ -15,3 +15,5 @@ const handle = await initObservability({
   },
 });
 process.stdout.write(`port ${handle.metricsServer!.port}\n`);
+// The endpoint no longer keeps the process alive on its own (issue 10): the parent kills this probe.
+setInterval(() => {}, 60_000);

@@ -98,7 +98,7 @@ function parseJson(text: string, path: string): unknown {
   } catch (cause) {
     // V8 quotes the source text in some messages ('Unexpected token ..., "{...}" is not valid JSON'),
     // secrets included: that part is cut, and the SyntaxError is not kept as the cause.
-    const reason = (cause as Error).message.replace(/, ".*" is not valid JSON$/s, '');
+    const reason = (cause as Error).message.replace(/, "[\s\S]*" is not valid JSON$/, '');
     throw new ObservabilityError('OBS_ERR_CONFIG_PARSE', `config file is not valid JSON: ${reason}`, {
       file: path,
       expected: 'valid JSON',
