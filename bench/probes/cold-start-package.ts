@@ -15,5 +15,6 @@ const handle = await initObservability({
   },
 });
 process.stdout.write(`port ${handle.metricsServer!.port}\n`);
-// The endpoint no longer keeps the process alive on its own (issue 10): the parent kills this probe.
-setInterval(() => {}, 60_000);
+// The package never keeps a process alive on its own (a service's own server does): stand in for
+// that server until the parent has scraped and killed this process.
+setInterval(() => undefined, 60_000);
