@@ -180,7 +180,7 @@ describe('the metrics endpoint under load and slow clients', () => {
     assert.ok((watched.closedAfterMs() as number) <= bound);
   });
 
-  it(`holds at most ${ENDPOINT_LIMITS.maxConnections} connections and closes the ones beyond at once`, async () => {
+  it(`holds at most ${ENDPOINT_LIMITS.maxConnections} connections and closes every one in bound`, async () => {
     const extra = 50;
     const sockets = await Promise.all(
       Array.from({ length: ENDPOINT_LIMITS.maxConnections + extra }, () => openLoris(port, false)),
