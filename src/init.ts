@@ -59,6 +59,8 @@ export interface ObservabilityHandle {
 const MIN_STOP_BUDGET_MS = 100;
 
 let starting = false;
+/** The last shutdown() under way: a new initObservability() waits for it (its port and globals are released). */
+let stopping: Promise<void> | undefined;
 let liveHandle: ObservabilityHandle | undefined;
 /** True when the live handle was started by `--import @grey/observability/register`. */
 let startedByRegister = false;
@@ -112,6 +114,7 @@ export async function initObservability(options: InitOptions = {}): Promise<Obse
   starting = true;
   const stops: Array<(timeoutMs: number) => Promise<void>> = [];
   try {
+    await stopping;
     const resolved = loadConfig(options);
     const { config } = resolved;
     const logger = createLogger(config);
@@ -134,7 +137,7 @@ export async function initObservability(options: InitOptions = {}): Promise<Obse
     const shutdown = once(() => {
       liveHandle = undefined;
       startedByRegister = false;
-      return stopAll(stops, config.shutdown_timeout_ms);
+      return (stopping = stopAll(stops, config.shutdown_timeout_ms));
     });
     liveHandle = {
       config,

@@ -71,7 +71,12 @@ export function readConfigFile(path: string): Record<string, unknown> {
 
 function parseYamlText(text: string, path: string): unknown {
   try {
-    return parseYaml(text, { prettyErrors: true, uniqueKeys: true });
+    // logLevel 'error': the yaml package's warnings (e.g. an unknown tag) would print the line,
+    // secrets included, to stderr. JSON.stringify throws on a cycle (an alias inside the node it
+    // names), which no config can use and every later walk of the tree would overflow on.
+    const parsed: unknown = parseYaml(text, { prettyErrors: true, uniqueKeys: true, logLevel: 'error' });
+    JSON.stringify(parsed);
+    return parsed;
   } catch (cause) {
     const reason = cause instanceof Error ? (cause.message.split('\n')[0] ?? '').replace(/:$/, '') : String(cause);
     const where =
@@ -81,7 +86,8 @@ function parseYamlText(text: string, path: string): unknown {
     throw new ObservabilityError('OBS_ERR_CONFIG_PARSE', `config file is not valid YAML: ${reason}${where}`, {
       file: path,
       expected: 'valid YAML',
-      cause,
+      // A YAMLParseError's message quotes the source lines, secrets included: reason and position are above.
+      cause: cause instanceof YAMLParseError ? undefined : cause,
     });
   }
 }
@@ -90,10 +96,12 @@ function parseJson(text: string, path: string): unknown {
   try {
     return text.trim() === '' ? {} : JSON.parse(text);
   } catch (cause) {
-    throw new ObservabilityError('OBS_ERR_CONFIG_PARSE', `config file is not valid JSON: ${(cause as Error).message}`, {
+    // V8 quotes the source text in some messages ('Unexpected token ..., "{...}" is not valid JSON'),
+    // secrets included: that part is cut, and the SyntaxError is not kept as the cause.
+    const reason = (cause as Error).message.replace(/, "[\s\S]*" is not valid JSON$/, '');
+    throw new ObservabilityError('OBS_ERR_CONFIG_PARSE', `config file is not valid JSON: ${reason}`, {
       file: path,
       expected: 'valid JSON',
-      cause,
     });
   }
 }

@@ -59,15 +59,14 @@ export function createStore(): {
     check(layer) {
       const tree: Record<string, unknown> = {};
       for (const entry of layer.entries) {
-        if (!mapKeys.includes(entry.key)) {
-          setPath(tree, entry.key, entry.value);
-          continue;
-        }
+        // Every entry passes its own format before convict's load(), which coerces by the default's
+        // type and throws a bare SyntaxError or TypeError on a string for a list or a mapping for a string.
         try {
           leafOf(entry.key).format(entry.value);
         } catch (error) {
           throw invalidEntry(layer, entry, (error as Error).message);
         }
+        if (!mapKeys.includes(entry.key)) setPath(tree, entry.key, entry.value);
       }
       store.load(tree);
       const failure = validate();

@@ -22,12 +22,13 @@ export function redactValue(key: string, value: unknown): unknown {
     }
     return value === '' ? '' : REDACTED;
   }
-  if (typeof value === 'string' && value.includes('@') && /^[a-z]+:\/\//i.test(value))
+  if (typeof value === 'string' && value.includes('@') && /^[a-z][a-z0-9+.-]*:/i.test(value))
     return redactUrlCredentials(value);
   return value;
 }
 
 function redactUrlCredentials(text: string): string {
+  if (!text.includes('://')) return text.replace(/^([^/:@\s]*):[^@/\s]*@/, `$1:${REDACTED}@`); // user:password@host
   try {
     const url = new URL(text);
     if (url.password === '') return text;

@@ -22,6 +22,26 @@ export interface MetricsServer {
   close(): Promise<void>;
 }
 
+/**
+ * Fixed limits of the endpoint's HTTP server, chosen for scrapers (Prometheus sends its request at
+ * once and scrapes every few seconds at most): they bound what slow or idle clients can hold.
+ * Documented in docs/metrics.md ("Limits"); proven by test/reliability/metrics-endpoint.test.ts.
+ */
+export const ENDPOINT_LIMITS = {
+  /** A client must send its whole request head within this time (slow-loris bound), in ms. */
+  headersTimeoutMs: 5_000,
+  /** A client must send its whole request within this time, in ms. */
+  requestTimeoutMs: 10_000,
+  /** An idle keep-alive connection is closed after this time, in ms. */
+  keepAliveTimeoutMs: 5_000,
+  /** A socket with no traffic either way (e.g. a client that stops reading) is closed after this time, in ms. */
+  idleSocketTimeoutMs: 15_000,
+  /** How often the server looks for connections past the two request timeouts, in ms. */
+  checkIntervalMs: 1_000,
+  /** Most open connections; a connection beyond it is closed at once. */
+  maxConnections: 2_048,
+} as const;
+
 /** Produces the exposition body for one scrape. */
 export type ExpositionRenderer = (format: ExpositionFormat) => Promise<{ body: string; format: ExpositionFormat }>;
 
@@ -48,6 +68,27 @@ export async function serveExposition(
   const { host, port, path } = config.prometheus;
   const authorize = createScrapeAuthorizer(config.prometheus.auth);
   const challenge = config.prometheus.auth.type === 'basic' ? 'Basic realm="metrics"' : 'Bearer realm="metrics"';
+  const takeTurn = createWriteTurns();
+  // Scrapes that arrive while a rendering of the same format (and encoding) is pending share it:
+  // a burst of 1,000 concurrent scrapes costs a few serializations, not 1,000.
+  const inFlight = new Map<string, Promise<{ body: Buffer; format: ExpositionFormat }>>();
+  const renderShared = (format: ExpositionFormat, gzipped: boolean) => {
+    const key = `${format}:${gzipped}`;
+    let pending = inFlight.get(key);
+    if (pending === undefined) {
+      pending = (async () => {
+        // Rendering starts in the check phase, after every request that arrived in this poll
+        // phase joined it; rendering at once would finish (in microtasks) before the next request
+        // of the same burst is read, and a burst would render once per request back to back.
+        await new Promise((resolve) => setImmediate(resolve));
+        const rendered = await render(format);
+        const plain = Buffer.from(rendered.body, 'utf8');
+        return { body: gzipped ? await gzipAsync(plain) : plain, format: rendered.format };
+      })().finally(() => inFlight.delete(key));
+      inFlight.set(key, pending);
+    }
+    return pending;
+  };
 
   const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const requestPath = (request.url ?? '/').split('?', 1)[0];
@@ -60,9 +101,10 @@ export async function serveExposition(
       response.setHeader('WWW-Authenticate', challenge);
       return reply(response, 401, 'Unauthorized\n');
     }
-    let rendered: { body: string; format: ExpositionFormat };
+    const gzipped = acceptsGzip(request.headers['accept-encoding']);
+    let rendered: { body: Buffer; format: ExpositionFormat };
     try {
-      rendered = await render(negotiateFormat(request.headers.accept));
+      rendered = await renderShared(negotiateFormat(request.headers.accept), gzipped);
     } catch (error) {
       warn(logger, 'OBS_WARN_SCRAPE_FAILED', path, {
         message: 'collecting metrics failed; the scrape got HTTP 500',
@@ -70,24 +112,32 @@ export async function serveExposition(
       });
       return reply(response, 500, 'Internal Server Error\n');
     }
-    let body = Buffer.from(rendered.body, 'utf8');
+    await takeTurn();
+    const body = rendered.body;
     response.setHeader('Content-Type', CONTENT_TYPES[rendered.format]);
     response.setHeader('Vary', 'Accept, Accept-Encoding');
-    if (acceptsGzip(request.headers['accept-encoding'])) {
-      body = await gzipAsync(body);
-      response.setHeader('Content-Encoding', 'gzip');
-    }
+    if (gzipped) response.setHeader('Content-Encoding', 'gzip');
     response.setHeader('Content-Length', body.length);
     response.writeHead(200);
     response.end(request.method === 'HEAD' ? undefined : body);
   };
 
-  const server = createServer((request, response) => {
-    handle(request, response).catch(() => {
-      if (!response.headersSent) reply(response, 500, 'Internal Server Error\n');
-      else response.destroy();
-    });
-  });
+  const server = createServer(
+    {
+      headersTimeout: ENDPOINT_LIMITS.headersTimeoutMs,
+      requestTimeout: ENDPOINT_LIMITS.requestTimeoutMs,
+      keepAliveTimeout: ENDPOINT_LIMITS.keepAliveTimeoutMs,
+      connectionsCheckingInterval: ENDPOINT_LIMITS.checkIntervalMs,
+    },
+    (request, response) => {
+      handle(request, response).catch(() => {
+        if (!response.headersSent) reply(response, 500, 'Internal Server Error\n');
+        else response.destroy();
+      });
+    },
+  );
+  server.maxConnections = ENDPOINT_LIMITS.maxConnections;
+  server.setTimeout(ENDPOINT_LIMITS.idleSocketTimeoutMs, (socket) => socket.destroy());
   await listen(server, host, port);
   // The endpoint never keeps the process alive on its own: the service's own work does (issue 10).
   server.unref();
@@ -106,6 +156,38 @@ export async function serveExposition(
       return closing;
     },
   };
+}
+
+/** Longest stretch, in ms, the endpoint writes responses before it lets the service's own work run. */
+const WRITE_SLICE_MS = 10;
+
+/**
+ * A shared rendering resolves every scrape waiting for it at once; writing hundreds of bodies back
+ * to back would hold the event loop for as long. `takeTurn()` lets the writes through one by one
+ * and yields to the event loop (timers, I/O of the service) after every WRITE_SLICE_MS of them.
+ */
+function createWriteTurns(): () => Promise<void> {
+  const queue: Array<() => void> = [];
+  let draining = false;
+  const drain = async (): Promise<void> => {
+    let sliceStartedAt = performance.now();
+    while (queue.length > 0) {
+      (queue.shift() as () => void)();
+      await null; // the released response is written in this microtask checkpoint
+      if (performance.now() - sliceStartedAt > WRITE_SLICE_MS) {
+        await new Promise((resolve) => setImmediate(resolve));
+        sliceStartedAt = performance.now();
+      }
+    }
+    draining = false;
+  };
+  return () =>
+    new Promise<void>((resolve) => {
+      queue.push(resolve);
+      if (draining) return;
+      draining = true;
+      void drain();
+    });
 }
 
 function reply(response: ServerResponse, status: number, text: string): void {

@@ -15,6 +15,8 @@ export const OVERFLOW_REASON_BUDGET = 'budget';
  * emptied when full, so memory stays bounded whatever the number of distinct tenants.
  */
 export const OVERFLOW_CACHE_SIZE = 4096;
+/** Longest tenant id (UTF-16 units) admitted as its own label value; longer ids overflow (memory, exposition size). */
+export const MAX_TENANT_ID_LENGTH = 16_384;
 
 /** The `tenancy.*` settings a guard needs. */
 export interface TenantGuardSettings {
@@ -88,7 +90,7 @@ export class TenantGuard {
   }
 
   private resolveNew(tenant: string): string {
-    if (this.admittedCount < this.settings.maxTenants) {
+    if (this.admittedCount < this.settings.maxTenants && tenant.length <= MAX_TENANT_ID_LENGTH) {
       this.known.set(tenant, tenant);
       this.admittedCount++;
       safely(() => this.self.admitted.set(this.selfLabels, this.admittedCount));
@@ -96,12 +98,13 @@ export class TenantGuard {
     }
     safely(() => this.self.overflow.inc(this.overflowLabels));
     this.warnOverflow();
-    if (this.settings.overflow !== 'bucket') return TENANT_OTHER;
+    if (this.settings.overflow !== 'bucket' || tenant.length > MAX_TENANT_ID_LENGTH) return TENANT_OTHER;
     let label = this.overflowCache.get(tenant);
     if (label === undefined) {
       label = tenantBucketLabel(tenant, this.settings.buckets);
       if (this.overflowCache.size >= OVERFLOW_CACHE_SIZE) this.overflowCache.clear();
-      this.overflowCache.set(tenant, label);
+      // Ids longer than 256 units are hashed each time: 4,096 cached 1 MB ids would hold 4 GB.
+      if (tenant.length <= 256) this.overflowCache.set(tenant, label);
     }
     return label;
   }

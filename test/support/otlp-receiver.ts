@@ -4,7 +4,8 @@
  * official OTLP .proto files (opentelemetry-proto, as shipped in the npm package
  * @opentelemetry/otlp-grpc-exporter-base@0.38.0, installed under the alias otlp-official-protos),
  * never by string search. It records every request's headers (gRPC: metadata) and spans, and can
- * fail (5xx / UNAVAILABLE), delay or hang its answers to play a broken collector.
+ * fail (5xx / UNAVAILABLE), delay or hang its answers, or go down (connection refused) and come
+ * back on the same port, to play a broken collector.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
@@ -57,6 +58,12 @@ export interface OtlpReceiver {
   /** Resolves once `count` spans arrived, or with what arrived when `timeoutMs` ran out. */
   waitForSpans(count: number, timeoutMs?: number): Promise<ReceivedSpan[]>;
   setMode(mode: ReceiverMode): void;
+  /** Export requests that reached the receiver in any mode (failed and hung ones included). */
+  attempts(): number;
+  /** Stops listening (connection refused), dropping open connections; the port stays reserved for up(). */
+  down(): Promise<void>;
+  /** Listens again on the same port after down(). */
+  up(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -156,6 +163,7 @@ export async function startHttpReceiver(mode: ReceiverMode = { kind: 'ok' }): Pr
     const type = loadRoot().lookupType(RESPONSE_TYPE);
     return Buffer.from(type.encode(type.create({})).finish());
   })();
+  let attempts = 0;
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -164,6 +172,7 @@ export async function startHttpReceiver(mode: ReceiverMode = { kind: 'ok' }): Pr
         res.writeHead(404).end();
         return;
       }
+      attempts++;
       const headers: Record<string, string> = {};
       for (const [k, v] of Object.entries(req.headers)) headers[k] = Array.isArray(v) ? v.join(',') : (v ?? '');
       const answer = current;
@@ -183,17 +192,32 @@ export async function startHttpReceiver(mode: ReceiverMode = { kind: 'ok' }): Pr
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
+  const stop = async (): Promise<void> => {
+    for (const res of pending) res.destroy();
+    pending.clear();
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeAllConnections();
+    await closed;
+  };
   return {
     ...recorder,
     url: `http://127.0.0.1:${port}/v1/traces`,
     setMode(next) {
       current = next;
     },
+    attempts: () => attempts,
+    down: stop,
+    async up() {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, '127.0.0.1', () => {
+          server.off('error', reject);
+          resolve();
+        });
+      });
+    },
     async close() {
-      for (const res of pending) res.destroy();
-      pending.clear();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      if (server.listening) await stop();
     },
   };
 }
@@ -205,9 +229,10 @@ export async function startGrpcReceiver(mode: ReceiverMode = { kind: 'ok' }): Pr
   const definition = protoLoader.loadSync(TRACE_SERVICE_PROTO, { includeDirs: [protoDir()], ...CONVERSION });
   const loaded = grpc.loadPackageDefinition(definition) as PlainObject;
   const service = loaded.opentelemetry.proto.collector.trace.v1.TraceService.service as grpc.ServiceDefinition;
-  const server = new grpc.Server();
-  server.addService(service, {
+  let attempts = 0;
+  const handlers = {
     Export(call: grpc.ServerUnaryCall<unknown, unknown>, callback: grpc.sendUnaryData<unknown>) {
+      attempts++;
       const answer = current;
       if (answer.kind === 'fail') {
         callback({ code: grpc.status.UNAVAILABLE, details: 'unavailable' });
@@ -219,20 +244,37 @@ export async function startGrpcReceiver(mode: ReceiverMode = { kind: 'ok' }): Pr
       if (answer.kind === 'ok') callback(null, {});
       else if (answer.kind === 'delay') setTimeout(() => callback(null, {}), answer.ms).unref();
     },
-  });
-  const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) =>
-      err ? reject(err) : resolve(p),
-    ),
-  );
+  };
+  const bind = async (wanted: number): Promise<{ server: grpc.Server; port: number }> => {
+    const server = new grpc.Server();
+    server.addService(service, handlers);
+    const bound = await new Promise<number>((resolve, reject) =>
+      server.bindAsync(`127.0.0.1:${wanted}`, grpc.ServerCredentials.createInsecure(), (err, p) =>
+        err ? reject(err) : resolve(p),
+      ),
+    );
+    return { server, port: bound };
+  };
+  let { server, port } = await bind(0);
+  let running = true;
   return {
     ...recorder,
     url: `http://127.0.0.1:${port}`,
     setMode(next) {
       current = next;
     },
-    async close() {
+    attempts: () => attempts,
+    async down() {
       server.forceShutdown();
+      running = false;
+    },
+    async up() {
+      ({ server, port } = await bind(port));
+      running = true;
+    },
+    async close() {
+      if (running) server.forceShutdown();
+      running = false;
     },
   };
 }
