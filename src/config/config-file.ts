@@ -60,6 +60,13 @@ export function readConfigFile(path: string): Record<string, unknown> {
   }
   const parsed = extname(path).toLowerCase() === '.json' ? parseJson(text, path) : parseYamlText(text, path);
   if (parsed === null || parsed === undefined) return {};
+  if (nestsDeeperThan(parsed, MAX_CONFIG_DEPTH)) {
+    // Every later walk of the tree (substitution, validation) is recursive: refuse it here.
+    throw new ObservabilityError('OBS_ERR_CONFIG_PARSE', `config file nests deeper than ${MAX_CONFIG_DEPTH} levels`, {
+      file: path,
+      expected: `at most ${MAX_CONFIG_DEPTH} levels of mappings and lists (the deepest key of the schema has 4)`,
+    });
+  }
   if (typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw new ObservabilityError('OBS_ERR_CONFIG_PARSE', 'config file does not hold a mapping at the top level', {
       file: path,
@@ -67,6 +74,21 @@ export function readConfigFile(path: string): Record<string, unknown> {
     });
   }
   return parsed as Record<string, unknown>;
+}
+
+/** Deepest nesting of mappings and lists a config file may hold. */
+const MAX_CONFIG_DEPTH = 32;
+
+/** True when `value` holds mappings or lists nested deeper than `max`; iterative, so any depth is safe. */
+function nestsDeeperThan(value: unknown, max: number): boolean {
+  const pending: Array<[unknown, number]> = [[value, 0]];
+  while (pending.length > 0) {
+    const [node, depth] = pending.pop()!;
+    if (node === null || typeof node !== 'object') continue;
+    if (depth >= max) return true;
+    for (const child of Object.values(node)) pending.push([child, depth + 1]);
+  }
+  return false;
 }
 
 function parseYamlText(text: string, path: string): unknown {

@@ -319,6 +319,13 @@ const BAD_CONFIGS: BadCase[] = [
     mentions: ['not valid JSON'],
   },
   {
+    name: 'JSON nested 100,000 levels deep (would overflow every recursive walk)',
+    file: `{"opentelemetry":{"resource":{"a":${'['.repeat(100_000)}${']'.repeat(100_000)}}}}`,
+    fileName: 'deep.json',
+    code: 'OBS_ERR_CONFIG_PARSE',
+    mentions: ['nests deeper than 32 levels'],
+  },
+  {
     name: 'explicit file not found',
     configFile: '/nonexistent/observability.yaml',
     code: 'OBS_ERR_CONFIG_FILE_NOT_FOUND',
