@@ -10,7 +10,7 @@ import {
   secretKeysFor,
   secretValues,
 } from './redaction.js';
-import { createTraceFieldsMerger, createTraceMixin } from './trace-mixin.js';
+import { createTraceFieldsMerger, createTraceMixin, noTraceFields } from './trace-mixin.js';
 import { createUniqueKeysHook } from './unique-keys.js';
 import { warn } from '../warnings.js';
 
@@ -64,7 +64,8 @@ export function createLogger(config: ObservabilityConfig, options: CreateLoggerO
     messageKey: 'msg',
     formatters: { level: (label) => ({ level: label }) },
     redact: { paths: redactionPaths(logging.redact), censor: REDACTED },
-    mixin: traceMixin,
+    // Context fields: pre-serialized by the logMethod hook; the mixin only routes the call's fields through the censor.
+    mixin: noTraceFields,
     mixinMergeStrategy: createTraceFieldsMerger(secretKeysFor(config)),
     hooks: { logMethod: createUniqueKeysHook(traceMixin) },
   };
