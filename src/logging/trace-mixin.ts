@@ -37,16 +37,6 @@ export function createTraceMixin(): () => TraceLogFields {
 }
 
 /**
- * The pino `mixin` of the package's logger: no fields. The context fields are written as
- * pre-serialized bindings by the logMethod hook (see createUniqueKeysHook); the mixin stays only
- * so that pino passes every log call's fields through {@link createTraceFieldsMerger}, which
- * censors secret keys in them and, given this object, copies nothing.
- */
-export function noTraceFields(): TraceLogFields {
-  return NO_FIELDS;
-}
-
-/**
  * A pino `mixinMergeStrategy`: censors `secretKeys` (see secretKeysFor and censorSecretKeys) in the
  * fields given to the log call (only the caller's fields are walked, not the trace fields), then
  * merges them over the mixin's. It never mutates the caller's object nor the mixin's cached

@@ -1,4 +1,6 @@
 import pino, { type LogFn, type Logger } from 'pino';
+import { REDACTED } from '../config/redact.js';
+import { censorSecretKeys } from './redaction.js';
 
 /**
  * One key per field on every line.
@@ -55,9 +57,14 @@ const boundByLogger = new WeakMap<object, BoundFields>();
  * stringifiers (the view of the last context is kept per logger, so every line of one span after
  * the first reuses it). The fields land where a mixin's would (after the bindings, before the
  * call's fields) without copying an object and serializing them again on every line.
+ *
+ * With `secretKeys`, the log call's own fields are censored first (censorSecretKeys: the caller's
+ * object is never mutated, a copy is made only when a secret key is present), as the mixin merge
+ * step of createTraceFieldsMerger does; the context fields are not walked.
  */
 export function createUniqueKeysHook(
   contextFields: () => Readonly<Record<string, unknown>>,
+  secretKeys?: ReadonlySet<string>,
 ): (this: Logger, args: Parameters<LogFn>, method: LogFn) => void {
   return function uniqueKeys(this: Logger, args, method) {
     const bound = boundFieldsOf(this);
@@ -67,10 +74,18 @@ export function createUniqueKeysHook(
     const first = args[0] as unknown;
     if (first !== null && typeof first === 'object') {
       if (first instanceof Error) {
+        if (secretKeys?.has('err') === true) {
+          // pino would write the error under `err`, a secret name here: the message stays, the error does not.
+          (args as unknown[]).splice(0, 2, { err: REDACTED }, args[1] ?? first.message);
+        }
         if (bound.values.has('err')) overridden = ['err'];
         if (fromContext['err'] !== undefined) fromCall = ['err'];
       } else {
-        const fields = first as Record<string, unknown>;
+        let fields = first as Record<string, unknown>;
+        if (secretKeys !== undefined) {
+          fields = censorSecretKeys(fields, secretKeys);
+          if (fields !== first) (args as unknown[])[0] = fields;
+        }
         for (const key in fields) {
           if (fields[key] === undefined) continue;
           if (bound.values.has(key)) (overridden ??= []).push(key);
