@@ -7,7 +7,8 @@ type CaptureLimits = ObservabilityConfig['opentelemetry']['sampling']['error_cap
 
 /** The record-only spans of one dropped trace, held until its local roots end. */
 interface CapturedTrace {
-  spans: ReadableSpan[];
+  /** Buffered spans; allocated at the first span that has to wait (most traces never need it). */
+  spans: ReadableSpan[] | undefined;
   /** Local roots of this trace still running in this process. */
   openRoots: number;
   /** True once the trace must be exported: its spans go straight to export from then on. */
@@ -59,8 +60,9 @@ export class ErrorCaptureSpanProcessor implements SpanProcessor {
     let trace = this.traces.get(spanContext.traceId);
     if (trace === undefined) {
       if (this.traces.size >= this.maxTraces) this.evictOldest();
-      trace = { spans: [], openRoots: 0, keep: false };
+      trace = { spans: undefined, openRoots: 1, keep: false };
       this.traces.set(spanContext.traceId, trace);
+      return;
     }
     trace.openRoots++;
   }
@@ -78,18 +80,21 @@ export class ErrorCaptureSpanProcessor implements SpanProcessor {
     }
     const trace = this.traces.get(spanContext.traceId);
     if (trace === undefined) return;
+    const lastRoot = isLocalRoot(span.parentSpanContext) && --trace.openRoots <= 0;
     if (trace.keep) {
       this.next.onEnd(asSampled(span));
     } else if (endedInError(span)) {
       this.release(trace);
       this.next.onEnd(asSampled(span));
-    } else if (trace.spans.length < this.maxSpansPerTrace && this.bufferedSpans < this.maxBufferedSpans) {
-      trace.spans.push(span);
+    } else if (lastRoot) {
+      // The trace ends here without error: its buffer is discarded, so this span is not buffered.
+    } else if ((trace.spans?.length ?? 0) < this.maxSpansPerTrace && this.bufferedSpans < this.maxBufferedSpans) {
+      (trace.spans ??= []).push(span);
       this.bufferedSpans++;
     } else {
       this.health.dropped('capture_trace_full', 1);
     }
-    if (isLocalRoot(span.parentSpanContext) && --trace.openRoots <= 0) this.forget(spanContext.traceId, trace);
+    if (lastRoot) this.forget(spanContext.traceId, trace);
   }
 
   forceFlush(): Promise<void> {
@@ -105,7 +110,8 @@ export class ErrorCaptureSpanProcessor implements SpanProcessor {
   private release(trace: CapturedTrace): void {
     trace.keep = true;
     const spans = trace.spans;
-    trace.spans = [];
+    if (spans === undefined) return;
+    trace.spans = undefined;
     this.bufferedSpans -= spans.length;
     for (const buffered of spans) this.next.onEnd(asSampled(buffered));
   }
@@ -115,12 +121,13 @@ export class ErrorCaptureSpanProcessor implements SpanProcessor {
     if (oldest.done === true) return;
     const trace = this.traces.get(oldest.value);
     if (trace === undefined) return;
-    if (trace.spans.length > 0) this.health.dropped('capture_trace_evicted', trace.spans.length);
+    const buffered = trace.spans?.length ?? 0;
+    if (buffered > 0) this.health.dropped('capture_trace_evicted', buffered);
     this.forget(oldest.value, trace);
   }
 
   private forget(traceId: string, trace: CapturedTrace): void {
-    this.bufferedSpans -= trace.spans.length;
+    if (trace.spans !== undefined) this.bufferedSpans -= trace.spans.length;
     this.traces.delete(traceId);
   }
 }
