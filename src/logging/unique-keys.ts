@@ -112,7 +112,8 @@ export function createUniqueKeysHook(
       method.apply(view, args);
       return;
     }
-    const base = overridden === undefined && !bound.repeated ? bound.chindings : chindingsWithout(bound, overridden ?? []);
+    const base =
+      overridden === undefined && !bound.repeated ? bound.chindings : chindingsWithout(bound, overridden ?? []);
     method.apply(withBindings(this, base + serializeFields(this, fromContext, fromCall)), args);
   };
 }
