@@ -93,6 +93,12 @@ export function createUniqueKeysHook(
         }
       }
     }
+    // The cached view of this context exists only when no context field collides with a binding.
+    const cachedView = bound.context === fromContext ? bound.contextView : undefined;
+    if (cachedView !== undefined && overridden === undefined && fromCall === undefined) {
+      method.apply(cachedView, args);
+      return;
+    }
     for (const key in fromContext) {
       if (bound.values.has(key) && fromContext[key] !== undefined && !overridden?.includes(key)) {
         (overridden ??= []).push(key);
@@ -103,12 +109,9 @@ export function createUniqueKeysHook(
         method.apply(this, args);
         return;
       }
-      let view = bound.contextView;
-      if (bound.context !== fromContext || view === undefined) {
-        view = withBindings(this, bound.chindings + serializeFields(this, fromContext, undefined));
-        bound.context = fromContext;
-        bound.contextView = view;
-      }
+      const view = withBindings(this, bound.chindings + serializeFields(this, fromContext, undefined));
+      bound.context = fromContext;
+      bound.contextView = view;
       method.apply(view, args);
       return;
     }
@@ -116,6 +119,20 @@ export function createUniqueKeysHook(
       overridden === undefined && !bound.repeated ? bound.chindings : chindingsWithout(bound, overridden ?? []);
     method.apply(withBindings(this, base + serializeFields(this, fromContext, fromCall)), args);
   };
+}
+
+const KEY_PREFIXES = new Map<string, string>();
+/** Distinct field names whose `,"name":` prefix is kept (names come from code: trace fields, @Instrument fields). */
+const MAX_KEY_PREFIXES = 256;
+
+/** `,"key":` as JSON writes it, cached per name. */
+function keyPrefix(key: string): string {
+  let prefix = KEY_PREFIXES.get(key);
+  if (prefix === undefined) {
+    prefix = `,${JSON.stringify(key)}:`;
+    if (KEY_PREFIXES.size < MAX_KEY_PREFIXES) KEY_PREFIXES.set(key, prefix);
+  }
+  return prefix;
 }
 
 function isEmpty(fields: Readonly<Record<string, unknown>>): boolean {
@@ -155,7 +172,7 @@ function serializeFields(
     if (serializer !== undefined) value = serializer(value);
     const serialized = (stringifiers[key] ?? wildcard ?? stringify)(value, safe);
     if (serialized === undefined) continue;
-    text += `,${JSON.stringify(key)}:${serialized}`;
+    text += keyPrefix(key) + serialized;
   }
   return text;
 }
