@@ -8,7 +8,7 @@
 export const ErrorCodes = {
   // config
   OBS_ERR_CONFIG_FILE_NOT_FOUND:
-    'The config file named by options.configFile or GREY_OBSERVABILITY_CONFIG does not exist.',
+    'The config file named by the configFile option (the CLI file argument) or GREY_OBSERVABILITY_CONFIG does not exist.',
   OBS_ERR_CONFIG_READ: 'The config file exists but could not be read.',
   OBS_ERR_CONFIG_PARSE: 'The config file is not valid YAML or JSON.',
   OBS_ERR_CONFIG_UNKNOWN_KEY: 'The config names a key that the schema does not have.',

@@ -3,10 +3,10 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
-import { createTempDir, type TempDir } from './support/temp-dir.js';
+import { installPackedPackage, type InstalledPackage } from './support/packed-package.js';
 
 /**
  * Every TypeScript snippet of README.md and docs/*.md compiles, as a module of its own, against the package as a
@@ -57,18 +57,9 @@ const compiled = snippets.filter((s) => isTs(s) && !/\bno-compile\b/.test(s.info
 const fragments = snippets.filter((s) => isTs(s) && /\bno-compile\b/.test(s.info));
 const importsPackage = (code: string) => /from\s+['"]@grey\/observability|import\s+['"]@grey\/observability/.test(code);
 
-function run(command: string, args: string[], cwd: string): string {
-  const result = spawnSync(command, args, { cwd, encoding: 'utf8', timeout: 150_000 });
-  assert.equal(result.status, 0, `${command} ${args.join(' ')} failed:\n${result.stdout}\n${result.stderr}`);
-  return result.stdout;
-}
-
 describe('docs snippets', () => {
-  let project: TempDir;
-  before(() => {
-    project = createTempDir();
-  });
-  after(() => project.remove());
+  let project: InstalledPackage | undefined;
+  after(() => project?.remove());
 
   it('finds the TypeScript snippets of the docs', () => {
     const pages = new Set(compiled.map((s) => s.page));
@@ -78,30 +69,15 @@ describe('docs snippets', () => {
   });
 
   it('compiles every ```ts snippet against the packed and installed package', () => {
-    const packDir = join(project.path, 'pack');
-    mkdirSync(packDir);
-    const tarball = run('npm', ['pack', '--silent', '--pack-destination', packDir], ROOT).trim().split('\n').at(-1);
     const version = (name: string) =>
       (JSON.parse(readFileSync(join(ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { version: string })
         .version;
-    const app = join(project.path, 'app');
+    project = installPackedPackage([
+      `@opentelemetry/api@${version('@opentelemetry/api')}`,
+      `@types/node@${version('@types/node')}`,
+    ]);
+    const app = project.path;
     mkdirSync(join(app, 'snippets'), { recursive: true });
-    writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'docs-snippets', private: true, type: 'module' }));
-    run(
-      'npm',
-      [
-        'install',
-        '--prefer-offline',
-        '--no-audit',
-        '--no-fund',
-        '--ignore-scripts',
-        '--silent',
-        join(packDir, tarball ?? ''),
-        `@opentelemetry/api@${version('@opentelemetry/api')}`,
-        `@types/node@${version('@types/node')}`,
-      ],
-      app,
-    );
     const files = new Map<string, Snippet>();
     for (const snippet of compiled) {
       const file = `snippets/${snippet.page.replace(/\W+/g, '-')}-${snippet.line}.ts`;

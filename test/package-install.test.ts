@@ -1,18 +1,10 @@
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { REPO_ROOT, SUPPORTED_NODE_MAJORS, nodeBinary } from './support/node-versions.js';
-import { createTempDir, type TempDir } from './support/temp-dir.js';
-
-/** npm run by the Node of this test run (npm_execpath is set under `npm test`), else npm on PATH. */
-function npm(args: string[], cwd: string) {
-  const npmCli = process.env.npm_execpath;
-  const [command, argv] =
-    npmCli !== undefined && npmCli.endsWith('.js') ? [process.execPath, [npmCli, ...args]] : ['npm', args];
-  return spawnSync(command, argv, { cwd, encoding: 'utf8', timeout: 150_000 });
-}
+import { SUPPORTED_NODE_MAJORS, nodeBinary } from './support/node-versions.js';
+import { installPackedPackage, type InstalledPackage } from './support/packed-package.js';
 
 function directoryBytes(path: string): number {
   let total = 0;
@@ -53,27 +45,17 @@ console.log(JSON.stringify({
 `;
 
 describe('the packed package in a project already on @opentelemetry/api ^1.10', () => {
-  let project: TempDir;
-  let installOutput = '';
+  let project: InstalledPackage;
 
   before(() => {
-    project = createTempDir('grey-obs-consumer-');
-    const packed = JSON.parse(
-      execFileSync('npm', ['pack', '--json', '--pack-destination', project.path], { cwd: REPO_ROOT, encoding: 'utf8' }),
-    ) as Array<{ filename: string }>;
-    project.write('package.json', JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
-    const first = npm(['install', '--no-audit', '--no-fund', '@opentelemetry/api@^1.10.0'], project.path);
-    assert.equal(first.status, 0, first.stderr);
-    const second = npm(['install', '--no-audit', '--no-fund', `./${packed[0]!.filename}`], project.path);
-    installOutput = `${second.stdout}\n${second.stderr}`;
-    assert.equal(second.status, 0, installOutput);
+    project = installPackedPackage(['@opentelemetry/api@^1.10.0']);
     project.write('service.mjs', SERVICE);
   });
 
   after(() => project?.remove());
 
   it('installs without a peer-dependency conflict and weighs under 80 MB', (t) => {
-    assert.doesNotMatch(installOutput, /ERESOLVE|peer dep/i);
+    assert.doesNotMatch(project.installOutput, /ERESOLVE|peer dep/i);
     const bytes = directoryBytes(join(project.path, 'node_modules'));
     const megabytes = bytes / 1024 / 1024;
     t.diagnostic(`consumer node_modules: ${megabytes.toFixed(1)} MB`);

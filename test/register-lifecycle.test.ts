@@ -132,6 +132,31 @@ describe('register and the life of the service', () => {
     });
   }
 
+  it('writes out its own warnings before a signal ends the service (export to a refused port)', async () => {
+    const dir = createTempDir();
+    try {
+      const config = dir.write(
+        'observability.yaml',
+        [
+          'prometheus: { host: 127.0.0.1, port: 0 }',
+          'logging: { level: warn }',
+          'shutdown_timeout_ms: 1000',
+          'opentelemetry:',
+          '  exporter: { protocol: http/protobuf, endpoint: "http://127.0.0.1:9" }',
+          '  sampling: { strategy: always_on }',
+          '',
+        ].join('\n'),
+      );
+      const env = { GREY_LIFECYCLE_FIXTURE: 'serve', GREY_OBSERVABILITY_CONFIG: config };
+      const ended = await runApp(true, env, 'SIGTERM');
+      assert.deepEqual({ code: ended.code, signal: ended.signal }, { code: null, signal: 'SIGTERM' });
+      // Written during the flush, just before the signal is raised again: pino's buffer goes first.
+      assert.match(ended.stdout, /"code":"OBS_WARN_EXPORT_FAILED"/);
+    } finally {
+      dir.remove();
+    }
+  });
+
   it('never calls process.exit', async () => {
     const { stdout } = await new Promise<{ stdout: string }>((resolve, reject) =>
       execFile('grep', ['-rn', 'process.exit', join(here, '..', 'src')], (error, out) =>

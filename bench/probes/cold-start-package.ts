@@ -15,3 +15,6 @@ const handle = await initObservability({
   },
 });
 process.stdout.write(`port ${handle.metricsServer!.port}\n`);
+// The package never keeps a process alive on its own (a service's own server does): stand in for
+// that server until the parent has scraped and killed this process.
+setInterval(() => undefined, 60_000);

@@ -10,8 +10,11 @@ import type { DoctorCheck } from './doctor-report.js';
 /** Prometheus's own default port, which is also this package's default metrics port. */
 const PROMETHEUS_OWN_PORT = 9090;
 
-const PORT_FIX =
-  'pick another port with prometheus.port in the file or GREY_PROMETHEUS_PORT (e.g. GREY_PROMETHEUS_PORT=9464), or stop what holds it';
+/** The fix for a busy port: another port, never the one that is busy (9464 is the OTel Prometheus exporter's). */
+export function portFix(busy: number): string {
+  const other = busy === 9464 ? 9465 : 9464;
+  return `pick another port with prometheus.port in the file or GREY_PROMETHEUS_PORT (e.g. GREY_PROMETHEUS_PORT=${other}), or stop what holds it`;
+}
 
 /** Binds the metrics host and port once and releases it: says whether the endpoint could start. */
 export async function checkMetricsPort(config: ObservabilityConfig): Promise<DoctorCheck> {
@@ -40,7 +43,7 @@ export async function checkMetricsPort(config: ObservabilityConfig): Promise<Doc
         status: 'fail',
         title,
         detail: `in use by another process${port === PROMETHEUS_OWN_PORT ? ` (${PROMETHEUS_OWN_PORT} is Prometheus's own default port)` : ''}; the service would fail to start with OBS_ERR_PORT_IN_USE (if that process is this service, already running, this is expected)`,
-        fix: PORT_FIX,
+        fix: portFix(port),
       };
     case 'EACCES':
       return {
@@ -58,7 +61,7 @@ export async function checkMetricsPort(config: ObservabilityConfig): Promise<Doc
         fix: 'set prometheus.host (GREY_PROMETHEUS_HOST) to 0.0.0.0 (all interfaces), 127.0.0.1, or an address of this machine',
       };
     default:
-      return { status: 'fail', title, detail: `cannot listen: ${error.code ?? error.message}`, fix: PORT_FIX };
+      return { status: 'fail', title, detail: `cannot listen: ${error.code ?? error.message}`, fix: portFix(port) };
   }
 }
 

@@ -26,7 +26,7 @@ export function locateConfigFile(
   cwd: string,
 ): LocatedConfigFile | undefined {
   if (explicit !== undefined && explicit !== '')
-    return mustExist(resolve(cwd, explicit), 'option', 'options.configFile');
+    return mustExist(resolve(cwd, explicit), 'option', 'the configFile option or the CLI file argument');
   const fromEnv = env[CONFIG_FILE_ENV];
   if (fromEnv !== undefined && fromEnv !== '') return mustExist(resolve(cwd, fromEnv), 'env', CONFIG_FILE_ENV);
   for (const name of DEFAULT_CONFIG_FILES) {
@@ -40,7 +40,7 @@ function mustExist(path: string, foundBy: LocatedConfigFile['foundBy'], namedBy:
   if (!existsSync(path)) {
     throw new ObservabilityError('OBS_ERR_CONFIG_FILE_NOT_FOUND', `config file named by ${namedBy} does not exist`, {
       file: path,
-      expected: `an existing YAML or JSON file, or unset ${namedBy} to use observability.yaml in the working directory or the built-in defaults`,
+      expected: `an existing YAML or JSON file; name none to use observability.yaml in the working directory or the built-in defaults`,
     });
   }
   return { path, foundBy };

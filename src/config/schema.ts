@@ -36,6 +36,9 @@ export const EXPORTER_PROTOCOLS = ['grpc', 'http/protobuf'] as const;
 /** Log levels accepted by `logging.level`. */
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 
+/** Levels accepted by `logging.task_events_level` (failure lines stay at error). */
+export const TASK_EVENT_LOG_LEVELS = ['trace', 'debug', 'info'] as const;
+
 /** Overflow modes of the tenant cardinality guard. */
 export const TENANT_OVERFLOW_MODES = ['other', 'bucket'] as const;
 
@@ -258,6 +261,11 @@ export const configSchema = {
       doc: 'Human-readable output through pino-pretty when it is installed (development only).',
       format: booleanValue,
       default: false,
+    }),
+    task_events_level: setting({
+      doc: "Level of @Task's per-call `task started` / `task completed` lines (the spec shows info); `task failed` lines stay at error. debug or trace keeps them out of a service logging at info.",
+      format: oneOf(TASK_EVENT_LOG_LEVELS),
+      default: 'info',
     }),
     redact: setting({
       doc: 'pino redaction paths, on top of the built-in ones (authorization, cookie, password, token and the exporter headers).',

@@ -13,6 +13,8 @@ export class CallState {
   original: AnyMethod | undefined = undefined;
   thisArg: unknown = undefined;
   args: IArguments | undefined = undefined;
+  /** @Task's 1-based attempt number of this call, from its `attempt` option. */
+  attempt: number | undefined = undefined;
 
   constructor(
     readonly recorder: CallRecorder,

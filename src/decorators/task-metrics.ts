@@ -31,9 +31,12 @@ export interface TaskLabelSet {
 export class TaskLabelSets {
   private readonly withoutTenant: TaskLabelSet;
   private readonly byTenant = new Map<string, TaskLabelSet>();
+  /** `{ type }`: the labels of the per-type task metrics (retries). */
+  readonly typeOnly: MetricLabels<'type'>;
 
   constructor(readonly type: string) {
     this.withoutTenant = { counter: { type }, duration: {}, baggage: undefined };
+    this.typeOnly = { type };
   }
 
   /** The label set for `tenant` (undefined: no tenant label). */

@@ -13,17 +13,23 @@ import { applyDecorator, disguiseWrapper } from './wrap-method.js';
 /** Span name of @Task unless `name` is given (the spec's span hierarchy). */
 export const DEFAULT_TASK_SPAN_NAME = 'grey.task.run';
 
-const INFO = 30;
 const ERROR = 50;
+/** pino's numbers of the `logging.task_events_level` values. */
+const EVENT_LEVEL_VALUES = { trace: 10, debug: 20, info: 30 } as const;
+/** Longest error `code` recorded as the `code` label; longer ones fall back to the error's type. */
+const MAX_ERROR_CODE_LENGTH = 64;
 
 /**
  * Instruments a task handler. Each call gets a span (`grey.task.run` unless `name` is given) with
  * the attributes `grey.task_type`, `grey.tenant_id` and `grey.task_id` when known, `priority`
  * when set and those of the `attributes` option (all present at span start, so sampler rules can
  * match them: an `attributes` function runs before the span starts, on every call); counts
- * `grey_tasks_submitted_total`, then `grey_tasks_completed_total` or `grey_tasks_failed_total`;
- * observes `grey_task_duration_seconds` for completed tasks (with an exemplar when sampled); and
- * logs `task started`, `task completed` / `task failed` lines that carry the span's trace_id.
+ * `grey_tasks_submitted_total`, then `grey_tasks_completed_total` or `grey_tasks_failed_total`
+ * (a failure also in `grey_task_errors_total{type,code}`, code from the error's `code` property or
+ * its type); keeps `grey_tasks_running` up to date; observes `grey_task_duration_seconds` for
+ * completed tasks (with an exemplar when sampled) and, with the `attempt` option,
+ * `grey_task_retries`; and logs `task started`, `task completed` (at `logging.task_events_level`,
+ * default info) / `task failed` (error) lines that carry the span's trace_id.
  *
  * Works under both decorator standards, on instance and static methods, sync or async, generators
  * included; the method's result, exception and `this` are untouched. The live telemetry is looked
@@ -132,7 +138,9 @@ class TaskRecorder extends CallRecorder {
             : (labels.baggage ??= propagation.createBaggage({ [TENANT_BAGGAGE_KEY]: { value: givenTenant } }));
         callContext = propagation.setBaggage(callContext, baggage);
       }
-      return new CallState(this, runtime, span, callContext, performance.now(), tenant, taskId, labels);
+      const state = new CallState(this, runtime, span, callContext, performance.now(), tenant, taskId, labels);
+      if (this.options.attempt !== undefined) state.attempt = this.attemptOf(runtime, this.options.attempt, args);
+      return state;
     } catch (error) {
       // No user code runs past startSpan, but a span that began must end whatever happens: when
       // begin() throws, the caller runs the method untraced and would never end it.
@@ -163,22 +171,24 @@ class TaskRecorder extends CallRecorder {
   }
 
   override started(state: CallState): void {
-    state.runtime.metrics.tasks?.submitted.inc((state.labels as TaskLabelSet).counter);
+    const tasks = state.runtime.metrics.tasks;
+    const labels = state.labels as TaskLabelSet;
+    tasks.submitted.inc(labels.counter);
+    tasks.running.inc(labels.counter);
     const logger = this.loggerFor(state.runtime);
-    if (this.logStart && logger.levelVal <= INFO) logger.info({ task_id: state.taskId }, 'task started');
+    const level = state.runtime.config.logging.task_events_level;
+    if (this.logStart && logger.levelVal <= EVENT_LEVEL_VALUES[level]) {
+      logger[level]({ task_id: state.taskId }, 'task started');
+    }
   }
 
   succeeded(state: CallState): void {
     const seconds = (performance.now() - state.startTime) / 1000;
-    const tasks = state.runtime.metrics.tasks;
-    if (tasks !== undefined) {
-      const labels = state.labels as TaskLabelSet;
-      tasks.completed.inc(labels.counter);
-      tasks.duration.observe(labels.duration, seconds);
-    }
+    this.recordCompleted(state, seconds);
     const logger = this.loggerFor(state.runtime);
-    if (this.logEnd && logger.levelVal <= INFO) {
-      logger.info({ task_id: state.taskId, duration_ms: toMilliseconds(seconds) }, 'task completed');
+    const level = state.runtime.config.logging.task_events_level;
+    if (this.logEnd && logger.levelVal <= EVENT_LEVEL_VALUES[level]) {
+      logger[level]({ task_id: state.taskId, duration_ms: toMilliseconds(seconds) }, 'task completed');
     }
   }
 
@@ -186,27 +196,38 @@ class TaskRecorder extends CallRecorder {
     const seconds = (performance.now() - state.startTime) / 1000;
     recordSpanError(state.span, error, expected);
     const tasks = state.runtime.metrics.tasks;
-    if (tasks !== undefined) {
-      const labels = state.labels as TaskLabelSet;
-      if (expected) {
-        tasks.completed.inc(labels.counter);
-        tasks.duration.observe(labels.duration, seconds);
-      } else {
-        tasks.failed.inc(labels.counter);
-      }
+    const labels = state.labels as TaskLabelSet;
+    if (expected) {
+      this.recordCompleted(state, seconds);
+    } else {
+      tasks.running.dec(labels.counter);
+      tasks.failed.inc(labels.counter);
+      tasks.errors.inc({ type: this.options.type, code: errorCode(error) });
     }
     const logger = this.loggerFor(state.runtime);
-    const level = expected ? INFO : ERROR;
-    if ((expected ? this.logEnd : this.logFailure) && logger.levelVal <= level) {
+    const eventLevel = state.runtime.config.logging.task_events_level;
+    const levelValue = expected ? EVENT_LEVEL_VALUES[eventLevel] : ERROR;
+    if ((expected ? this.logEnd : this.logFailure) && logger.levelVal <= levelValue) {
       const fields = {
         task_id: state.taskId,
         duration_ms: toMilliseconds(seconds),
         error_type: describeError(error).type,
         err: error,
       };
-      if (expected) logger.info(fields, 'task completed with an expected error');
+      if (expected) logger[eventLevel](fields, 'task completed with an expected error');
       else logger.error(fields, 'task failed');
     }
+  }
+
+  /** Counts a completed task (also one ending in an expected error): running, completed, duration, retries. */
+  private recordCompleted(state: CallState, seconds: number): void {
+    const tasks = state.runtime.metrics.tasks;
+    const labels = state.labels as TaskLabelSet;
+    tasks.running.dec(labels.counter);
+    tasks.completed.inc(labels.counter);
+    tasks.duration.observe(labels.duration, seconds);
+    const attempt = state.attempt;
+    if (attempt !== undefined) tasks.retries.observe(this.labels.typeOnly, attempt - 1);
   }
 
   /**
@@ -232,11 +253,32 @@ class TaskRecorder extends CallRecorder {
     return typeof id === 'string' ? id : typeof id === 'number' ? String(id) : undefined;
   }
 
+  private attemptOf(
+    runtime: ObservabilityRuntime,
+    hook: (args: readonly unknown[]) => number | undefined,
+    args: ArrayLike<unknown>,
+  ): number | undefined {
+    const attempt = this.callHook(runtime, 'attempt', hook, args);
+    return Number.isInteger(attempt) && (attempt as number) >= 1 ? (attempt as number) : undefined;
+  }
+
   private tenantOf(runtime: ObservabilityRuntime, args: ArrayLike<unknown>): string | undefined {
     const hook = this.options.tenantId;
     const tenant = hook === undefined ? firstArgument(args)?.tenantId : this.callHook(runtime, 'tenantId', hook, args);
     return typeof tenant === 'string' && tenant !== '' ? tenant : undefined;
   }
+}
+
+/**
+ * The bounded `code` label of `grey_task_errors_total`: the error's `code` property when it is a
+ * short string or a number (Node's `ECONNRESET`, an HTTP status, an app code), else the error's
+ * type (`TypeError`). The metric itself caps distinct codes (then `other`).
+ */
+function errorCode(error: unknown): string {
+  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
+  if (typeof code === 'number' && Number.isFinite(code)) return String(code);
+  if (typeof code === 'string' && code !== '' && code.length <= MAX_ERROR_CODE_LENGTH) return code;
+  return describeError(error).type;
 }
 
 // Milliseconds rounded to the microsecond: enough for any task, and a shorter number to print.

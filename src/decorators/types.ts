@@ -82,8 +82,18 @@ export interface TaskOptions {
    * its values win over the other start attributes.
    */
   attributes?: Attributes | ((args: readonly unknown[]) => Attributes);
-  /** Which log lines to write: `all` (start, completion, failure; default), `errors` (failures only) or `none`. */
+  /**
+   * Which log lines to write: `all` (start, completion, failure; default), `errors` (failures only) or
+   * `none`. The level of the start and completion lines is `logging.task_events_level` (default info).
+   */
   logs?: 'all' | 'errors' | 'none';
+  /**
+   * The 1-based attempt number of this call, when the job queue retries tasks (e.g.
+   * `(args) => args[0].attempt`). When given, a completed task observes `attempt - 1` in
+   * `grey_task_retries{type}` (Task Execution dashboard, "Retry Count"); without it nothing is
+   * observed there. A value that is not a positive integer is ignored.
+   */
+  attempt?: (args: readonly unknown[]) => number | undefined;
 }
 
 /** Options of {@link Instrument}. */

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { createTempDir, type TempDir } from '../support/temp-dir.js';
@@ -88,6 +88,16 @@ describe('grey-observability check-config', () => {
       parsed.values.find((v) => v.key === 'prometheus.port'),
       { key: 'prometheus.port', value: 9465, source: 'file', origin: file },
     );
+  });
+
+  it('ends quietly with its own exit code when the reader of its output goes away (| head)', async () => {
+    const child = spawn(process.execPath, [CLI, 'check-config'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.destroy(); // the reader is gone before the first write: EPIPE
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    assert.equal(stderr, '');
+    assert.equal(code, 0);
   });
 
   it('exits 2 with usage for an unknown command', () => {

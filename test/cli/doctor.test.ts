@@ -4,6 +4,7 @@ import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createTcpServer, type AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
+import { portFix } from '../../src/cli/doctor-metrics.js';
 import { freePort } from '../support/prometheus.js';
 import { startGrpcReceiver, startHttpReceiver, type OtlpReceiver } from '../support/otlp-receiver.js';
 import { createTempDir, type TempDir } from '../support/temp-dir.js';
@@ -201,6 +202,11 @@ describe('grey-observability doctor', () => {
       /^WARN exporter protocol and endpoint port: protocol grpc is configured, but port 4318 of http:\/\/127\.0\.0\.1:4318 is the usual http\/protobuf port$/m,
     );
     assert.match(result.stdout, /fix: use protocol http\/protobuf/);
+  });
+
+  it('never suggests the busy port itself as the other port', () => {
+    assert.match(portFix(9464), /GREY_PROMETHEUS_PORT=9465\b/);
+    assert.match(portFix(9090), /GREY_PROMETHEUS_PORT=9464\b/);
   });
 
   it('says the metrics port is in use and how to change it, and exits 1', async () => {

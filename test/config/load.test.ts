@@ -322,7 +322,7 @@ const BAD_CONFIGS: BadCase[] = [
     name: 'explicit file not found',
     configFile: '/nonexistent/observability.yaml',
     code: 'OBS_ERR_CONFIG_FILE_NOT_FOUND',
-    mentions: ['/nonexistent/observability.yaml', 'options.configFile'],
+    mentions: ['/nonexistent/observability.yaml', 'configFile option'],
   },
   {
     name: 'file from GREY_OBSERVABILITY_CONFIG not found',

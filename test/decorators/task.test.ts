@@ -7,6 +7,7 @@ import { Task } from '../../src/decorators/index.js';
 import { getRuntime, setRuntime } from '../../src/runtime.js';
 import { AlwaysSampleRuleSampler } from '../../src/tracing/samplers/always-sample-rule-sampler.js';
 import { currentTenant } from '../../src/tenant-context.js';
+import type { Gauge, Histogram } from 'prom-client';
 import { counterValue, installCountingTracer, installTestRuntime, type TestRuntime } from './support/runtime.js';
 import { CriticalOnlySampler } from './support/samplers.js';
 
@@ -270,6 +271,120 @@ describe('Task', () => {
     assert.deepEqual(
       runtime.logs.lines.map((l) => l.msg),
       ['task failed'],
+    );
+  });
+});
+
+describe('Task: running tasks, error codes, retries and the event log level', () => {
+  let runtime: TestRuntime | undefined;
+  afterEach(async () => {
+    await runtime?.stop();
+    runtime = undefined;
+  });
+
+  const gaugeValue = async (labels: Record<string, string>): Promise<number> => {
+    const gauge = runtime!.metrics.registry.getSingleMetric('grey_tasks_running') as Gauge;
+    const { values } = await gauge.get();
+    return values.find((v) => Object.entries(labels).every(([k, val]) => v.labels[k] === val))?.value ?? 0;
+  };
+
+  it('counts a task as running while it runs, and not after it completes or fails', async () => {
+    runtime = installTestRuntime();
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    class Worker {
+      @Task({ type: 'gated' })
+      async run(job: { tenantId: string; fail?: boolean }): Promise<void> {
+        await gate;
+        if (job.fail === true) throw new Error('no');
+      }
+    }
+    const worker = new Worker();
+    const ok = worker.run({ tenantId: 'acme' });
+    const bad = worker.run({ tenantId: 'acme', fail: true });
+    assert.equal(await gaugeValue({ type: 'gated', tenant: 'acme' }), 2);
+    release();
+    await ok;
+    await assert.rejects(bad, /no/);
+    assert.equal(await gaugeValue({ type: 'gated', tenant: 'acme' }), 0);
+  });
+
+  it('counts failures by error code: the code property when short, else the error type', async () => {
+    runtime = installTestRuntime();
+    class Worker {
+      @Task({ type: 'coded' })
+      run(error: unknown): void {
+        throw error;
+      }
+    }
+    const worker = new Worker();
+    const failures: unknown[] = [
+      Object.assign(new Error('reset'), { code: 'ECONNRESET' }),
+      Object.assign(new Error('reset again'), { code: 'ECONNRESET' }),
+      Object.assign(new Error('http'), { code: 503 }),
+      new TypeError('plain'),
+      Object.assign(new Error('long'), { code: 'x'.repeat(200) }),
+    ];
+    for (const failure of failures) assert.throws(() => worker.run(failure));
+    const errors = runtime.metrics.registry.getSingleMetric('grey_task_errors_total')!;
+    const { values } = await errors.get();
+    const byCode = Object.fromEntries(values.map((v) => [v.labels.code, v.value]));
+    assert.deepEqual(byCode, { ECONNRESET: 2, '503': 1, TypeError: 1, Error: 1 });
+    assert.ok(values.every((v) => v.labels.type === 'coded'));
+  });
+
+  it('observes retries from the attempt option when a task completes, and nothing without it', async () => {
+    runtime = installTestRuntime();
+    class Worker {
+      @Task({ type: 'retried', attempt: (args) => (args[0] as { attempt: number }).attempt })
+      run(_job: { attempt: number }): string {
+        return 'ok';
+      }
+      @Task({ type: 'plain' })
+      plain(): string {
+        return 'ok';
+      }
+    }
+    const worker = new Worker();
+    worker.run({ attempt: 1 });
+    worker.run({ attempt: 3 });
+    worker.run({ attempt: 0 }); // not a 1-based attempt: ignored
+    worker.plain();
+    const retries = runtime.metrics.registry.getSingleMetric('grey_task_retries') as Histogram;
+    const { values } = await retries.get();
+    const count = (type: string) =>
+      values.find((v) => v.metricName === 'grey_task_retries_count' && v.labels.type === type)?.value ?? 0;
+    const sum = values.find((v) => v.metricName === 'grey_task_retries_sum' && v.labels.type === 'retried')?.value;
+    assert.equal(count('retried'), 2);
+    assert.equal(sum, 2, 'attempts 1 and 3 are 0 and 2 retries');
+    assert.equal(count('plain'), 0);
+  });
+
+  it('writes the start and completion lines at logging.task_events_level, failure lines at error', async () => {
+    runtime = installTestRuntime(undefined, { logging: { level: 'info', task_events_level: 'debug' } });
+    class Worker {
+      @Task({ type: 'quiet' })
+      run(fail: boolean): void {
+        if (fail) throw new Error('loud');
+      }
+    }
+    const worker = new Worker();
+    worker.run(false);
+    assert.throws(() => worker.run(true));
+    assert.deepEqual(
+      runtime.logs.lines.map((l) => [l.msg, l.level]),
+      [['task failed', 'error']],
+      'at info, the debug-level events are not written; the failure is',
+    );
+    await runtime.stop();
+    runtime = installTestRuntime(undefined, { logging: { level: 'debug', task_events_level: 'debug' } });
+    new Worker().run(false);
+    assert.deepEqual(
+      runtime.logs.lines.map((l) => [l.msg, l.level]),
+      [
+        ['task started', 'debug'],
+        ['task completed', 'debug'],
+      ],
     );
   });
 });

@@ -6,10 +6,10 @@
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { packRepository, REPOSITORY_ROOT } from '../../support/packed-package.js';
 
 /** The repository root (the tests run from dist/test/...). */
-export const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
+export const ROOT = REPOSITORY_ROOT;
 
 /** A consumer project with the packed package installed in its node_modules. */
 export interface PackedConsumer {
@@ -29,17 +29,10 @@ export function createPackedConsumer(): PackedConsumer {
   const tmpRoot = join(ROOT, '.tmp');
   mkdirSync(tmpRoot, { recursive: true });
   const dir = mkdtempSync(join(tmpRoot, 'consumer-'));
-  const packOutput = execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', dir], {
-    cwd: ROOT,
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'],
-    timeout: 60_000,
-  });
-  const [packed] = JSON.parse(packOutput) as Array<{ filename: string; files: Array<{ path: string }> }>;
-  if (packed === undefined) throw new Error('npm pack returned nothing');
+  const packed = packRepository(dir);
   const scope = join(dir, 'node_modules', '@grey');
   mkdirSync(scope, { recursive: true });
-  execFileSync('tar', ['xzf', join(dir, packed.filename.replace(/^@grey\//, '').replace(/\//g, '-')), '-C', scope]);
+  execFileSync('tar', ['xzf', packed.tarball, '-C', scope]);
   const packageDir = join(scope, 'observability');
   renameSync(join(scope, 'package'), packageDir);
   writeFileSync(
@@ -49,7 +42,7 @@ export function createPackedConsumer(): PackedConsumer {
   return {
     dir,
     packageDir,
-    files: packed.files.map((file) => file.path),
+    files: packed.files,
     copyExample(name) {
       const target = join(dir, name);
       cpSync(join(ROOT, 'examples', name), target, {
