@@ -10,24 +10,26 @@ const TARGET_MISSED: Record<string, (results: readonly BenchResult[]) => string>
   'task_call@0': (results) => `${taskCallFinding(results)}`,
   'task_call@0.1': (results) => `${taskCallFinding(results)}`,
   log_line: () =>
-    'Profile: pino._asJson/asJson and the string write dominate both sides; the lookup of the fields (mixin, cached per ' +
-    'context) and the secret-key walk are each under 1% of samples. The gap is printing four more fields (~110 bytes): ' +
-    'see pino_same_fields. The rest, measured by rebuilding the logger option by option: the mixinMergeStrategy copy ' +
-    "(Object.assign of the cached fields and the caller's, in src/logging/trace-mixin.ts) about 5%, redaction paths about 1%. Closing it means writing the fields pre-serialized, as pino does for child bindings " +
-    '(src/logging/trace-mixin.ts cannot hand pino raw JSON; a per-span child logger costs more than two lines save), ' +
-    'or dropping fields from the line; neither is done: the target is not reachable while the line carries the correlation it is for.',
+    'Profile (bench/probes/log-line-profile.js): the context fields are written pre-serialized, as pino writes child ' +
+    'bindings (src/logging/unique-keys.ts builds a view of the logger per context, reused by every line of a span; no mixin, ' +
+    "no per-line copy): the package's own code (the logMethod hook, the cached field lookup, the secret-key walk) is about 2% of " +
+    'samples; pino._asJson/asJson, the string write and garbage collection of the longer line dominate. The gap is the bytes ' +
+    'of the four correlation fields and the service identity (~130 bytes a line; see pino_same_fields, where the same fields ' +
+    'cost more through a mixin): not reachable below this while the line carries the correlation it is for.',
 };
 
 function taskCallFinding(results: readonly BenchResult[]): string {
   const off = results.find((r) => r.name === 'task_call@0,error_capture=off');
   const offText = off === undefined ? '' : ` (${off.ratio_median.toFixed(2)} at ratio 0 with error capture off)`;
   return (
-    'Profile (--cpu-prof of the worker): the two pino lines are the largest part of both sides; the package pays in addition ' +
-    `error capture, on by default, which records every span the ratio dropped and buffers it until its trace ends${offText}, ` +
-    'its logger (see log_line) and the tenant guard. A hand-written call at ratio 0 pays no span work either (the SDK ' +
-    'returns a non-recording span), so @Task has no work to skip there. What would close it: error capture recording a ' +
-    'dropped span lazily (src/tracing/samplers/record-dropped-sampler.ts and error-capture-processor.ts, owned by tracing), ' +
-    'or error_capture.enabled: false on hot paths; and the log line cost of log_line.'
+    'Profile (bench/probes/task-call-profile.js, error capture on against off, and --cpu-prof of the worker): the two pino ' +
+    'lines are the largest part of both sides. The package pays in addition error capture, on by default' +
+    `${offText}: to keep a dropped trace that later fails it records every dropped span (an SDK SpanImpl: start and end ` +
+    'times, attribute validation, the processor chain) where the hand-written side gets a non-recording span. Its own ' +
+    'bookkeeping is now a map entry per trace, swept in batches, and no buffer unless a span must wait; the remaining cost ' +
+    'is the recording span itself. At ratio 0 a hand-written call does no span work, so @Task has nothing to skip that ' +
+    'would bring it to 0.8. What would close the error-capture part: a span type of our own for dropped spans that records ' +
+    'lazily and becomes an SDK span only when its trace fails (not done), or error_capture.enabled: false on hot paths.'
   );
 }
 

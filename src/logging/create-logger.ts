@@ -10,7 +10,7 @@ import {
   secretKeysFor,
   secretValues,
 } from './redaction.js';
-import { createTraceFieldsMerger, createTraceMixin } from './trace-mixin.js';
+import { createTraceMixin } from './trace-mixin.js';
 import { createUniqueKeysHook } from './unique-keys.js';
 import { warn } from '../warnings.js';
 
@@ -64,9 +64,8 @@ export function createLogger(config: ObservabilityConfig, options: CreateLoggerO
     messageKey: 'msg',
     formatters: { level: (label) => ({ level: label }) },
     redact: { paths: redactionPaths(logging.redact), censor: REDACTED },
-    mixin: traceMixin,
-    mixinMergeStrategy: createTraceFieldsMerger(secretKeysFor(config)),
-    hooks: { logMethod: createUniqueKeysHook(traceMixin) },
+    // No pino mixin: the hook censors the call's fields and writes the context fields pre-serialized.
+    hooks: { logMethod: createUniqueKeysHook(traceMixin, secretKeysFor(config)) },
   };
   if (scrub !== undefined) pinoOptions.hooks = { ...pinoOptions.hooks, streamWrite: scrub };
   const logger = pino(pinoOptions, stream);

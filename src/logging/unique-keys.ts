@@ -1,4 +1,6 @@
 import pino, { type LogFn, type Logger } from 'pino';
+import { REDACTED } from '../config/redact.js';
+import { censorSecretKeys } from './redaction.js';
 
 /**
  * One key per field on every line.
@@ -21,6 +23,11 @@ import pino, { type LogFn, type Logger } from 'pino';
  */
 
 const CHINDINGS = pino.symbols.chindingsSym;
+const STRINGIFIERS = pino.symbols.stringifiersSym;
+const WILDCARD_FIRST = pino.symbols.wildcardFirstSym;
+const STRINGIFY = pino.symbols.stringifySym;
+const STRINGIFY_SAFE = pino.symbols.stringifySafeSym;
+const SERIALIZERS = pino.symbols.serializersSym;
 /** Views kept per logger; beyond it a view is built per line (rare: many distinct override sets). */
 const MAX_VIEWS_PER_LOGGER = 32;
 
@@ -31,44 +38,143 @@ interface BoundFields {
   values: Map<string, string>;
   /** True when the chindings hold a key twice (a child bound a name an ancestor bound). */
   repeated: boolean;
-  views: Map<string, Logger>;
+  /** Bindings less a set of overridden keys, per set (keys joined by NUL). */
+  views: Map<string, string>;
+  /** The context fields object {@link contextView} was built for (one slot: the last context). */
+  context?: Readonly<Record<string, unknown>>;
+  /** This logger with the serialized fields of {@link context} appended to its bindings. */
+  contextView?: Logger;
 }
 
 const boundByLogger = new WeakMap<object, BoundFields>();
 
 /**
- * A pino `hooks.logMethod` that writes each line with one key per field, by the rule above.
- * `contextFields` returns the fields the mixin adds for the active context (the same cached object).
+ * A pino `hooks.logMethod` that writes each line with one key per field, by the rule above, and
+ * writes the fields of the active context (`contextFields`, the cached object of
+ * createTraceMixin) as pre-serialized bindings, as pino writes a child's: the line is written by a
+ * view of the logger (`Object.create(logger)`) whose bindings end with the context fields,
+ * serialized once per logger and context with the logger's own serializers and redaction
+ * stringifiers (the view of the last context is kept per logger, so every line of one span after
+ * the first reuses it). The fields land where a mixin's would (after the bindings, before the
+ * call's fields) without copying an object and serializing them again on every line.
+ *
+ * With `secretKeys`, the log call's own fields are censored first (censorSecretKeys: the caller's
+ * object is never mutated, a copy is made only when a secret key is present), as the mixin merge
+ * step of createTraceFieldsMerger does; the context fields are not walked.
  */
 export function createUniqueKeysHook(
   contextFields: () => Readonly<Record<string, unknown>>,
+  secretKeys?: ReadonlySet<string>,
 ): (this: Logger, args: Parameters<LogFn>, method: LogFn) => void {
   return function uniqueKeys(this: Logger, args, method) {
     const bound = boundFieldsOf(this);
+    const fromContext = contextFields();
     let overridden: string[] | undefined;
+    let fromCall: string[] | undefined;
     const first = args[0] as unknown;
     if (first !== null && typeof first === 'object') {
       if (first instanceof Error) {
+        if (secretKeys?.has('err') === true) {
+          // pino would write the error under `err`, a secret name here: the message stays, the error does not.
+          (args as unknown[]).splice(0, 2, { err: REDACTED }, args[1] ?? first.message);
+        }
         if (bound.values.has('err')) overridden = ['err'];
+        if (fromContext['err'] !== undefined) fromCall = ['err'];
       } else {
-        const fields = first as Record<string, unknown>;
+        let fields = first as Record<string, unknown>;
+        if (secretKeys !== undefined) {
+          fields = censorSecretKeys(fields, secretKeys);
+          if (fields !== first) (args as unknown[])[0] = fields;
+        }
         for (const key in fields) {
-          if (bound.values.has(key) && fields[key] !== undefined) (overridden ??= []).push(key);
+          if (fields[key] === undefined) continue;
+          if (bound.values.has(key)) (overridden ??= []).push(key);
+          if (fromContext[key] !== undefined) (fromCall ??= []).push(key);
         }
       }
     }
-    const fromContext = contextFields();
+    // The cached view of this context exists only when no context field collides with a binding.
+    const cachedView = bound.context === fromContext ? bound.contextView : undefined;
+    if (cachedView !== undefined && overridden === undefined && fromCall === undefined) {
+      method.apply(cachedView, args);
+      return;
+    }
     for (const key in fromContext) {
       if (bound.values.has(key) && fromContext[key] !== undefined && !overridden?.includes(key)) {
         (overridden ??= []).push(key);
       }
     }
-    if (overridden === undefined && !bound.repeated) {
-      method.apply(this, args);
+    if (overridden === undefined && fromCall === undefined && !bound.repeated) {
+      if (isEmpty(fromContext)) {
+        method.apply(this, args);
+        return;
+      }
+      const view = withBindings(this, bound.chindings + serializeFields(this, fromContext, undefined));
+      bound.context = fromContext;
+      bound.contextView = view;
+      method.apply(view, args);
       return;
     }
-    method.apply(viewWithout(this, bound, overridden ?? []), args);
+    const base =
+      overridden === undefined && !bound.repeated ? bound.chindings : chindingsWithout(bound, overridden ?? []);
+    method.apply(withBindings(this, base + serializeFields(this, fromContext, fromCall)), args);
   };
+}
+
+const KEY_PREFIXES = new Map<string, string>();
+/** Distinct field names whose `,"name":` prefix is kept (names come from code: trace fields, @Instrument fields). */
+const MAX_KEY_PREFIXES = 256;
+
+/** `,"key":` as JSON writes it, cached per name. */
+function keyPrefix(key: string): string {
+  let prefix = KEY_PREFIXES.get(key);
+  if (prefix === undefined) {
+    prefix = `,${JSON.stringify(key)}:`;
+    if (KEY_PREFIXES.size < MAX_KEY_PREFIXES) KEY_PREFIXES.set(key, prefix);
+  }
+  return prefix;
+}
+
+function isEmpty(fields: Readonly<Record<string, unknown>>): boolean {
+  for (const _key in fields) return false;
+  return true;
+}
+
+function withBindings(logger: Logger, chindings: string): Logger {
+  const view = Object.create(logger) as Logger;
+  (view as unknown as Record<symbol, string>)[CHINDINGS] = chindings;
+  return view;
+}
+
+type Stringify = (value: unknown, safe?: unknown) => string | undefined;
+
+/**
+ * `fields` (less `skip`) as pino serializes a child's bindings (lib/tools.js asChindings): the
+ * logger's serializer of the key, then its redaction stringifier of the key (or the wildcard one),
+ * else its JSON stringifier; a value that serializes to undefined is left out.
+ */
+function serializeFields(
+  logger: Logger,
+  fields: Readonly<Record<string, unknown>>,
+  skip: readonly string[] | undefined,
+): string {
+  const symbols = logger as unknown as Record<symbol, unknown>;
+  const stringifiers = symbols[STRINGIFIERS] as Record<string | symbol, Stringify | undefined>;
+  const wildcard = stringifiers[WILDCARD_FIRST];
+  const stringify = symbols[STRINGIFY] as Stringify;
+  const safe = symbols[STRINGIFY_SAFE];
+  const serializers = symbols[SERIALIZERS] as Record<string, ((value: unknown) => unknown) | undefined>;
+  let text = '';
+  for (const key in fields) {
+    let value: unknown = fields[key];
+    if (value === undefined || skip?.includes(key)) continue;
+    const serializer = serializers[key];
+    if (serializer !== undefined) value = serializer(value);
+    const serialized = (stringifiers[key] ?? wildcard ?? stringify)(value, safe);
+    if (serialized === undefined) continue;
+    text += keyPrefix(key) + serialized;
+  }
+  return text;
 }
 
 function boundFieldsOf(logger: Logger): BoundFields {
@@ -81,7 +187,8 @@ function boundFieldsOf(logger: Logger): BoundFields {
   return fresh;
 }
 
-function viewWithout(logger: Logger, bound: BoundFields, overridden: readonly string[]): Logger {
+/** The bindings less the `overridden` keys, each key once (its last value). */
+function chindingsWithout(bound: BoundFields, overridden: readonly string[]): string {
   const id = overridden.join('\u0000');
   const cached = bound.views.get(id);
   if (cached !== undefined) return cached;
@@ -89,10 +196,8 @@ function viewWithout(logger: Logger, bound: BoundFields, overridden: readonly st
   for (const [key, value] of bound.values) {
     if (!overridden.includes(key)) chindings += `,${JSON.stringify(key)}:${value}`;
   }
-  const view = Object.create(logger) as Logger;
-  (view as unknown as Record<symbol, string>)[CHINDINGS] = chindings;
-  if (bound.views.size < MAX_VIEWS_PER_LOGGER) bound.views.set(id, view);
-  return view;
+  if (bound.views.size < MAX_VIEWS_PER_LOGGER) bound.views.set(id, chindings);
+  return chindings;
 }
 
 /**

@@ -7,12 +7,26 @@ type CaptureLimits = ObservabilityConfig['opentelemetry']['sampling']['error_cap
 
 /** The record-only spans of one dropped trace, held until its local roots end. */
 interface CapturedTrace {
-  spans: ReadableSpan[];
+  /** Buffered spans; allocated at the first span that has to wait (most traces never need it). */
+  spans: ReadableSpan[] | undefined;
   /** Local roots of this trace still running in this process. */
   openRoots: number;
   /** True once the trace must be exported: its spans go straight to export from then on. */
   keep: boolean;
+  /**
+   * True once its last local root ended: the entry counts as gone and is deleted from the map in
+   * a later sweep (see ErrorCaptureSpanProcessor.forget).
+   */
+  closed: boolean;
 }
+
+/**
+ * Closed entries left in the map before they are deleted together. Deleting each entry as its
+ * trace ends would make V8 shrink (reallocate) the map on nearly every trace when few are open,
+ * the usual case (one request at a time): that reallocation was the largest part of error
+ * capture's cost per dropped trace.
+ */
+const SWEEP_AT = 64;
 
 /**
  * Keeps the local part of a trace that the head sampler dropped when one of its spans ends in
@@ -31,6 +45,8 @@ export class ErrorCaptureSpanProcessor implements SpanProcessor {
   private readonly maxSpansPerTrace: number;
   private readonly maxBufferedSpans: number;
   private bufferedSpans = 0;
+  /** Entries of `traces` that are closed (ended traces not yet swept). */
+  private closedTraces = 0;
 
   constructor(
     private readonly next: SpanProcessor,
@@ -49,20 +65,25 @@ export class ErrorCaptureSpanProcessor implements SpanProcessor {
 
   /** Number of dropped traces buffered right now (for tests and diagnostics). */
   get bufferedTraces(): number {
-    return this.traces.size;
+    return this.traces.size - this.closedTraces;
   }
 
   onStart(span: Span, parentContext: Context): void {
     this.next.onStart(span, parentContext);
     const spanContext = span.spanContext();
     if ((spanContext.traceFlags & TraceFlags.SAMPLED) !== 0 || !isLocalRoot(span.parentSpanContext)) return;
-    let trace = this.traces.get(spanContext.traceId);
-    if (trace === undefined) {
-      if (this.traces.size >= this.maxTraces) this.evictOldest();
-      trace = { spans: [], openRoots: 0, keep: false };
-      this.traces.set(spanContext.traceId, trace);
+    const trace = this.traces.get(spanContext.traceId);
+    if (trace !== undefined && !trace.closed) {
+      trace.openRoots++;
+      return;
     }
-    trace.openRoots++;
+    if (trace !== undefined) {
+      // A new local root of a trace whose earlier roots all ended: a new entry, the newest in order.
+      this.traces.delete(spanContext.traceId);
+      this.closedTraces--;
+    }
+    if (this.traces.size - this.closedTraces >= this.maxTraces) this.evictOldest();
+    this.traces.set(spanContext.traceId, { spans: undefined, openRoots: 1, keep: false, closed: false });
   }
 
   onEnd(span: ReadableSpan): void {
@@ -72,24 +93,27 @@ export class ErrorCaptureSpanProcessor implements SpanProcessor {
       // A rule sampled a span inside a dropped trace: keep its context too.
       if (this.traces.size !== 0) {
         const trace = this.traces.get(spanContext.traceId);
-        if (trace !== undefined && !trace.keep) this.release(trace);
+        if (trace !== undefined && !trace.keep && !trace.closed) this.release(trace);
       }
       return;
     }
     const trace = this.traces.get(spanContext.traceId);
-    if (trace === undefined) return;
+    if (trace === undefined || trace.closed) return;
+    const lastRoot = isLocalRoot(span.parentSpanContext) && --trace.openRoots <= 0;
     if (trace.keep) {
       this.next.onEnd(asSampled(span));
     } else if (endedInError(span)) {
       this.release(trace);
       this.next.onEnd(asSampled(span));
-    } else if (trace.spans.length < this.maxSpansPerTrace && this.bufferedSpans < this.maxBufferedSpans) {
-      trace.spans.push(span);
+    } else if (lastRoot) {
+      // The trace ends here without error: its buffer is discarded, so this span is not buffered.
+    } else if ((trace.spans?.length ?? 0) < this.maxSpansPerTrace && this.bufferedSpans < this.maxBufferedSpans) {
+      (trace.spans ??= []).push(span);
       this.bufferedSpans++;
     } else {
       this.health.dropped('capture_trace_full', 1);
     }
-    if (isLocalRoot(span.parentSpanContext) && --trace.openRoots <= 0) this.forget(spanContext.traceId, trace);
+    if (lastRoot) this.forget(trace);
   }
 
   forceFlush(): Promise<void> {
@@ -99,29 +123,44 @@ export class ErrorCaptureSpanProcessor implements SpanProcessor {
   shutdown(): Promise<void> {
     this.traces.clear();
     this.bufferedSpans = 0;
+    this.closedTraces = 0;
     return this.next.shutdown();
   }
 
   private release(trace: CapturedTrace): void {
     trace.keep = true;
     const spans = trace.spans;
-    trace.spans = [];
+    if (spans === undefined) return;
+    trace.spans = undefined;
     this.bufferedSpans -= spans.length;
     for (const buffered of spans) this.next.onEnd(asSampled(buffered));
   }
 
+  /** Evicts the oldest open trace (closed entries met on the way are deleted). */
   private evictOldest(): void {
-    const oldest = this.traces.keys().next();
-    if (oldest.done === true) return;
-    const trace = this.traces.get(oldest.value);
-    if (trace === undefined) return;
-    if (trace.spans.length > 0) this.health.dropped('capture_trace_evicted', trace.spans.length);
-    this.forget(oldest.value, trace);
+    for (const [traceId, trace] of this.traces) {
+      if (trace.closed) {
+        this.traces.delete(traceId);
+        this.closedTraces--;
+        continue;
+      }
+      const buffered = trace.spans?.length ?? 0;
+      if (buffered > 0) this.health.dropped('capture_trace_evicted', buffered);
+      this.forget(trace);
+      return;
+    }
   }
 
-  private forget(traceId: string, trace: CapturedTrace): void {
-    this.bufferedSpans -= trace.spans.length;
-    this.traces.delete(traceId);
+  /** Drops the trace's buffer and closes its entry; closed entries are deleted SWEEP_AT at a time. */
+  private forget(trace: CapturedTrace): void {
+    if (trace.spans !== undefined) {
+      this.bufferedSpans -= trace.spans.length;
+      trace.spans = undefined;
+    }
+    trace.closed = true;
+    if (++this.closedTraces < SWEEP_AT) return;
+    for (const [id, entry] of this.traces) if (entry.closed) this.traces.delete(id);
+    this.closedTraces = 0;
   }
 }
 

@@ -115,6 +115,35 @@ describe('createLogger', () => {
     assert.equal(out.lines[0]!.shard, 4);
   });
 
+  it('applies logging.redact paths to the context fields and writes each of them once', () => {
+    tracing = startTestTracing();
+    const out = captureLines();
+    const logger = createLogger(testConfig({ logging: { level: 'info', redact: ['tenant_id', 'shard'] } }), {
+      stream: out,
+    });
+    const baggage = propagation.createBaggage({ [TENANT_BAGGAGE_KEY]: { value: 'tenant-secret' } });
+    const span = tracing.tracer.startSpan('work');
+    const active = setLogFields(
+      { shard: 7, task_id: 't-1' },
+      trace.setSpan(propagation.setBaggage(context.active(), baggage), span),
+    );
+    context.with(active, () => {
+      logger.info('first');
+      logger.info({ task_id: 't-2' }, 'second');
+    });
+    assert.equal(out.lines[0]!.tenant_id, '[REDACTED]');
+    assert.equal(out.lines[0]!.shard, '[REDACTED]');
+    assert.equal(out.lines[0]!.task_id, 't-1');
+    assert.equal(out.lines[1]!.task_id, 't-2');
+    assert.equal(out.lines[1]!.span_id, span.spanContext().spanId);
+    assert.ok(!out.raw.join('').includes('tenant-secret'));
+    for (const line of out.raw) {
+      for (const key of ['trace_id', 'span_id', 'trace_flags', 'tenant_id', 'task_id']) {
+        assert.equal(line.split(`"${key}":`).length, 2, `${key} once in ${line}`);
+      }
+    }
+  });
+
   it('does not mutate the object passed to the log call', () => {
     tracing = startTestTracing();
     const out = captureLines();

@@ -1,6 +1,9 @@
 import type { Attributes, Context, Link, SpanKind } from '@opentelemetry/api';
 import { SamplingDecision, type Sampler, type SamplingResult } from '@opentelemetry/sdk-trace';
 
+/** The answer for a dropped span that carries no sampler attributes nor trace state (the usual case). */
+const RECORD_ONLY: SamplingResult = Object.freeze({ decision: SamplingDecision.RECORD });
+
 /**
  * Turns the wrapped sampler's "drop" (NOT_RECORD) into "record only" (RECORD): the span is a real,
  * recording span, but it is not sampled (its trace flags say so downstream) and the batch
@@ -21,6 +24,7 @@ export class RecordDroppedSampler implements Sampler {
   ): SamplingResult {
     const result = this.delegate.shouldSample(context, traceId, spanName, spanKind, attributes, links);
     if (result.decision !== SamplingDecision.NOT_RECORD) return result;
+    if (result.attributes === undefined && result.traceState === undefined) return RECORD_ONLY;
     return { ...result, decision: SamplingDecision.RECORD };
   }
 
