@@ -16,6 +16,10 @@ import { censorSecretKeys } from './redaction.js';
  *   3. child bindings, an inner child's over an outer one's,
  *   4. the service identity (service, version, environment, instance_id, pid, hostname).
  *
+ * pino's own `level`, `time` and `msg` are never repeated: a call field of one of those names is
+ * written as `level_field`, `time_field` or `msg_field` (`msg` only when a message argument is
+ * given; otherwise pino takes the field as the message).
+ *
  * A line that overrides a bound key is written by a view of the logger whose bindings leave that
  * key out (`Object.create(logger)`, as pino builds its own children; nothing of the caller's
  * logger changes). The view is cached per logger and per set of overridden keys; lines that
@@ -86,6 +90,10 @@ export function createUniqueKeysHook(
           fields = censorSecretKeys(fields, secretKeys);
           if (fields !== first) (args as unknown[])[0] = fields;
         }
+        if (fields.level !== undefined || fields.time !== undefined || (fields.msg !== undefined && args.length > 1)) {
+          fields = renameLineKeys(fields, args.length > 1);
+          (args as unknown[])[0] = fields;
+        }
         for (const key in fields) {
           if (fields[key] === undefined) continue;
           if (bound.values.has(key)) (overridden ??= []).push(key);
@@ -119,6 +127,22 @@ export function createUniqueKeysHook(
       overridden === undefined && !bound.repeated ? bound.chindings : chindingsWithout(bound, overridden ?? []);
     method.apply(withBindings(this, base + serializeFields(this, fromContext, fromCall)), args);
   };
+}
+
+/**
+ * The call's fields with `level`, `time` (and `msg` when a message argument is given) renamed to
+ * `level_field`, `time_field`, `msg_field`: pino writes its own `level`, `time` and `msg` first,
+ * so the call's would be a second key of the same name (a reader keeping the last one would see
+ * the wrong level or time). Renamed, not dropped: nothing the caller logged is lost. A copy; the
+ * caller's object is never mutated.
+ */
+function renameLineKeys(fields: Readonly<Record<string, unknown>>, hasMessage: boolean): Record<string, unknown> {
+  const renamed: Record<string, unknown> = {};
+  for (const key in fields) {
+    const lineKey = key === 'level' || key === 'time' || (key === 'msg' && hasMessage);
+    renamed[lineKey ? `${key}_field` : key] = fields[key];
+  }
+  return renamed;
 }
 
 const KEY_PREFIXES = new Map<string, string>();

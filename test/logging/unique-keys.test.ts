@@ -40,6 +40,20 @@ describe('one key per field', () => {
     assert.equal(only('tenant_id'), 'acme');
   });
 
+  it("never repeats pino's level, time and msg: call fields of those names are renamed, not lost", () => {
+    const logger = createLogger(config, { stream: out }).child({ component: 'jobs' });
+    logger.info({ level: 'weird', time: 0, msg: 'm2', pid: 1, service: 'x' }, 'reserved keys');
+    assert.equal(only('level'), 'info');
+    assert.equal(only('msg'), 'reserved keys');
+    assert.notEqual(only('time'), 0);
+    assert.deepEqual(
+      [only('level_field'), only('time_field'), only('msg_field'), only('pid'), only('service')],
+      ['weird', 0, 'm2', 1, 'x'],
+    );
+    logger.info({ msg: 'the message' });
+    assert.equal(only('msg'), 'the message', 'without a message argument pino takes the field as the message');
+  });
+
   it('writes the active span ids once when a child bound stale ones', () => {
     const logger = createLogger(config, { stream: out }).child({
       trace_id: 'stale',
