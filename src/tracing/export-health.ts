@@ -112,7 +112,11 @@ function describeError(error: unknown): string | undefined {
   return error instanceof Error ? error.message : String(error);
 }
 
-const NETWORK_CODES = new Set([
+/**
+ * Network errors that mean the collector cannot be reached now (it may be restarting): the
+ * transport retries them, and a failure of this kind is counted with reason `unavailable`.
+ */
+export const COLLECTOR_UNREACHABLE_CODES: ReadonlySet<string> = new Set([
   'ECONNRESET',
   'ECONNREFUSED',
   'EPIPE',
@@ -133,7 +137,7 @@ export function exportFailureReason(error: unknown): ExportFailureReason {
     if (typeof error !== 'object' || error === null) return 'other';
     const { reason, code, message } = error as { reason?: unknown; code?: unknown; message?: unknown };
     if (reason === 'timeout' || reason === 'shutdown') return reason;
-    if (typeof code === 'string' && NETWORK_CODES.has(code)) return 'unavailable';
+    if (typeof code === 'string' && COLLECTOR_UNREACHABLE_CODES.has(code)) return 'unavailable';
     if (typeof code === 'number') {
       // OTLPExporterError carries the HTTP status (>= 100) or the gRPC status code.
       if (code >= 100) return 'rejected';

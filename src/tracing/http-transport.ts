@@ -1,6 +1,7 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { OTLPExporterError, type ExportResponse, type IExporterTransport } from '@opentelemetry/otlp-exporter-base';
+import { COLLECTOR_UNREACHABLE_CODES } from './export-health.js';
 
 /** Most response body read from the collector (what the SDK's own transport reads). */
 const MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
@@ -11,17 +12,6 @@ const MAX_BACKOFF_MS = 5000;
 const BACKOFF_MULTIPLIER = 1.5;
 /** HTTP statuses worth a retry (OTLP/HTTP specification). */
 const RETRYABLE_STATUSES = new Set([429, 502, 503, 504]);
-/** Network errors worth a retry: the collector may be restarting. */
-const RETRYABLE_NETWORK_CODES = new Set([
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'EPIPE',
-  'ETIMEDOUT',
-  'EAI_AGAIN',
-  'ENOTFOUND',
-  'ENETUNREACH',
-  'EHOSTUNREACH',
-]);
 
 /** The error of an export abandoned by {@link AbortableHttpTransport.shutdown}. */
 export class ExportAbortedError extends Error {
@@ -127,7 +117,7 @@ export class AbortableHttpTransport implements IExporterTransport {
       if (!this.holdEventLoop) req.on('socket', (socket) => socket.unref());
       req.on('response', (res) => readResponse(res, finish));
       req.on('error', (error: Error & { code?: string }) => {
-        const retryable = typeof error.code === 'string' && RETRYABLE_NETWORK_CODES.has(error.code);
+        const retryable = typeof error.code === 'string' && COLLECTOR_UNREACHABLE_CODES.has(error.code);
         finish(retryable ? { status: 'retryable', error } : { status: 'failure', error });
       });
       req.end(data);
