@@ -66,9 +66,10 @@ describe('npm run bench (tiny input)', () => {
   it('regenerates the tables of docs/performance.md with the Node version and CPU', () => {
     const text = readFileSync(doc, 'utf8');
     assert.match(text, new RegExp(`Node ${process.version.replace(/\./g, '\\.')}, .+ x \\d+`));
-    // Table cells are padded by prettier, which formats the regenerated doc.
+    // Table cells are padded by prettier, which formats the regenerated doc. A ratio may be
+    // negative: heap growth (tenant_memory) measured on a tiny input can be below zero after a GC.
     for (const name of EXPECTED) {
-      assert.match(text, new RegExp(`\\| \`${name.replace(/[.@,=]/g, '\\$&')}\` +\\| +\\d`), `row ${name}`);
+      assert.match(text, new RegExp(`\\| \`${name.replace(/[.@,=]/g, '\\$&')}\` +\\| +-?\\d`), `row ${name}`);
     }
     assert.match(text, /\| package import +\| +\d+ ms \| +\d+ \|/);
     assert.match(text, /\| baseline: auto-instrumentations-node +\| +\d+ ms \| +\d+ \|/);
