@@ -67,9 +67,15 @@ function resultsTable(results: readonly BenchResult[]): string {
   ].join('\n');
 }
 
-function startupTable(parts: readonly StartupPart[]): string {
+function startupTable(parts: readonly StartupPart[], measured: boolean): string {
   if (parts.length === 0) return '_Not measured in this run._';
   return [
+    ...(measured
+      ? []
+      : [
+          '_From an earlier run: `npm run bench -- --quick` and `--only` runs that leave out `startup` keep the last table._',
+          '',
+        ]),
     '| Part (loaded alone in a fresh process) | Time (median) | Files loaded | Largest packages (files) |',
     '| --- | ---: | ---: | --- |',
     ...parts.map(
@@ -88,12 +94,13 @@ function replaceBlock(doc: string, block: string, body: string): string {
   return `${doc.slice(0, from + start.length)}\n${body}\n${doc.slice(to)}`;
 }
 
-/** Rewrites the generated blocks of the performance doc at `path` from this run. */
+/** Rewrites the generated blocks of the performance doc at `path` from this run (`partsMeasured`: the start-up parts were measured in it). */
 export async function regenerateDocs(
   path: string,
   results: readonly BenchResult[],
   parts: readonly StartupPart[],
   mode: BenchMode,
+  partsMeasured: boolean,
 ): Promise<void> {
   let doc = readFileSync(path, 'utf8');
   const conditions =
@@ -101,7 +108,7 @@ export async function regenerateDocs(
     `${describeEnvironment().summary} (at the end of the run).`;
   doc = replaceBlock(doc, 'conditions', conditions);
   doc = replaceBlock(doc, 'results', resultsTable(results));
-  doc = replaceBlock(doc, 'startup', startupTable(parts));
+  doc = replaceBlock(doc, 'startup', startupTable(parts, partsMeasured));
   writeFileSync(path, await formatted(path, doc));
 }
 

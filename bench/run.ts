@@ -4,13 +4,15 @@
  * Runs every comparison (each in-process one in its own worker process, the start-up and memory
  * ones in fresh processes of their own), prints one line per comparison, writes bench/results.json
  * (one object per comparison) and regenerates the tables of docs/performance.md with the Node
- * version and CPU. `--quick` runs fewer, shorter rounds (well under a minute) and keeps the last
- * install_weight figure; `--tiny` is the test's size (not figures to publish).
+ * version and CPU. `--quick` runs fewer, shorter rounds, two CPU-timed or memory comparisons at a
+ * time, and keeps the last install_weight figure and start-up table (about 25 s here); `--tiny` is
+ * the test's size (not figures to publish).
  */
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { REPO_ROOT, runColdStart } from './comparisons/cold-start.js';
 import { runInstallWeight } from './comparisons/install-weight.js';
 import { scrapeSizes } from './comparisons/scrape.js';
@@ -20,6 +22,7 @@ import { addFindings } from './findings.js';
 import { describeEnvironment, formatted, missesTarget, regenerateDocs } from './report.js';
 import { formatRatio, type BenchMode, type BenchResult } from './harness.js';
 
+const execFileAsync = promisify(execFile);
 const WORKER = join(dirname(fileURLToPath(import.meta.url)), 'worker.js');
 
 interface Options {
@@ -43,36 +46,73 @@ function parseArgs(argv: string[]): Options {
   };
 }
 
-function inWorker(kind: string, param: string, mode: BenchMode): BenchResult[] {
-  const out = execFileSync(process.execPath, [WORKER, kind, param, mode], {
+async function inWorker(kind: string, param: string, mode: BenchMode): Promise<BenchResult[]> {
+  const child = execFileAsync(process.execPath, [WORKER, kind, param, mode], {
     cwd: REPO_ROOT,
     encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
     maxBuffer: 64 * 1024 * 1024,
   });
-  return JSON.parse(out.trim().split('\n').pop()!) as BenchResult[];
+  child.child.stderr?.pipe(process.stderr);
+  const { stdout } = await child;
+  return JSON.parse(stdout.trim().split('\n').pop()!) as BenchResult[];
 }
 
-/** The comparisons, in run order: name, and how to run it. */
-function plan(mode: BenchMode): Array<[string, () => Promise<BenchResult[]> | BenchResult[]]> {
-  const scrapes = scrapeSizes(mode).map(
-    (n) =>
-      [`scrape@${n >= 1000 ? `${n / 1000}k` : n}`, () => inWorker('scrape', String(n), mode)] as [
-        string,
-        () => BenchResult[],
-      ],
-  );
+/** One comparison of the plan. */
+interface Step {
+  name: string;
+  run: () => Promise<BenchResult[]> | BenchResult[];
+  /**
+   * True when its figure is CPU time of its own process or heap bytes, which another process on
+   * the machine does not change: in quick mode such steps run two at a time. The wall-time ones
+   * (cold_start, the start-up parts) and install_weight always run alone.
+   */
+  shareable: boolean;
+}
+
+/** The comparisons, in the order of results.json: name, and how to run it. */
+function plan(mode: BenchMode): Step[] {
+  const worker = (name: string, kind: string, param: string): Step => ({
+    name,
+    run: () => inWorker(kind, param, mode),
+    shareable: true,
+  });
   return [
-    ['task_call@0', () => inWorker('task_call', '0', mode)],
-    ['task_call@0.1', () => inWorker('task_call', '0.1', mode)],
-    ['task_call@1', () => inWorker('task_call', '1', mode)],
-    ['task_call@0,error_capture=off', () => inWorker('task_call_no_capture', '0', mode)],
-    ...scrapes,
-    ['log_line', () => inWorker('log_line', '', mode)],
-    ['cold_start', () => runColdStart(mode)],
-    ['tenant_memory', () => runTenantMemory(mode)],
-    ['install_weight', () => (mode === 'full' ? runInstallWeight() : [])],
+    worker('task_call@0', 'task_call', '0'),
+    worker('task_call@0.1', 'task_call', '0.1'),
+    worker('task_call@1', 'task_call', '1'),
+    worker('task_call@0,error_capture=off', 'task_call_no_capture', '0'),
+    ...scrapeSizes(mode).map((n) => worker(`scrape@${n >= 1000 ? `${n / 1000}k` : n}`, 'scrape', String(n))),
+    worker('log_line', 'log_line', ''),
+    { name: 'cold_start', run: () => runColdStart(mode), shareable: false },
+    { name: 'tenant_memory', run: () => runTenantMemory(mode), shareable: true },
+    { name: 'install_weight', run: () => (mode === 'full' ? runInstallWeight() : []), shareable: false },
   ];
+}
+
+/**
+ * Runs `steps` and returns their results in plan order. The full run (the published figures) and
+ * the tiny one run one step at a time; quick mode runs the shareable steps two at a time, longest
+ * first, then the others one at a time, so the wall-time figures never share the machine with the bench.
+ */
+async function runSteps(steps: readonly Step[], mode: BenchMode): Promise<BenchResult[]> {
+  const outputs = new Map<Step, BenchResult[]>();
+  const runOne = async (step: Step) => {
+    const results = await step.run();
+    outputs.set(step, results);
+    for (const result of results) printResult(result);
+  };
+  const together = mode === 'quick' ? steps.filter((step) => step.shareable) : [];
+  // The longest first (tenant_memory's fresh processes, the 100k-series scrape), the rest in plan order.
+  const longest = ['tenant_memory', 'scrape@100k'];
+  const rank = (step: Step) => (longest.includes(step.name) ? longest.indexOf(step.name) : longest.length);
+  const queue = [...together].sort((x, y) => rank(x) - rank(y));
+  await Promise.all(
+    [0, 1].map(async () => {
+      for (let step = queue.shift(); step !== undefined; step = queue.shift()) await runOne(step);
+    }),
+  );
+  for (const step of steps) if (!outputs.has(step)) await runOne(step);
+  return steps.flatMap((step) => outputs.get(step)!);
 }
 
 function printResult(result: BenchResult): void {
@@ -101,14 +141,10 @@ async function main(): Promise<void> {
     options.only === undefined || options.only.some((prefix) => name.startsWith(prefix));
   const started = Date.now();
   console.log(`bench mode ${options.mode}; ${describeEnvironment().summary}`);
-  const results: BenchResult[] = [];
-  for (const [name, run] of plan(options.mode)) {
-    if (!selected(name)) continue;
-    for (const result of await run()) {
-      results.push(result);
-      printResult(result);
-    }
-  }
+  const results = await runSteps(
+    plan(options.mode).filter((step) => selected(step.name)),
+    options.mode,
+  );
   // A figure not measured in this run (install_weight outside full mode, comparisons left out by
   // --only) keeps its last value, marked as such, so results.json always lists every comparison.
   for (const old of previous) {
@@ -119,7 +155,11 @@ async function main(): Promise<void> {
   }
   addFindings(results, missesTarget);
   let parts: StartupPart[] | undefined;
-  if (selected('startup')) {
+  // The start-up breakdown (issue 8's diagnostic, no A/B) takes a fresh process per part; quick
+  // mode keeps the last table unless --only names it.
+  const measureStartup =
+    options.mode === 'quick' ? options.only !== undefined && selected('startup') : selected('startup');
+  if (measureStartup) {
     parts = runStartupParts(options.mode);
     for (const part of parts) console.log(`start-up ${part.part.padEnd(58)} ${part.ms_median} ms, ${part.files} files`);
   }
@@ -127,7 +167,8 @@ async function main(): Promise<void> {
   if (parts !== undefined)
     writeFileSync(options.startup, await formatted(options.startup, JSON.stringify(parts, null, 2)));
   else if (existsSync(options.startup)) parts = JSON.parse(readFileSync(options.startup, 'utf8')) as StartupPart[];
-  if (options.docs !== undefined) await regenerateDocs(options.docs, results, parts ?? [], options.mode);
+  if (options.docs !== undefined)
+    await regenerateDocs(options.docs, results, parts ?? [], options.mode, measureStartup);
   console.log(
     `wrote ${options.results}${options.docs === undefined ? '' : ` and ${options.docs}`} in ${((Date.now() - started) / 1000).toFixed(0)} s`,
   );

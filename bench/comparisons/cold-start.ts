@@ -18,7 +18,7 @@ const BASELINE_PROBE = join(here, '..', 'probes', 'cold-start-baseline.js');
 
 const SIZES: Record<BenchMode, { rounds: number }> = {
   full: { rounds: 10 },
-  quick: { rounds: 2 },
+  quick: { rounds: 3 },
   tiny: { rounds: 1 },
 };
 

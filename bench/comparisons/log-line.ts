@@ -16,7 +16,7 @@ import { compareRounds, formatNs, timeCalls, timeResult, type BenchMode, type Be
 
 const SIZES: Record<BenchMode, { calls: number; rounds: number; deadlineMs: number }> = {
   full: { calls: 200, rounds: 3000, deadlineMs: 20_000 },
-  quick: { calls: 200, rounds: 600, deadlineMs: 2_000 },
+  quick: { calls: 200, rounds: 600, deadlineMs: 1_000 },
   tiny: { calls: 50, rounds: 3, deadlineMs: 500 },
 };
 

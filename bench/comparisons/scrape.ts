@@ -84,7 +84,8 @@ export async function runScrape(series: number, mode: BenchMode): Promise<BenchR
     a: () => timeOne(() => metrics.scrape('text')),
     b: () => timeOne(() => registry.metrics()),
     rounds: size.rounds,
-    warmup: mode === 'full' ? 2 : 1,
+    // Quick mode: the two renders above (for the sample-line counts) are its warm-up.
+    warmup: { full: 2, quick: 0, tiny: 1 }[mode],
     deadlineMs: size.deadlineMs,
   });
   const notes =

@@ -30,7 +30,7 @@ const TENANTS = 8;
 const ERROR_CAPTURE_DEFAULTS = { max_traces: 1000, max_spans_per_trace: 256, max_buffered_spans: 10_000 };
 const SIZES: Record<BenchMode, { calls: number; rounds: number; deadlineMs: number }> = {
   full: { calls: 100, rounds: 3000, deadlineMs: 25_000 },
-  quick: { calls: 100, rounds: 600, deadlineMs: 1_500 },
+  quick: { calls: 100, rounds: 600, deadlineMs: 800 },
   tiny: { calls: 50, rounds: 3, deadlineMs: 500 },
 };
 

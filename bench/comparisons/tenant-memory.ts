@@ -5,21 +5,27 @@
  * per id and so is capped at a bounded count of ids (its figure is scaled to 1,000,000 linearly).
  * Each figure is measured in a fresh process (`node --expose-gc`), in shuffled order per round.
  */
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { compareRounds, formatBytes, round3, type BenchMode, type BenchResult } from '../harness.js';
 
 const SIZES: Record<BenchMode, { ids: number; baselineIds: number; rounds: number }> = {
   full: { ids: 1_000_000, baselineIds: 100_000, rounds: 3 },
-  quick: { ids: 1_000_000, baselineIds: 50_000, rounds: 1 },
+  quick: { ids: 1_000_000, baselineIds: 20_000, rounds: 3 },
   tiny: { ids: 10_000, baselineIds: 1_000, rounds: 1 },
 };
 
 const PROBE = fileURLToPath(new URL('../probes/tenant-memory-probe.js', import.meta.url));
 
-function probe(variant: 'package' | 'prom-client', ids: number): number {
-  const out = execFileSync(process.execPath, ['--expose-gc', PROBE, variant, String(ids)], { encoding: 'utf8' });
-  return Number(out.trim());
+const execFileAsync = promisify(execFile);
+
+/** Heap growth in bytes, measured in a fresh process (asynchronously: quick mode runs it beside a worker). */
+async function probe(variant: 'package' | 'prom-client', ids: number): Promise<number> {
+  const { stdout } = await execFileAsync(process.execPath, ['--expose-gc', PROBE, variant, String(ids)], {
+    encoding: 'utf8',
+  });
+  return Number(stdout.trim());
 }
 
 /** Runs the tenant memory comparison. */
@@ -28,8 +34,8 @@ export async function runTenantMemory(mode: BenchMode): Promise<BenchResult[]> {
   let baselineRaw = 0;
   const stats = await compareRounds({
     a: () => probe('package', size.ids),
-    b: () => {
-      baselineRaw = probe('prom-client', size.baselineIds);
+    b: async () => {
+      baselineRaw = await probe('prom-client', size.baselineIds);
       return (baselineRaw / size.baselineIds) * size.ids;
     },
     rounds: size.rounds,
