@@ -15,12 +15,13 @@ import {
 } from '@opentelemetry/sdk-trace';
 import pino, { type Logger } from 'pino';
 import { Counter, Histogram, Registry } from 'prom-client';
-import { Task, TENANT_BAGGAGE_KEY, initObservability } from '../../src/index.js';
+import { Task, TENANT_BAGGAGE_KEY, initObservability, type ObservabilityHandle } from '../../src/index.js';
 import { isolatedConfigSource } from '../config-source.js';
 import { compareRounds, formatNs, timeCalls, timeResult, type BenchMode, type BenchResult } from '../harness.js';
 import { startOtlpSink } from '../otlp-sink.js';
 
-interface Job {
+/** One job of the measured task. */
+export interface Job {
   taskId: string;
   n: number;
 }
@@ -38,11 +39,57 @@ async function work(job: Job): Promise<number> {
   return job.n * 2 + 1;
 }
 
-class Worker {
+/** The package side: the task under @Task. */
+export class Worker {
   @Task({ type: TYPE })
   run(job: Job): Promise<number> {
     return work(job);
   }
+}
+
+/**
+ * initObservability() as the package side of the comparison runs it: package defaults at sampling
+ * `ratio` (error capture on unless `errorCaptureOff`), OTLP http/protobuf to `endpoint`, info lines
+ * to /dev/null, no endpoint and no http/fetch instrumentation (nothing here for them to do).
+ */
+export function startPackageSide(
+  ratio: number,
+  errorCaptureOff: boolean,
+  endpoint: string,
+): Promise<ObservabilityHandle> {
+  return initObservability({
+    ...isolatedConfigSource(),
+    overrides: {
+      service: { name: 'bench' },
+      prometheus: { enabled: false },
+      logging: { level: 'info', destination: '/dev/null' },
+      opentelemetry: {
+        enabled: true,
+        exporter: { protocol: 'http/protobuf', endpoint, headers: {}, timeout_ms: 10_000 },
+        sampling: {
+          strategy: 'parent_based_traceid_ratio',
+          ratio,
+          ...(errorCaptureOff ? { error_capture: { ...ERROR_CAPTURE_DEFAULTS, enabled: false } } : {}),
+        },
+        instrumentations: { http: false, fetch: false },
+      },
+    },
+  });
+}
+
+/**
+ * The calls of every variant: `call(fn)(i)` runs `fn` on the i-th of 64 jobs inside the context of
+ * the i-th of {@link TENANTS} tenants (in the baggage), as each round's `timeCalls` does.
+ */
+export function tenantCalls(): (fn: (job: Job) => Promise<number>) => (i: number) => Promise<number> {
+  const jobs: Job[] = Array.from({ length: 64 }, (_, i) => ({ taskId: `task-${i}`, n: i }));
+  const tenantContexts: Context[] = Array.from({ length: TENANTS }, (_, i) =>
+    propagation.setBaggage(
+      context.active(),
+      propagation.createBaggage({ [TENANT_BAGGAGE_KEY]: { value: `tenant-${i}` } }),
+    ),
+  );
+  return (fn) => (i) => context.with(tenantContexts[i % TENANTS]!, fn, undefined, jobs[i % jobs.length]!);
 }
 
 /** Trace fields of the active context, read on every line as a hand-written pino mixin would. */
@@ -121,24 +168,7 @@ function createHandWritten(tracer: Tracer, registry: Registry, logger: Logger) {
 export async function runTaskCall(ratio: number, mode: BenchMode, errorCaptureOff = false): Promise<BenchResult[]> {
   const size = SIZES[mode];
   const sink = await startOtlpSink();
-  const handle = await initObservability({
-    ...isolatedConfigSource(),
-    overrides: {
-      service: { name: 'bench' },
-      prometheus: { enabled: false },
-      logging: { level: 'info', destination: '/dev/null' },
-      opentelemetry: {
-        enabled: true,
-        exporter: { protocol: 'http/protobuf', endpoint: sink.endpoint, headers: {}, timeout_ms: 10_000 },
-        sampling: {
-          strategy: 'parent_based_traceid_ratio',
-          ratio,
-          ...(errorCaptureOff ? { error_capture: { ...ERROR_CAPTURE_DEFAULTS, enabled: false } } : {}),
-        },
-        instrumentations: { http: false, fetch: false },
-      },
-    },
-  });
+  const handle = await startPackageSide(ratio, errorCaptureOff, sink.endpoint);
   const errorCapture = handle.config.opentelemetry.sampling.error_capture.enabled;
 
   const provider = new TracerProvider({
@@ -161,15 +191,7 @@ export async function runTaskCall(ratio: number, mode: BenchMode, errorCaptureOf
   const byHand = createHandWritten(provider.getTracer('bench'), handRegistry as unknown as Registry, handLogger);
   const worker = new Worker();
 
-  const jobs: Job[] = Array.from({ length: 64 }, (_, i) => ({ taskId: `task-${i}`, n: i }));
-  const tenantContexts: Context[] = Array.from({ length: TENANTS }, (_, i) =>
-    propagation.setBaggage(
-      context.active(),
-      propagation.createBaggage({ [TENANT_BAGGAGE_KEY]: { value: `tenant-${i}` } }),
-    ),
-  );
-  const call = (fn: (job: Job) => Promise<number>) => (i: number) =>
-    context.with(tenantContexts[i % TENANTS]!, fn, undefined, jobs[i % jobs.length]!);
+  const call = tenantCalls();
   const decorated = call((job) => worker.run(job));
   const hand = call(byHand);
   const plain = call(work);
