@@ -1,6 +1,6 @@
 import {
+  INVALID_TRACEID,
   context as contextApi,
-  isSpanContextValid,
   trace,
   type Context,
   type Span,
@@ -31,8 +31,9 @@ export class CaptureTracer implements Tracer {
     const span = this.sdkTracer.startSpan(name, options, ctx);
     if (span.isRecording() || !this.capture.active) return span;
     const spanContext = span.spanContext();
-    // An invalid context means tracing is suppressed here: nothing to capture.
-    if (!isSpanContextValid(spanContext)) return span;
+    // The SDK returns the invalid span context where tracing is suppressed: nothing to capture.
+    // (Otherwise its ids are valid: generated, or the parent's; no need to test them again.)
+    if (spanContext.traceId === INVALID_TRACEID) return span;
     const parentContext = options.root === true ? trace.deleteSpan(ctx) : ctx;
     return this.capture.started(
       new CapturedSpan(this.replayTracer, name, options, parentContext, spanContext, this.capture),
