@@ -1,5 +1,6 @@
 import type { Baggage } from '@opentelemetry/api';
 import type { MetricLabels } from '../metrics/instruments.js';
+import type { LabelRecord } from '../metrics/tenant-labels.js';
 import type { Metrics } from '../metrics/metrics.js';
 
 /** Labels of the task counters: `type` and, when known, `tenant` (through the tenant guard). */
@@ -22,6 +23,41 @@ export interface TaskLabelSet {
    * needs one map lookup per tenant, not two.
    */
   baggage: Baggage | undefined;
+  /** The kept labels of each task metric for this set (see {@link stableTaskLabels}). */
+  stable: StableTaskLabels | undefined;
+}
+
+/**
+ * The labels the task metrics record for one label set, kept once every one of them is final
+ * (the helpers' stableLabels: the tenant admitted by each metric's guard), so that a call records
+ * without resolving the tenant again. Tied to the metrics they came from: a new runtime's metrics
+ * resolve them anew.
+ */
+export interface StableTaskLabels {
+  tasks: TaskMetrics;
+  submitted: LabelRecord;
+  running: LabelRecord;
+  completed: LabelRecord;
+  duration: LabelRecord;
+}
+
+/**
+ * The kept labels of `set` for `tasks`, resolved (and stored on the set) the first time they are
+ * all final; undefined while one is not (a tenant the guard has not admitted yet, or over its
+ * budget: those go through the guard on every measurement).
+ */
+export function stableTaskLabels(tasks: TaskMetrics, set: TaskLabelSet): StableTaskLabels | undefined {
+  const kept = set.stable;
+  if (kept !== undefined && kept.tasks === tasks) return kept;
+  const submitted = tasks.submitted.stableLabels(set.counter);
+  const running = tasks.running.stableLabels(set.counter);
+  const completed = tasks.completed.stableLabels(set.counter);
+  const duration = tasks.duration.stableLabels(set.duration);
+  if (submitted === undefined || running === undefined || completed === undefined || duration === undefined) {
+    return undefined;
+  }
+  set.stable = { tasks, submitted, running, completed, duration };
+  return set.stable;
 }
 
 /**
@@ -35,7 +71,7 @@ export class TaskLabelSets {
   readonly typeOnly: MetricLabels<'type'>;
 
   constructor(readonly type: string) {
-    this.withoutTenant = { counter: { type }, duration: {}, baggage: undefined };
+    this.withoutTenant = { counter: { type }, duration: {}, baggage: undefined, stable: undefined };
     this.typeOnly = { type };
   }
 
@@ -44,7 +80,7 @@ export class TaskLabelSets {
     if (tenant === undefined) return this.withoutTenant;
     let set = this.byTenant.get(tenant);
     if (set === undefined) {
-      set = { counter: { type: this.type, tenant }, duration: { tenant }, baggage: undefined };
+      set = { counter: { type: this.type, tenant }, duration: { tenant }, baggage: undefined, stable: undefined };
       if (this.byTenant.size < MAX_CACHED_TENANTS) this.byTenant.set(tenant, set);
     }
     return set;

@@ -6,7 +6,7 @@ import { TENANT_BAGGAGE_KEY } from '../tenant-context.js';
 import { CallRecorder, CallState, recordSpanError } from './call-recorder.js';
 import { describeError } from './error-info.js';
 import { invokeInstrumented } from './invoke.js';
-import { TaskLabelSets, type TaskLabelSet } from './task-metrics.js';
+import { TaskLabelSets, stableTaskLabels, type TaskLabelSet } from './task-metrics.js';
 import type { AnyMethod, MethodDecorator, TaskOptions } from './types.js';
 import { applyDecorator, disguiseWrapper } from './wrap-method.js';
 
@@ -173,8 +173,14 @@ class TaskRecorder extends CallRecorder {
   override started(state: CallState): void {
     const tasks = state.runtime.metrics.tasks;
     const labels = state.labels as TaskLabelSet;
-    tasks.submitted.inc(labels.counter);
-    tasks.running.inc(labels.counter);
+    const stable = stableTaskLabels(tasks, labels);
+    if (stable !== undefined) {
+      tasks.submitted.incStable(stable.submitted);
+      tasks.running.addStable(stable.running, 1);
+    } else {
+      tasks.submitted.inc(labels.counter);
+      tasks.running.inc(labels.counter);
+    }
     const logger = this.loggerFor(state.runtime);
     const level = state.runtime.config.logging.task_events_level;
     if (this.logStart && logger.levelVal <= EVENT_LEVEL_VALUES[level]) {
@@ -223,9 +229,16 @@ class TaskRecorder extends CallRecorder {
   private recordCompleted(state: CallState, seconds: number): void {
     const tasks = state.runtime.metrics.tasks;
     const labels = state.labels as TaskLabelSet;
-    tasks.running.dec(labels.counter);
-    tasks.completed.inc(labels.counter);
-    tasks.duration.observe(labels.duration, seconds);
+    const stable = stableTaskLabels(tasks, labels);
+    if (stable !== undefined) {
+      tasks.running.addStable(stable.running, -1);
+      tasks.completed.incStable(stable.completed);
+      tasks.duration.observeStable(stable.duration, seconds);
+    } else {
+      tasks.running.dec(labels.counter);
+      tasks.completed.inc(labels.counter);
+      tasks.duration.observe(labels.duration, seconds);
+    }
     const attempt = state.attempt;
     if (attempt !== undefined) tasks.retries.observe(this.labels.typeOnly, attempt - 1);
   }

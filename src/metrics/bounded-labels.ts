@@ -70,5 +70,7 @@ export function limitLabelValues<H extends MetricHelper>(helper: H, limits: Read
       return (original as (...args: unknown[]) => unknown).call(helper, limited, ...rest);
     };
   }
+  // No kept labels: every measurement of a limited helper goes through the limiter.
+  bounded.stableLabels = (): undefined => undefined;
   return bounded as unknown as H;
 }

@@ -29,6 +29,19 @@ abstract class Instrument<L extends string> {
     this.onError = onError;
   }
 
+  /**
+   * @internal The labels this helper records for `labels`, when they may be kept and passed to
+   * the `*Stable` methods for every later measurement (TenantLabeler.stable); else undefined.
+   * Never throws.
+   */
+  stableLabels(labels: MetricLabels<L>): LabelRecord | undefined {
+    try {
+      return this.labeler.stable(labels as LabelRecord);
+    } catch {
+      return undefined;
+    }
+  }
+
   protected labelsOf(labelsOrValue: MetricLabels<L> | number | undefined): LabelRecord {
     return this.labeler.apply(typeof labelsOrValue === 'object' ? (labelsOrValue as LabelRecord) : undefined);
   }
@@ -77,6 +90,15 @@ export class CounterHelper<L extends string = string> extends Instrument<L> {
       this.onError(this.name, error);
     }
   }
+
+  /** @internal Adds 1 to the series of `stable`, labels from {@link stableLabels}. */
+  incStable(stable: LabelRecord): void {
+    try {
+      this.metric.inc(stable, 1);
+    } catch (error) {
+      this.onError(this.name, error);
+    }
+  }
 }
 
 /** A gauge helper: `set`, `inc`, `dec`, each with labels first or a bare value. */
@@ -119,6 +141,15 @@ export class GaugeHelper<L extends string = string> extends Instrument<L> {
       this.onError(this.name, error);
     }
   }
+
+  /** @internal Adds `delta` (1 or -1) to the series of `stable`, labels from {@link stableLabels}. */
+  addStable(stable: LabelRecord, delta: 1 | -1): void {
+    try {
+      this.metric.inc(stable, delta);
+    } catch (error) {
+      this.onError(this.name, error);
+    }
+  }
 }
 
 /** Ends a timer and records the elapsed seconds, which it also returns. */
@@ -134,6 +165,15 @@ abstract class ObservingInstrument<L extends string> extends Instrument<L> {
     try {
       const measured = valueOf(labels, value, undefined, 'finite');
       this.record(this.labelsOf(labels), measured);
+    } catch (error) {
+      this.onError(this.name, error);
+    }
+  }
+
+  /** @internal Records `value` (a finite number) in the series of `stable`, labels from {@link stableLabels}. */
+  observeStable(stable: LabelRecord, value: number): void {
+    try {
+      this.record(stable, value);
     } catch (error) {
       this.onError(this.name, error);
     }

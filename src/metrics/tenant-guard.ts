@@ -83,6 +83,14 @@ export class TenantGuard {
     return this.admittedCount;
   }
 
+  /**
+   * True when `tenant` resolves to itself for good (allowlisted, admitted, or `__none__`): its
+   * resolution has no side effect and never changes, so a caller may keep the label it gave.
+   */
+  isKnown(tenant: string): boolean {
+    return this.known.has(tenant);
+  }
+
   /** The label value to record for `tenant`. Never throws. */
   resolve(tenant: string): string {
     const known = this.known.get(tenant);

@@ -59,6 +59,22 @@ export class TenantLabeler {
     return { ...labels, [TENANT_LABEL]: this.resolve(raw) };
   }
 
+  /**
+   * The labels to record for `labels` when that answer is final and free of side effects, so the
+   * caller may keep it and record with it directly (see the helpers' `*Stable` methods): always
+   * for `plain` and `stripped` metrics; for `guarded` ones only when `labels` names its tenant and
+   * the guard already knows it (a tenant taken from the context can change from call to call, and
+   * a tenant the guard has not admitted must go through it on every measurement so that overflow
+   * is counted). Undefined otherwise.
+   */
+  stable(labels: LabelRecord): LabelRecord | undefined {
+    if (this.mode !== 'guarded') return this.apply(labels);
+    const explicit = labels[TENANT_LABEL];
+    if (explicit === undefined || explicit === '') return undefined;
+    if (!(this.guard as TenantGuard).isKnown(String(explicit))) return undefined;
+    return this.apply(labels);
+  }
+
   private resolve(raw: string | undefined): string {
     if (raw === undefined || raw === '') return TENANT_NONE;
     return (this.guard as TenantGuard).resolve(raw);

@@ -1,21 +1,22 @@
-import { SpanStatusCode, TraceFlags, type Context, type SpanContext } from '@opentelemetry/api';
-import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace';
+import { TraceFlags } from '@opentelemetry/api';
+import type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace';
 import type { ObservabilityConfig } from '../config/types.js';
+import type { CapturedSpan, CapturedSpanSink } from './captured-span.js';
 import type { ExportHealth } from './export-health.js';
 
 type CaptureLimits = ObservabilityConfig['opentelemetry']['sampling']['error_capture'];
 
-/** The record-only spans of one dropped trace, held until its local roots end. */
+/** The captured spans of one dropped trace, held until its local roots end. */
 interface CapturedTrace {
-  /** Buffered spans; allocated at the first span that has to wait (most traces never need it). */
-  spans: ReadableSpan[] | undefined;
+  /** Ended spans waiting for the verdict; allocated at the first one (most traces never need it). */
+  spans: CapturedSpan[] | undefined;
   /** Local roots of this trace still running in this process. */
   openRoots: number;
   /** True once the trace must be exported: its spans go straight to export from then on. */
   keep: boolean;
   /**
    * True once its last local root ended: the entry counts as gone and is deleted from the map in
-   * a later sweep (see ErrorCaptureSpanProcessor.forget).
+   * a later sweep (see ErrorCapture.forget).
    */
   closed: boolean;
 }
@@ -32,14 +33,18 @@ const SWEEP_AT = 64;
  * Keeps the local part of a trace that the head sampler dropped when one of its spans ends in
  * error (status ERROR, or the attribute `error=true`), or when a rule sampled one of its spans.
  *
- * With error capture on, spans of dropped traces are recording but not sampled
- * (see RecordDroppedSampler). This processor buffers them per trace id until the trace's local
- * root span ends: if nothing went wrong the buffer is discarded, otherwise the buffered spans and
- * every later span of the trace are passed to `next` (the export pipeline) marked as sampled.
- * Memory is bounded: at most `max_traces` traces (the oldest is evicted), `max_spans_per_trace`
- * spans per trace and `max_buffered_spans` spans in all; what does not fit is dropped and counted. Sampled spans pass straight through.
+ * With error capture on, spans of dropped traces are {@link CapturedSpan}s (see CaptureTracer):
+ * recording, not sampled, and cheap, since they only write down what is done to them. This
+ * bookkeeping holds the ended ones per trace id until the trace's local root ends: if nothing
+ * went wrong they are discarded, otherwise they and every later span of the trace are handed to
+ * `exportSpan`, which replays each onto a sampled SDK span of the export pipeline. Memory is
+ * bounded: at most `max_traces` traces (the oldest is evicted), `max_spans_per_trace` spans per
+ * trace and `max_buffered_spans` spans in all; what does not fit is dropped and counted.
+ *
+ * It is also a span processor of the SDK provider, for one thing: a sampled SDK span that ends
+ * inside a dropped trace (a rule sampled it) releases that trace.
  */
-export class ErrorCaptureSpanProcessor implements SpanProcessor {
+export class ErrorCapture implements SpanProcessor, CapturedSpanSink {
   private readonly traces = new Map<string, CapturedTrace>();
   private readonly maxTraces: number;
   private readonly maxSpansPerTrace: number;
@@ -47,15 +52,23 @@ export class ErrorCaptureSpanProcessor implements SpanProcessor {
   private bufferedSpans = 0;
   /** Entries of `traces` that are closed (ended traces not yet swept). */
   private closedTraces = 0;
+  /** False after shutdown: spans are no longer captured. */
+  private running = true;
 
   constructor(
-    private readonly next: SpanProcessor,
     limits: CaptureLimits,
     private readonly health: ExportHealth,
+    /** Exports one captured span (replays it onto a sampled SDK span). */
+    private readonly exportSpan: (span: CapturedSpan) => void,
   ) {
     this.maxTraces = limits.max_traces;
     this.maxSpansPerTrace = limits.max_spans_per_trace;
     this.maxBufferedSpans = limits.max_buffered_spans;
+  }
+
+  /** True until shutdown: dropped spans are to be captured. */
+  get active(): boolean {
+    return this.running;
   }
 
   /** Number of spans buffered right now across all dropped traces. */
@@ -68,43 +81,35 @@ export class ErrorCaptureSpanProcessor implements SpanProcessor {
     return this.traces.size - this.closedTraces;
   }
 
-  onStart(span: Span, parentContext: Context): void {
-    this.next.onStart(span, parentContext);
-    const spanContext = span.spanContext();
-    if ((spanContext.traceFlags & TraceFlags.SAMPLED) !== 0 || !isLocalRoot(span.parentSpanContext)) return;
-    const trace = this.traces.get(spanContext.traceId);
+  /** A captured span started (called by CaptureTracer); returns it. */
+  started(span: CapturedSpan): CapturedSpan {
+    if (!span.isLocalRoot) return span;
+    const traceId = span.spanContext().traceId;
+    const trace = this.traces.get(traceId);
     if (trace !== undefined && !trace.closed) {
       trace.openRoots++;
-      return;
+      return span;
     }
     if (trace !== undefined) {
       // A new local root of a trace whose earlier roots all ended: a new entry, the newest in order.
-      this.traces.delete(spanContext.traceId);
+      this.traces.delete(traceId);
       this.closedTraces--;
     }
     if (this.traces.size - this.closedTraces >= this.maxTraces) this.evictOldest();
-    this.traces.set(spanContext.traceId, { spans: undefined, openRoots: 1, keep: false, closed: false });
+    this.traces.set(traceId, { spans: undefined, openRoots: 1, keep: false, closed: false });
+    return span;
   }
 
-  onEnd(span: ReadableSpan): void {
-    const spanContext = span.spanContext();
-    if ((spanContext.traceFlags & TraceFlags.SAMPLED) !== 0) {
-      this.next.onEnd(span);
-      // A rule sampled a span inside a dropped trace: keep its context too.
-      if (this.traces.size !== 0) {
-        const trace = this.traces.get(spanContext.traceId);
-        if (trace !== undefined && !trace.keep && !trace.closed) this.release(trace);
-      }
-      return;
-    }
-    const trace = this.traces.get(spanContext.traceId);
-    if (trace === undefined || trace.closed) return;
-    const lastRoot = isLocalRoot(span.parentSpanContext) && --trace.openRoots <= 0;
+  /** A captured span ended. */
+  ended(span: CapturedSpan): void {
+    const trace = this.traces.get(span.spanContext().traceId);
+    if (trace === undefined || trace.closed || !this.running) return;
+    const lastRoot = span.isLocalRoot && --trace.openRoots <= 0;
     if (trace.keep) {
-      this.next.onEnd(asSampled(span));
-    } else if (endedInError(span)) {
+      this.exportOne(span);
+    } else if (span.endedInError) {
       this.release(trace);
-      this.next.onEnd(asSampled(span));
+      this.exportOne(span);
     } else if (lastRoot) {
       // The trace ends here without error: its buffer is discarded, so this span is not buffered.
     } else if ((trace.spans?.length ?? 0) < this.maxSpansPerTrace && this.bufferedSpans < this.maxBufferedSpans) {
@@ -116,15 +121,37 @@ export class ErrorCaptureSpanProcessor implements SpanProcessor {
     if (lastRoot) this.forget(trace);
   }
 
-  forceFlush(): Promise<void> {
-    return this.next.forceFlush();
+  onStart(): void {}
+
+  /** A sampled SDK span: when a rule sampled it inside a dropped trace, that trace is kept. */
+  onEnd(span: ReadableSpan): void {
+    if (this.traces.size === 0) return;
+    const spanContext = span.spanContext();
+    if ((spanContext.traceFlags & TraceFlags.SAMPLED) === 0) return;
+    const trace = this.traces.get(spanContext.traceId);
+    if (trace !== undefined && !trace.keep && !trace.closed) this.release(trace);
   }
 
+  forceFlush(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  /** Stops capturing and drops what is buffered (the export pipeline is shut down by the provider). */
   shutdown(): Promise<void> {
+    this.running = false;
     this.traces.clear();
     this.bufferedSpans = 0;
     this.closedTraces = 0;
-    return this.next.shutdown();
+    return Promise.resolve();
+  }
+
+  private exportOne(span: CapturedSpan): void {
+    try {
+      this.exportSpan(span);
+    } catch {
+      // Telemetry never throws into the service: the span is lost.
+      this.health.dropped('export_failed', 1);
+    }
   }
 
   private release(trace: CapturedTrace): void {
@@ -133,7 +160,7 @@ export class ErrorCaptureSpanProcessor implements SpanProcessor {
     if (spans === undefined) return;
     trace.spans = undefined;
     this.bufferedSpans -= spans.length;
-    for (const buffered of spans) this.next.onEnd(asSampled(buffered));
+    for (const buffered of spans) this.exportOne(buffered);
   }
 
   /** Evicts the oldest open trace (closed entries met on the way are deleted). */
@@ -162,28 +189,4 @@ export class ErrorCaptureSpanProcessor implements SpanProcessor {
     for (const [id, entry] of this.traces) if (entry.closed) this.traces.delete(id);
     this.closedTraces = 0;
   }
-}
-
-/** A span with no parent, or whose parent came from another process. */
-function isLocalRoot(parent: SpanContext | undefined): boolean {
-  return parent === undefined || parent.isRemote === true;
-}
-
-/** Status ERROR, or the attribute `error` set to true (boolean or string). */
-function endedInError(span: ReadableSpan): boolean {
-  if (span.status.code === SpanStatusCode.ERROR) return true;
-  const flag = span.attributes['error'];
-  return flag === true || flag === 'true';
-}
-
-/**
- * A view of `span` whose span context carries the SAMPLED flag, so that the batch processor and
- * the OTLP exporter treat it like any sampled span. Everything else is read through to `span`.
- */
-function asSampled(span: ReadableSpan): ReadableSpan {
-  const original = span.spanContext();
-  const sampled: SpanContext = { ...original, traceFlags: original.traceFlags | TraceFlags.SAMPLED };
-  const view = Object.create(span) as ReadableSpan;
-  Object.defineProperty(view, 'spanContext', { value: () => sampled });
-  return view;
 }

@@ -78,7 +78,7 @@ export async function startTracing(config: ObservabilityConfig, logger: Logger):
     const built = createTracerProvider(config, exporterModules, health);
     provider = built.provider;
     abortExports = built.abortExports;
-    if (!trace.setGlobalTracerProvider(provider)) throw alreadyRegistered('tracer provider');
+    if (!trace.setGlobalTracerProvider(built.global)) throw alreadyRegistered('tracer provider');
     claims.trace = true;
     await enableInstrumentations(instrumentations);
     if (otel.instrumentations.http) patchLoadedBuiltins();

@@ -1,21 +1,25 @@
-import type { SpanProcessor } from '@opentelemetry/sdk-trace';
+import type { TracerProvider as ApiTracerProvider } from '@opentelemetry/api';
 import { TracerProvider } from '@opentelemetry/sdk-trace';
 import type { ObservabilityConfig } from '../config/types.js';
-import { ErrorCaptureSpanProcessor } from './error-capture-processor.js';
+import { CaptureTracerProvider } from './capture-tracer.js';
+import { ErrorCapture } from './error-capture-processor.js';
 import type { ExportHealth } from './export-health.js';
 import { BoundedBatchSpanProcessor } from './export-pipeline.js';
 import { createSpanExporter, type ExporterModules } from './exporter.js';
 import { withIsolatedOtelEnv } from './isolated-env.js';
+import { createReplayProvider } from './replay-provider.js';
 import { buildResource } from './resource.js';
 import { buildSampler } from './samplers/build-sampler.js';
 import { TenantSpanProcessor } from './tenant.js';
 
 /**
  * Builds the SDK tracer provider of `config.opentelemetry`: resource, head sampler (with the
- * always-sample rules), the tenant attribute processor and the export path (error capture, then
- * the bounded batch processor and the OTLP exporter of `exporterModules`). This is what
- * `NodeSDK.start()` of `@opentelemetry/sdk-node` builds for traces, without that package's
- * import of every log and metric exporter (docs/performance.md). Not registered globally.
+ * always-sample rules), the tenant attribute processor and the export path (the bounded batch
+ * processor and the OTLP exporter of `exporterModules`). This is what `NodeSDK.start()` of
+ * `@opentelemetry/sdk-node` builds for traces, without that package's import of every log and
+ * metric exporter (docs/performance.md). Not registered globally: `global` is the provider to
+ * register, the SDK provider itself or, while error capture runs, a {@link CaptureTracerProvider}
+ * around it whose tracers hand out captured spans for dropped ones (see error-capture-processor.ts).
  *
  * Loaded by startTracing() only when tracing is enabled, so importing the package does not load
  * the SDK. `abortExports` abandons the exports still in flight once shutdown's budget is spent.
@@ -24,20 +28,21 @@ export function createTracerProvider(
   config: ObservabilityConfig,
   exporterModules: ExporterModules,
   health: ExportHealth,
-): { provider: TracerProvider; abortExports: () => void } {
+): { provider: TracerProvider; global: ApiTracerProvider; abortExports: () => void } {
   const otel = config.opentelemetry;
   const { sampler, errorCapture } = buildSampler(otel.sampling);
   return withIsolatedOtelEnv(() => {
     const { exporter, abort } = createSpanExporter(otel.exporter, exporterModules);
     const batch = new BoundedBatchSpanProcessor(exporter, otel.batch, otel.exporter.timeout_ms, health);
-    const exportPath: SpanProcessor = errorCapture
-      ? new ErrorCaptureSpanProcessor(batch, otel.sampling.error_capture, health)
-      : batch;
-    const provider = new TracerProvider({
-      resource: buildResource(config),
-      sampler,
-      spanProcessors: [new TenantSpanProcessor(), exportPath],
-    });
-    return { provider, abortExports: abort };
+    const resource = buildResource(config);
+    const tenant = new TenantSpanProcessor();
+    if (!errorCapture) {
+      const provider = new TracerProvider({ resource, sampler, spanProcessors: [tenant, batch] });
+      return { provider, global: provider, abortExports: abort };
+    }
+    const replay = createReplayProvider(resource, [tenant, batch]);
+    const capture = new ErrorCapture(otel.sampling.error_capture, health, replay.exportCaptured);
+    const provider = new TracerProvider({ resource, sampler, spanProcessors: [tenant, batch, capture] });
+    return { provider, global: new CaptureTracerProvider(provider, replay.provider, capture), abortExports: abort };
   });
 }

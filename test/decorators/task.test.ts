@@ -309,6 +309,45 @@ describe('Task: running tasks, error codes, retries and the event log level', ()
     assert.equal(await gaugeValue({ type: 'gated', tenant: 'acme' }), 0);
   });
 
+  it("records every call through each metric's tenant guard: admitted tenants by name, the rest under other, counted", async () => {
+    runtime = installTestRuntime(undefined, { tenancy: { max_tenants_per_metric: 2 } });
+    class Worker {
+      @Task({ type: 'guarded' })
+      async run(_job: { tenantId: string }): Promise<void> {}
+    }
+    const worker = new Worker();
+    // Three rounds: the first admits a and b (the budget) and sends c to overflow; later rounds
+    // record with the labels kept for a and b, while c goes through the guard on every call.
+    for (let round = 0; round < 3; round++) {
+      for (const tenantId of ['a', 'b', 'c']) await worker.run({ tenantId });
+    }
+    const { submitted, completed } = runtime.metrics.counters;
+    for (const counter of [submitted, completed]) {
+      assert.equal(await counterValue(counter, { type: 'guarded', tenant: 'a' }), 3);
+      assert.equal(await counterValue(counter, { type: 'guarded', tenant: 'b' }), 3);
+      assert.equal(await counterValue(counter, { type: 'guarded', tenant: '__other__' }), 3);
+      assert.equal(await counterValue(counter, { type: 'guarded', tenant: 'c' }), 0);
+    }
+    assert.equal(await gaugeValue({ type: 'guarded', tenant: 'a' }), 0);
+    const overflow = runtime.metrics.registry.getSingleMetric('grey_observability_tenant_overflow_total')!;
+    const perMetric = (await overflow.get()).values.find((v) => v.labels.metric === 'grey_tasks_submitted_total');
+    assert.equal(perMetric?.value, 3, 'every measurement of the over-budget tenant is counted');
+    const histogram = (await runtime.metrics.durationHistogram.get()).values;
+    const count = (tenant: string) =>
+      histogram.find((v) => v.metricName === 'grey_task_duration_seconds_count' && v.labels.tenant === tenant)?.value;
+    assert.deepEqual([count('a'), count('b'), count('__other__')], [3, 3, 3]);
+
+    // A new runtime with other metric settings: the labels kept for the old metrics are not reused.
+    await runtime.stop();
+    runtime = installTestRuntime(undefined, { prometheus: { include_tenant_labels: false } });
+    await worker.run({ tenantId: 'a' });
+    const { values } = await runtime.metrics.counters.submitted.get();
+    assert.deepEqual(
+      values.map((v) => ({ labels: v.labels, value: v.value })),
+      [{ labels: { type: 'guarded' }, value: 1 }],
+    );
+  });
+
   it('counts failures by error code: the code property when short, else the error type', async () => {
     runtime = installTestRuntime();
     class Worker {

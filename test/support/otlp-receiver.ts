@@ -39,6 +39,17 @@ export interface ReceivedSpan {
   status: { code: number; message: string };
   resource: Record<string, unknown>;
   scope: string;
+  /** Instrumentation scope version ('' when none). */
+  scopeVersion: string;
+  /** Start and end, in ns since the epoch. */
+  startTimeUnixNano: number;
+  endTimeUnixNano: number;
+  /** W3C trace flags of the span (OTLP `flags`, low byte). */
+  traceFlags: number;
+  traceState: string;
+  events: Array<{ name: string; timeUnixNano: number; attributes: Record<string, unknown> }>;
+  links: Array<{ traceId: string; spanId: string; attributes: Record<string, unknown> }>;
+  droppedAttributesCount: number;
 }
 
 /** One export request as received. */
@@ -122,6 +133,7 @@ export function flattenSpans(request: unknown): ReceivedSpan[] {
     const resource = keyValues(rs.resource?.attributes);
     for (const ss of (rs.scopeSpans ?? []) as PlainObject[]) {
       const scope = (ss.scope?.name ?? '') as string;
+      const scopeVersion = (ss.scope?.version ?? '') as string;
       for (const span of (ss.spans ?? []) as PlainObject[]) {
         spans.push({
           name: span.name as string,
@@ -133,6 +145,22 @@ export function flattenSpans(request: unknown): ReceivedSpan[] {
           status: { code: Number(span.status?.code ?? 0), message: (span.status?.message ?? '') as string },
           resource,
           scope,
+          scopeVersion,
+          startTimeUnixNano: Number(span.startTimeUnixNano ?? 0),
+          endTimeUnixNano: Number(span.endTimeUnixNano ?? 0),
+          traceFlags: Number(span.flags ?? 0) & 0xff,
+          traceState: (span.traceState ?? '') as string,
+          events: ((span.events ?? []) as PlainObject[]).map((event) => ({
+            name: event.name as string,
+            timeUnixNano: Number(event.timeUnixNano ?? 0),
+            attributes: keyValues(event.attributes),
+          })),
+          links: ((span.links ?? []) as PlainObject[]).map((link) => ({
+            traceId: hex(link.traceId),
+            spanId: hex(link.spanId),
+            attributes: keyValues(link.attributes),
+          })),
+          droppedAttributesCount: Number(span.droppedAttributesCount ?? 0),
         });
       }
     }

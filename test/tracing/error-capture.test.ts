@@ -1,10 +1,19 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
-import { ROOT_CONTEXT, SpanStatusCode, TraceFlags, context, trace } from '@opentelemetry/api';
+import {
+  ROOT_CONTEXT,
+  SpanKind,
+  SpanStatusCode,
+  TraceFlags,
+  context,
+  propagation,
+  trace,
+  type Tracer,
+} from '@opentelemetry/api';
 import type { ConfigOverrides } from '../../src/config/types.js';
 import { extractContext } from '../../src/tracing/propagation.js';
 import { startTracing, type Tracing } from '../../src/tracing/start-tracing.js';
-import { startHttpReceiver, type OtlpReceiver } from '../support/otlp-receiver.js';
+import { startHttpReceiver, type OtlpReceiver, type ReceivedSpan } from '../support/otlp-receiver.js';
 import { captureLogger, stopTracingAndReceiver, tracingConfig } from './helpers.js';
 
 function captureConfig(
@@ -25,6 +34,82 @@ function captureConfig(
       },
     },
   };
+}
+
+/** Waits `ms` of wall time without yielding (so a span's measured duration covers it). */
+function busyWait(ms: number): void {
+  const until = performance.now() + ms;
+  while (performance.now() < until) {
+    // spin
+  }
+}
+
+/**
+ * One failing request, with every call a span offers: start attributes, links, kinds, attributes
+ * set later, events (timed and not), an exception, a rename, a status, the tenant in the baggage
+ * and an instrumentation scope of its own. Run once sampled and once captured, it must export the
+ * same spans.
+ */
+function failingRequest(tracer: Tracer): void {
+  const linked = trace
+    .wrapSpanContext({
+      traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
+      spanId: '00f067aa0ba902b7',
+      traceFlags: TraceFlags.NONE,
+    })
+    .spanContext();
+  const tenantContext = propagation.setBaggage(
+    ROOT_CONTEXT,
+    propagation.createBaggage({ 'grey.tenant_id': { value: 'tenant-a' } }),
+  );
+  const scoped = trace.getTracer('capture-test-scope', '9.8.7');
+  tracer.startActiveSpan(
+    'grey.request',
+    { kind: SpanKind.SERVER, attributes: { 'http.route': '/jobs', retries: 2 }, links: [{ context: linked }] },
+    tenantContext,
+    (root) => {
+      root.setAttributes({ 'grey.task_id': 'task-1', tags: ['a', 'b'] });
+      root.addEvent('accepted', { queue: 'fast' });
+      scoped.startActiveSpan('scoped.child', (child) => {
+        child.addLink({ context: linked, attributes: { why: 'batch' } });
+        busyWait(15);
+        child.end();
+      });
+      const failing = tracer.startSpan('grey.worker.execute', { kind: SpanKind.CLIENT });
+      failing.updateName('grey.worker.execute_renamed');
+      failing.recordException(new RangeError('out of range'));
+      failing.setStatus({ code: SpanStatusCode.ERROR, message: 'boom' });
+      failing.setAttribute('late', 'after-error');
+      failing.end();
+      failing.setAttribute('ignored', 'after-end');
+      root.setStatus({ code: SpanStatusCode.OK });
+      root.end();
+    },
+  );
+}
+
+/** What must be equal between a sampled export and a captured one: everything but ids and times. */
+function comparable(spans: ReceivedSpan[]): unknown[] {
+  const byId = new Map(spans.map((s) => [s.spanId, s.name]));
+  return spans
+    .map((s) => ({
+      name: s.name,
+      parent: byId.get(s.parentSpanId) ?? (s.parentSpanId === '' ? '' : 'remote'),
+      kind: s.kind,
+      attributes: s.attributes,
+      status: s.status,
+      scope: `${s.scope}@${s.scopeVersion}`,
+      resource: s.resource,
+      traceFlags: s.traceFlags,
+      // The stack trace names the test's own calling line, which differs between the two runs.
+      events: s.events.map((e) => ({
+        name: e.name,
+        attributes: { ...e.attributes, 'exception.stacktrace': typeof e.attributes['exception.stacktrace'] },
+      })),
+      links: s.links,
+      droppedAttributesCount: s.droppedAttributesCount,
+    }))
+    .sort((x, y) => x.name.localeCompare(y.name));
 }
 
 describe('error capture at ratio 0', () => {
@@ -209,5 +294,79 @@ describe('error capture at ratio 0', () => {
         .sort(),
       ['grey.auth.validate_token', 'grey.request', 'grey.scheduler.submit_task'],
     );
+  });
+
+  it('exports a captured trace exactly as the same trace sampled (all but ids and times)', async () => {
+    const sampled = await start({});
+    failingRequest(sampled.tracer);
+    await flushAndStop();
+    const expected = comparable(receiver!.spans());
+    await stopTracingAndReceiver(tracing, receiver);
+
+    const captured = await start(captureConfig());
+    failingRequest(captured.tracer);
+    await flushAndStop();
+    const spans = receiver!.spans();
+    assert.equal(spans.length, 3);
+    assert.deepEqual(comparable(spans), expected);
+    const exception = spans.find((s) => s.name === 'grey.worker.execute_renamed')!.events[0]!;
+    assert.equal(exception.attributes['exception.type'], 'RangeError');
+    assert.match(String(exception.attributes['exception.stacktrace']), /RangeError: out of range/);
+  });
+
+  it('keeps the times of a captured span: start, events and end as they happened', async () => {
+    const { tracer } = await start(captureConfig());
+    const before = Date.now() * 1e6;
+    tracer.startActiveSpan('grey.request', {}, ROOT_CONTEXT, (root) => {
+      busyWait(20);
+      root.addEvent('midway');
+      busyWait(20);
+      root.setStatus({ code: SpanStatusCode.ERROR });
+      root.end();
+    });
+    const after = Date.now() * 1e6;
+    await flushAndStop();
+    const [span] = receiver!.spans();
+    assert.ok(span !== undefined);
+    const event = span.events[0]!;
+    // 1 ms of slack each way for the clock readings around the run.
+    assert.ok(span.startTimeUnixNano >= before - 1e6 && span.endTimeUnixNano <= after + 1e6, 'within the run');
+    assert.ok(event.timeUnixNano - span.startTimeUnixNano >= 19e6, 'event after the first wait');
+    assert.ok(span.endTimeUnixNano - event.timeUnixNano >= 19e6, 'end after the second wait');
+  });
+
+  it('captures through every tracer of the global provider, in every startActiveSpan form', async () => {
+    await start(captureConfig());
+    const other = trace.getTracer('instrumentation-x', '1.0.0');
+    const active: boolean[] = [];
+    other.startActiveSpan('two-args', (span) => {
+      active.push(trace.getActiveSpan() === span && span.isRecording());
+      other.startActiveSpan('three-args', { attributes: { error: true } }, (child) => {
+        active.push(trace.getActiveSpan() === child && child.isRecording());
+        child.end();
+      });
+      span.end();
+      span.end(); // a second end() changes nothing
+    });
+    await flushAndStop();
+    assert.deepEqual(active, [true, true]);
+    const spans = receiver!.spans();
+    assert.deepEqual(spans.map((s) => `${s.name} ${s.scope}@${s.scopeVersion}`).sort(), [
+      'three-args instrumentation-x@1.0.0',
+      'two-args instrumentation-x@1.0.0',
+    ]);
+    assert.equal(
+      spans.find((s) => s.name === 'three-args')!.parentSpanId,
+      spans.find((s) => s.name === 'two-args')!.spanId,
+    );
+  });
+
+  it('captures nothing after shutdown: spans of a held tracer no longer record', async () => {
+    const held = trace.getTracer('held');
+    await start(captureConfig());
+    const live = trace.getTracer('held-live');
+    await flushAndStop();
+    assert.equal(held.startSpan('after').isRecording(), false);
+    assert.equal(live.startSpan('after').isRecording(), false);
   });
 });

@@ -147,10 +147,12 @@ describe('buildSampler', () => {
     assert.equal(isErrorCaptureActive({ ...base, strategy: 'always_off' }), false);
     assert.equal(isErrorCaptureActive({ ...base, strategy: 'traceid_ratio' }), true);
   });
-  it('names its layers', () => {
+  it('names its layers; error capture leaves the strategy sampler as it is', () => {
+    const setup = buildSampler(base);
+    assert.equal(setup.errorCapture, true);
     assert.match(
-      buildSampler(base).sampler.toString(),
-      /AlwaysSampleRuleSampler\{rules=\[error=true\].*RecordDroppedSampler\{ParentBased/,
+      setup.sampler.toString(),
+      /^AlwaysSampleRuleSampler\{rules=\[error=true\], delegate=ParentBased\{root=TraceIdRatioBased\{0\.1\}/,
     );
     assert.doesNotMatch(buildSampler({ ...base, always_sample: [] }).sampler.toString(), /Rule/);
   });

@@ -7,7 +7,6 @@ import {
 } from '@opentelemetry/sdk-trace';
 import type { ObservabilityConfig } from '../../config/types.js';
 import { AlwaysSampleRuleSampler } from './always-sample-rule-sampler.js';
-import { RecordDroppedSampler } from './record-dropped-sampler.js';
 
 type SamplingConfig = ObservabilityConfig['opentelemetry']['sampling'];
 
@@ -18,7 +17,7 @@ export const ERROR_CAPTURE_RULE = 'error=true';
 export interface SamplerSetup {
   /** The head sampler handed to the SDK. */
   sampler: Sampler;
-  /** True when traces the ratio drops are recorded for error capture. */
+  /** True when spans of traces the ratio drops are to be captured (see CaptureTracer). */
   errorCapture: boolean;
 }
 
@@ -33,13 +32,13 @@ export function isErrorCaptureActive(sampling: SamplingConfig): boolean {
 
 /**
  * Builds the head sampler from `opentelemetry.sampling`: the strategy (with `ratio`), wrapped in
- * {@link RecordDroppedSampler} when error capture is active, wrapped in
- * {@link AlwaysSampleRuleSampler} when `always_sample` has rules (rules are checked first).
+ * {@link AlwaysSampleRuleSampler} when `always_sample` has rules (rules are checked first). Error
+ * capture does not change the sampler: the spans it drops stay dropped for the SDK and are
+ * captured by the tracer (capture-tracer.ts).
  */
 export function buildSampler(sampling: SamplingConfig): SamplerSetup {
   const errorCapture = isErrorCaptureActive(sampling);
   let sampler = buildStrategySampler(sampling);
-  if (errorCapture) sampler = new RecordDroppedSampler(sampler);
   if (sampling.always_sample.length > 0) sampler = new AlwaysSampleRuleSampler(sampling.always_sample, sampler);
   return { sampler, errorCapture };
 }

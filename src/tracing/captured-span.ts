@@ -1,0 +1,224 @@
+import {
+  SpanStatusCode,
+  trace,
+  type Attributes,
+  type AttributeValue,
+  type Context,
+  type Exception,
+  type Link,
+  type Span,
+  type SpanContext,
+  type SpanOptions,
+  type SpanStatus,
+  type TimeInput,
+  type Tracer,
+} from '@opentelemetry/api';
+
+/** Where a {@link CapturedSpan} reports its end (the error-capture bookkeeping). */
+export interface CapturedSpanSink {
+  ended(span: CapturedSpan): void;
+}
+
+/** One call made on a captured span, replayed in order onto the SDK span it becomes. */
+type Operation =
+  | readonly ['setAttribute', string, AttributeValue | undefined]
+  | readonly ['setAttributes', Attributes]
+  | readonly ['addEvent', string, Attributes | TimeInput | undefined, TimeInput | undefined]
+  | readonly ['addLink', Link]
+  | readonly ['setStatus', SpanStatus]
+  | readonly ['updateName', string]
+  | readonly ['recordException', Exception, TimeInput];
+
+/**
+ * A span of a trace the head sampler dropped, kept while error capture may still need it
+ * (`opentelemetry.sampling.error_capture`). It is recording (`isRecording()` is true until it
+ * ends, as for an SDK span, so instrumentations set their attributes) but not sampled: its span
+ * context is the one the SDK gave the dropped span (trace flags `00`), so propagation downstream
+ * is exactly that of an unsampled span.
+ *
+ * It only writes down what is done to it: the start options, each call (attributes, events,
+ * exceptions, links, status, name) with the time it was made, and the end time. Nothing is
+ * validated, timed against the clock or passed to span processors while the trace runs, which is
+ * what made recording every dropped span as an SDK span cost more than a non-recording span. When
+ * its trace must be exported (one of its spans ended in error), {@link replayCapturedSpan} replays
+ * the record onto a real SDK span with the same ids, times, parent and instrumentation scope, so
+ * the SDK's own rules (attribute limits and validation, exception events, status precedence)
+ * apply as they would have; when the trace ends without error the record is simply dropped.
+ *
+ * Times are taken as `performance.now()` readings and converted by the SDK at replay (its
+ * `_getTime` takes a number not later than `performance.now()` as such a reading), so an exported
+ * captured span has the timing a live SDK span would have had. Attribute objects given to
+ * `setAttributes`, the start options and links are copied one level deep when given; an
+ * exception's fields are read at replay.
+ */
+export class CapturedSpan implements Span {
+  /** The context the span started in (its parent span and baggage), for the replay. */
+  readonly parentContext: Context;
+  /** True when the span has no parent in this process (no parent, or a remote one). */
+  readonly isLocalRoot: boolean;
+  /** The start options as given (attributes and links copied), start time filled in. */
+  readonly startOptions: SpanOptions;
+  /** Calls made on the span, in order; allocated at the first one. */
+  operations: Operation[] | undefined = undefined;
+  /** Name at start (updateName() is an operation). */
+  readonly startName: string;
+  /** End time as given to end(), or the performance.now() reading at end. */
+  endTime: TimeInput | undefined = undefined;
+  private ended = false;
+  /** Status code as the SDK would hold it (UNSET ignored, OK final). */
+  private statusCode = SpanStatusCode.UNSET;
+  /** The attribute `error` set to true (boolean or string) as it stands now. */
+  private errorAttribute = false;
+
+  constructor(
+    /** The replay tracer of the span's instrumentation scope (see replay-provider.ts). */
+    readonly replayTracer: Tracer,
+    name: string,
+    options: SpanOptions,
+    parentContext: Context,
+    private readonly context: SpanContext,
+    private readonly sink: CapturedSpanSink,
+  ) {
+    this.startName = name;
+    this.parentContext = parentContext;
+    const parent = trace.getSpanContext(parentContext);
+    this.isLocalRoot = parent === undefined || parent.isRemote === true;
+    const attributes = options.attributes;
+    this.startOptions = {
+      kind: options.kind,
+      attributes: attributes === undefined ? undefined : Object.assign({}, attributes),
+      links: options.links === undefined ? undefined : options.links.slice(),
+      startTime: options.startTime ?? performance.now(),
+    };
+    if (attributes !== undefined) this.noteAttribute('error', attributes['error']);
+  }
+
+  spanContext(): SpanContext {
+    return this.context;
+  }
+
+  /** True when the span ended with status ERROR or with the attribute `error` true. */
+  get endedInError(): boolean {
+    return this.statusCode === SpanStatusCode.ERROR || this.errorAttribute;
+  }
+
+  setAttribute(key: string, value: AttributeValue): this {
+    if (this.ended) return this;
+    this.record(['setAttribute', key, value]);
+    if (key === 'error') this.noteAttribute(key, value);
+    return this;
+  }
+
+  setAttributes(attributes: Attributes): this {
+    if (this.ended || attributes === null || typeof attributes !== 'object') return this;
+    this.record(['setAttributes', Object.assign({}, attributes)]);
+    if ('error' in attributes) this.noteAttribute('error', attributes['error']);
+    return this;
+  }
+
+  addEvent(name: string, attributesOrStartTime?: Attributes | TimeInput, startTime?: TimeInput): this {
+    if (this.ended) return this;
+    // The time defaults to now, as the SDK's does: taken here, not at replay.
+    const explicit = startTime ?? (isTimeInput(attributesOrStartTime) ? attributesOrStartTime : undefined);
+    const attributes = isTimeInput(attributesOrStartTime) ? undefined : attributesOrStartTime;
+    this.record([
+      'addEvent',
+      name,
+      attributes === undefined ? undefined : Object.assign({}, attributes),
+      explicit ?? performance.now(),
+    ]);
+    return this;
+  }
+
+  addLink(link: Link): this {
+    if (this.ended) return this;
+    this.record(['addLink', link]);
+    return this;
+  }
+
+  addLinks(links: Link[]): this {
+    for (const link of links) this.addLink(link);
+    return this;
+  }
+
+  setStatus(status: SpanStatus): this {
+    if (this.ended) return this;
+    this.record(['setStatus', status]);
+    if (status.code !== SpanStatusCode.UNSET && this.statusCode !== SpanStatusCode.OK) this.statusCode = status.code;
+    return this;
+  }
+
+  updateName(name: string): this {
+    if (this.ended) return this;
+    this.record(['updateName', name]);
+    return this;
+  }
+
+  end(endTime?: TimeInput): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.endTime = endTime ?? performance.now();
+    this.sink.ended(this);
+  }
+
+  isRecording(): boolean {
+    return !this.ended;
+  }
+
+  recordException(exception: Exception, time?: TimeInput): void {
+    if (this.ended) return;
+    this.record(['recordException', exception, time ?? performance.now()]);
+  }
+
+  private record(operation: Operation): void {
+    (this.operations ??= []).push(operation);
+  }
+
+  private noteAttribute(key: string, value: unknown): void {
+    if (key === 'error') this.errorAttribute = value === true || value === 'true';
+  }
+}
+
+/**
+ * Replays `span` onto a real span of its replay tracer (whose sampler samples and whose id
+ * generator must hand out the captured span's ids: see replay-provider.ts) and ends it, so that
+ * the replay provider's span processors export it as any sampled span.
+ */
+export function replayCapturedSpan(span: CapturedSpan): void {
+  const live = span.replayTracer.startSpan(span.startName, span.startOptions, span.parentContext);
+  for (const operation of span.operations ?? []) {
+    switch (operation[0]) {
+      case 'setAttribute':
+        live.setAttribute(operation[1], operation[2] as AttributeValue);
+        break;
+      case 'setAttributes':
+        live.setAttributes(operation[1]);
+        break;
+      case 'addEvent':
+        live.addEvent(operation[1], operation[2], operation[3]);
+        break;
+      case 'addLink':
+        live.addLink(operation[1]);
+        break;
+      case 'setStatus':
+        live.setStatus(operation[1]);
+        break;
+      case 'updateName':
+        live.updateName(operation[1]);
+        break;
+      case 'recordException':
+        live.recordException(operation[1], operation[2]);
+        break;
+    }
+  }
+  live.end(span.endTime);
+}
+
+/** A TimeInput (ms number, HrTime pair or Date), as the SDK tells a time from attributes. */
+function isTimeInput(value: unknown): value is TimeInput {
+  return (
+    typeof value === 'number' ||
+    value instanceof Date ||
+    (Array.isArray(value) && value.length === 2 && typeof value[0] === 'number' && typeof value[1] === 'number')
+  );
+}
