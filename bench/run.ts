@@ -5,9 +5,8 @@
  * ones in fresh processes of their own), prints one line per comparison, writes bench/results.json
  * (one object per comparison) and regenerates the tables of docs/performance.md with the Node
  * version and CPU. `--quick` runs fewer, shorter rounds, two CPU-timed or memory comparisons at a
- * time, and keeps the last install_weight figure and start-up table (20 to 30 s here; see
- * docs/performance.md); `--tiny` is
- * the test's size (not figures to publish).
+ * time, and keeps the last install_weight figure and start-up table (20 to 30 s here, see
+ * docs/performance.md); `--tiny` is the test's size (not figures to publish).
  */
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
