@@ -47,6 +47,14 @@ export class Worker {
   }
 }
 
+/** The package side without its two log lines: what @Task costs besides logging. */
+class WorkerWithoutLogs {
+  @Task({ type: TYPE, logs: 'none' })
+  run(job: Job): Promise<number> {
+    return work(job);
+  }
+}
+
 /**
  * initObservability() as the package side of the comparison runs it: package defaults at sampling
  * `ratio` (error capture on unless `errorCaptureOff`), OTLP http/protobuf to `endpoint`, info lines
@@ -107,8 +115,11 @@ function handMixin(): Record<string, string> {
   return fields;
 }
 
-/** The instrumentation of @Task written by hand: same span, attributes, metrics, exemplar and log lines. */
-function createHandWritten(tracer: Tracer, registry: Registry, logger: Logger) {
+/**
+ * The instrumentation of @Task written by hand: same span, attributes, metrics, exemplar and (when
+ * `logLines`) log lines.
+ */
+function createHandWritten(tracer: Tracer, registry: Registry, logger: Logger, logLines = true) {
   const labelNames = ['type', 'tenant'] as const;
   const submitted = new Counter({
     name: 'grey_tasks_submitted_total',
@@ -133,7 +144,7 @@ function createHandWritten(tracer: Tracer, registry: Registry, logger: Logger) {
   const taskLogger = logger.child({ task_type: TYPE });
   const inSpan = async (job: Job, span: Span, tenant: string): Promise<number> => {
     submitted.inc({ type: TYPE, tenant });
-    taskLogger.info({ task_id: job.taskId }, 'task started');
+    if (logLines) taskLogger.info({ task_id: job.taskId }, 'task started');
     const start = performance.now();
     try {
       const result = await work(job);
@@ -142,7 +153,7 @@ function createHandWritten(tracer: Tracer, registry: Registry, logger: Logger) {
       const spanContext = span.spanContext();
       const exemplarLabels = (spanContext.traceFlags & 1) === 1 ? { trace_id: spanContext.traceId } : {};
       duration.observe({ labels: { tenant }, value: seconds, exemplarLabels } as never);
-      taskLogger.info({ task_id: job.taskId, duration_ms: seconds * 1000 }, 'task completed');
+      if (logLines) taskLogger.info({ task_id: job.taskId, duration_ms: seconds * 1000 }, 'task completed');
       return result;
     } catch (error) {
       span.recordException(error as Error);
@@ -190,27 +201,47 @@ export async function runTaskCall(ratio: number, mode: BenchMode, errorCaptureOf
   handRegistry.setContentType(Registry.OPENMETRICS_CONTENT_TYPE); // prom-client's condition for exemplars
   const byHand = createHandWritten(provider.getTracer('bench'), handRegistry as unknown as Registry, handLogger);
   const worker = new Worker();
+  // The same two sides without their log lines, on registries of their own: what the lines cost.
+  const quietRegistry = new Registry<typeof Registry.OPENMETRICS_CONTENT_TYPE>();
+  quietRegistry.setContentType(Registry.OPENMETRICS_CONTENT_TYPE);
+  const byHandWithoutLogs = createHandWritten(
+    provider.getTracer('bench'),
+    quietRegistry as unknown as Registry,
+    handLogger,
+    false,
+  );
+  const workerWithoutLogs = new WorkerWithoutLogs();
 
   const call = tenantCalls();
   const decorated = call((job) => worker.run(job));
   const hand = call(byHand);
   const plain = call(work);
+  const decoratedWithoutLogs = call((job) => workerWithoutLogs.run(job));
+  const handWithoutLogs = call(byHandWithoutLogs);
 
   const stats = await compareRounds({
     a: () => timeCalls(size.calls, decorated),
     b: () => timeCalls(size.calls, hand),
-    extra: { undecorated: () => timeCalls(size.calls, plain) },
+    extra: {
+      undecorated: () => timeCalls(size.calls, plain),
+      task_without_logs: () => timeCalls(size.calls, decoratedWithoutLogs),
+      by_hand_without_logs: () => timeCalls(size.calls, handWithoutLogs),
+    },
     rounds: size.rounds,
     warmup: { tiny: 1, quick: 10, full: 30 }[mode],
     deadlineMs: size.deadlineMs,
     between: () => new Promise((resolve) => setImmediate(resolve)),
   });
   const undecorated = stats.extraMedians.undecorated!;
+  const taskQuiet = stats.extraMedians.task_without_logs!;
+  const handQuiet = stats.extraMedians.by_hand_without_logs!;
   const target = ratio === 0 ? 0.8 : ratio === 0.1 ? 1.0 : undefined;
   const notes =
     `async method, tenant from baggage (${TENANTS} tenants), 2 info lines to /dev/null, OTLP http/protobuf to a live sink in another process; ` +
     `CPU ns per call, ${size.calls} calls per round. Over an undecorated call (${formatNs(undecorated)}): @Task +${formatNs(stats.aMedian - undecorated)}, ` +
-    `by hand +${formatNs(stats.bMedian - undecorated)}. Package defaults otherwise (error capture ${errorCapture ? 'on' : 'off'}; ` +
+    `by hand +${formatNs(stats.bMedian - undecorated)}. Without the two log lines (same rounds): @Task +${formatNs(taskQuiet - undecorated)}, ` +
+    `by hand +${formatNs(handQuiet - undecorated)}; the lines themselves: @Task ${formatNs(stats.aMedian - taskQuiet)}, ` +
+    `by hand ${formatNs(stats.bMedian - handQuiet)}. Package defaults otherwise (error capture ${errorCapture ? 'on' : 'off'}; ` +
     `the hand-written side has no error capture, no redaction, no tenant guard). ` +
     (errorCaptureOff
       ? 'Not one of the targets: shows what error capture costs at this ratio.'
