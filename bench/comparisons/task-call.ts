@@ -48,7 +48,7 @@ export class Worker {
 }
 
 /** The package side without its two log lines: what @Task costs besides logging. */
-class WorkerWithoutLogs {
+export class WorkerWithoutLogs {
   @Task({ type: TYPE, logs: 'none' })
   run(job: Job): Promise<number> {
     return work(job);

@@ -4,15 +4,16 @@
  * starts it (bench/comparisons/task-call.ts) at ratio `argv[2]` (default 0) with error capture `on`
  * or `off` (argv[3]), exporting to a live sink in another process, so that
  * `node --cpu-prof dist/bench/probes/task-call-profile.js 0 on` shows the decorated side alone.
+ * `argv[5]` = `quiet` profiles the method without its two log lines (`logs: 'none'`).
  */
-import { Worker, startPackageSide, tenantCalls } from '../comparisons/task-call.js';
+import { Worker, WorkerWithoutLogs, startPackageSide, tenantCalls } from '../comparisons/task-call.js';
 import { startOtlpSink } from '../otlp-sink.js';
 
-const [ratioArg = '0', captureArg = 'on', callsArg = '100000'] = process.argv.slice(2);
+const [ratioArg = '0', captureArg = 'on', callsArg = '100000', logsArg = 'logs'] = process.argv.slice(2);
 
 const sink = await startOtlpSink();
 const handle = await startPackageSide(Number(ratioArg), captureArg === 'off', sink.endpoint);
-const worker = new Worker();
+const worker = logsArg === 'quiet' ? new WorkerWithoutLogs() : new Worker();
 const decorated = tenantCalls()((job) => worker.run(job));
 let cpu = 0;
 const calls = Number(callsArg);
@@ -25,7 +26,7 @@ for (let done = 0; done < calls; done += 100) {
   await new Promise((resolve) => setImmediate(resolve));
 }
 process.stdout.write(
-  `ratio ${ratioArg}, error capture ${captureArg}: ${((cpu * 1000) / calls).toFixed(0)} CPU ns per call\n`,
+  `ratio ${ratioArg}, error capture ${captureArg}, ${logsArg}: ${((cpu * 1000) / calls).toFixed(0)} CPU ns per call\n`,
 );
 await handle.shutdown();
 sink.stop();

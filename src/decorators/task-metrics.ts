@@ -1,5 +1,6 @@
 import type { Baggage } from '@opentelemetry/api';
 import type { MetricLabels } from '../metrics/instruments.js';
+import type { PendingSeries } from '../metrics/pending-series.js';
 import type { LabelRecord } from '../metrics/tenant-labels.js';
 import type { Metrics } from '../metrics/metrics.js';
 
@@ -28,16 +29,17 @@ export interface TaskLabelSet {
 }
 
 /**
- * The labels the task metrics record for one label set, kept once every one of them is final
- * (the helpers' stableLabels: the tenant admitted by each metric's guard), so that a call records
- * without resolving the tenant again. Tied to the metrics they came from: a new runtime's metrics
- * resolve them anew.
+ * Where the task metrics of one label set record once every label is final (the helpers'
+ * stableLabels: the tenant admitted by each metric's guard): the pending series of the counters
+ * and the running gauge (summed on the hot path, handed to prom-client when the metric is read)
+ * and the duration histogram's labels, so that a call records without resolving the tenant or
+ * hashing labels again. Tied to the metrics they came from: a new runtime's metrics resolve them anew.
  */
 export interface StableTaskLabels {
   tasks: TaskMetrics;
-  submitted: LabelRecord;
-  running: LabelRecord;
-  completed: LabelRecord;
+  submitted: PendingSeries;
+  running: PendingSeries;
+  completed: PendingSeries;
   duration: LabelRecord;
 }
 
@@ -49,15 +51,23 @@ export interface StableTaskLabels {
 export function stableTaskLabels(tasks: TaskMetrics, set: TaskLabelSet): StableTaskLabels | undefined {
   const kept = set.stable;
   if (kept !== undefined && kept.tasks === tasks) return kept;
-  const submitted = tasks.submitted.stableLabels(set.counter);
-  const running = tasks.running.stableLabels(set.counter);
-  const completed = tasks.completed.stableLabels(set.counter);
+  const submitted = pendingOf(tasks.submitted, set.counter);
+  const running = pendingOf(tasks.running, set.counter);
+  const completed = pendingOf(tasks.completed, set.counter);
   const duration = tasks.duration.stableLabels(set.duration);
   if (submitted === undefined || running === undefined || completed === undefined || duration === undefined) {
     return undefined;
   }
   set.stable = { tasks, submitted, running, completed, duration };
   return set.stable;
+}
+
+function pendingOf(
+  helper: TaskMetrics['submitted'] | TaskMetrics['running'],
+  labels: TaskCounterLabels,
+): PendingSeries | undefined {
+  const stable = helper.stableLabels(labels);
+  return stable === undefined ? undefined : helper.pendingSeries(stable);
 }
 
 /**

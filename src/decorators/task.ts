@@ -175,8 +175,8 @@ class TaskRecorder extends CallRecorder {
     const labels = state.labels as TaskLabelSet;
     const stable = stableTaskLabels(tasks, labels);
     if (stable !== undefined) {
-      tasks.submitted.incStable(stable.submitted);
-      tasks.running.addStable(stable.running, 1);
+      stable.submitted.add(1);
+      stable.running.add(1);
     } else {
       tasks.submitted.inc(labels.counter);
       tasks.running.inc(labels.counter);
@@ -231,8 +231,8 @@ class TaskRecorder extends CallRecorder {
     const labels = state.labels as TaskLabelSet;
     const stable = stableTaskLabels(tasks, labels);
     if (stable !== undefined) {
-      tasks.running.addStable(stable.running, -1);
-      tasks.completed.incStable(stable.completed);
+      stable.running.add(-1);
+      stable.completed.add(1);
       tasks.duration.observeStable(stable.duration, seconds);
     } else {
       tasks.running.dec(labels.counter);

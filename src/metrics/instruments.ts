@@ -1,5 +1,6 @@
 import type { Counter, Gauge, Histogram, Summary } from 'prom-client';
 import { activeTraceExemplar } from './exemplars.js';
+import { PendingSeriesSet, type PendingSeries } from './pending-series.js';
 import type { LabelRecord, LabelValue, TenantLabeler } from './tenant-labels.js';
 
 /**
@@ -91,13 +92,16 @@ export class CounterHelper<L extends string = string> extends Instrument<L> {
     }
   }
 
-  /** @internal Adds 1 to the series of `stable`, labels from {@link stableLabels}. */
-  incStable(stable: LabelRecord): void {
-    try {
-      this.metric.inc(stable, 1);
-    } catch (error) {
-      this.onError(this.name, error);
-    }
+  private pending: PendingSeriesSet | undefined;
+
+  /**
+   * @internal The pending series of `stable` (labels from {@link stableLabels}): `add(n)` (n >= 0)
+   * counts on the hot path, prom-client gets the sum when the metric is read (pending-series.ts).
+   * Undefined when the metric keeps no more pending series (then record with inc()).
+   */
+  pendingSeries(stable: LabelRecord): PendingSeries | undefined {
+    this.pending ??= new PendingSeriesSet(this.metric, (error) => this.onError(this.name, error));
+    return this.pending.seriesFor(stable);
   }
 }
 
@@ -142,13 +146,16 @@ export class GaugeHelper<L extends string = string> extends Instrument<L> {
     }
   }
 
-  /** @internal Adds `delta` (1 or -1) to the series of `stable`, labels from {@link stableLabels}. */
-  addStable(stable: LabelRecord, delta: 1 | -1): void {
-    try {
-      this.metric.inc(stable, delta);
-    } catch (error) {
-      this.onError(this.name, error);
-    }
+  private pending: PendingSeriesSet | undefined;
+
+  /**
+   * @internal The pending series of `stable` (labels from {@link stableLabels}): `add(n)` moves the
+   * gauge on the hot path, prom-client gets the sum when the metric is read (pending-series.ts).
+   * Undefined when the metric keeps no more pending series (then record with inc()/dec()).
+   */
+  pendingSeries(stable: LabelRecord): PendingSeries | undefined {
+    this.pending ??= new PendingSeriesSet(this.metric, (error) => this.onError(this.name, error));
+    return this.pending.seriesFor(stable);
   }
 }
 
