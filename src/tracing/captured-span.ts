@@ -19,6 +19,20 @@ export interface CapturedSpanSink {
   ended(span: CapturedSpan): void;
 }
 
+/** The bookkeeping's record of the dropped trace a captured span belongs to (error-capture-processor.ts). */
+export interface CapturedTrace {
+  /** Ended spans waiting for the verdict; allocated at the first one (most traces never need it). */
+  spans: CapturedSpan[] | undefined;
+  /** Local roots of this trace still running in this process. */
+  openRoots: number;
+  /** True once the trace must be exported: its spans go straight to export from then on. */
+  keep: boolean;
+  /** True once its last local root ended, or it was evicted: nothing more is held or exported. */
+  closed: boolean;
+  /** True while the trace is in the bookkeeping's map (it holds spans, or has a remote parent). */
+  listed: boolean;
+}
+
 /** One call made on a captured span, replayed in order onto the SDK span it becomes. */
 type Operation =
   | readonly ['setAttribute', string, AttributeValue | undefined]
@@ -60,6 +74,8 @@ export class CapturedSpan implements Span {
   readonly startOptions: SpanOptions;
   /** Calls made on the span, in order; allocated at the first one. */
   operations: Operation[] | undefined = undefined;
+  /** The dropped trace this span belongs to, set by the bookkeeping when the span starts. */
+  capturedTrace: CapturedTrace | undefined = undefined;
   /** Name at start (updateName() is an operation). */
   readonly startName: string;
   /** End time as given to end(), or the performance.now() reading at end. */

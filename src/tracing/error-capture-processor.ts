@@ -1,25 +1,10 @@
-import { TraceFlags } from '@opentelemetry/api';
-import type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace';
+import { TraceFlags, trace as traceApi, type Context } from '@opentelemetry/api';
+import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace';
 import type { ObservabilityConfig } from '../config/types.js';
-import type { CapturedSpan, CapturedSpanSink } from './captured-span.js';
+import { CapturedSpan, type CapturedSpanSink, type CapturedTrace } from './captured-span.js';
 import type { ExportHealth } from './export-health.js';
 
 type CaptureLimits = ObservabilityConfig['opentelemetry']['sampling']['error_capture'];
-
-/** The captured spans of one dropped trace, held until its local roots end. */
-interface CapturedTrace {
-  /** Ended spans waiting for the verdict; allocated at the first one (most traces never need it). */
-  spans: CapturedSpan[] | undefined;
-  /** Local roots of this trace still running in this process. */
-  openRoots: number;
-  /** True once the trace must be exported: its spans go straight to export from then on. */
-  keep: boolean;
-  /**
-   * True once its last local root ended: the entry counts as gone and is deleted from the map in
-   * a later sweep (see ErrorCapture.forget).
-   */
-  closed: boolean;
-}
 
 /**
  * Closed entries left in the map before they are deleted together. Deleting each entry as its
@@ -81,28 +66,43 @@ export class ErrorCapture implements SpanProcessor, CapturedSpanSink {
     return this.traces.size - this.closedTraces;
   }
 
-  /** A captured span started (called by CaptureTracer); returns it. */
+  /**
+   * A captured span started (called by CaptureTracer); returns it. A child joins its parent's trace
+   * record; a root without a parent gets a fresh record that stays out of the map until it has to
+   * hold a span (most dropped traces end without ever being looked up); a root under a remote
+   * parent is listed at once, so that other local roots of the same trace share its record.
+   */
   started(span: CapturedSpan): CapturedSpan {
-    if (!span.isLocalRoot) return span;
-    const traceId = span.spanContext().traceId;
-    const trace = this.traces.get(traceId);
-    if (trace !== undefined && !trace.closed) {
-      trace.openRoots++;
+    if (!span.isLocalRoot) {
+      const parent = traceApi.getSpan(span.parentContext);
+      span.capturedTrace =
+        parent instanceof CapturedSpan ? parent.capturedTrace : this.traces.get(span.spanContext().traceId);
       return span;
     }
-    if (trace !== undefined) {
-      // A new local root of a trace whose earlier roots all ended: a new entry, the newest in order.
-      this.traces.delete(traceId);
-      this.closedTraces--;
+    if (traceApi.getSpanContext(span.parentContext) === undefined) {
+      span.capturedTrace = { spans: undefined, openRoots: 1, keep: false, closed: false, listed: false };
+      return span;
     }
-    if (this.traces.size - this.closedTraces >= this.maxTraces) this.evictOldest();
-    this.traces.set(traceId, { spans: undefined, openRoots: 1, keep: false, closed: false });
+    const traceId = span.spanContext().traceId;
+    const listed = this.traces.get(traceId);
+    if (listed !== undefined && !listed.closed) {
+      listed.openRoots++;
+      span.capturedTrace = listed;
+      return span;
+    }
+    span.capturedTrace = this.list(traceId, {
+      spans: undefined,
+      openRoots: 1,
+      keep: false,
+      closed: false,
+      listed: false,
+    });
     return span;
   }
 
   /** A captured span ended. */
   ended(span: CapturedSpan): void {
-    const trace = this.traces.get(span.spanContext().traceId);
+    const trace = span.capturedTrace;
     if (trace === undefined || trace.closed || !this.running) return;
     const lastRoot = span.isLocalRoot && --trace.openRoots <= 0;
     if (trace.keep) {
@@ -113,15 +113,27 @@ export class ErrorCapture implements SpanProcessor, CapturedSpanSink {
     } else if (lastRoot) {
       // The trace ends here without error: its buffer is discarded, so this span is not buffered.
     } else if ((trace.spans?.length ?? 0) < this.maxSpansPerTrace && this.bufferedSpans < this.maxBufferedSpans) {
-      (trace.spans ??= []).push(span);
-      this.bufferedSpans++;
+      if (!trace.listed) this.list(span.spanContext().traceId, trace);
+      if (!trace.closed) {
+        (trace.spans ??= []).push(span);
+        this.bufferedSpans++;
+      }
     } else {
       this.health.dropped('capture_trace_full', 1);
     }
     if (lastRoot) this.forget(trace);
   }
 
-  onStart(): void {}
+  /**
+   * An SDK span started: when its parent is a captured span (an always-sample rule sampled it
+   * inside a dropped trace), that trace is listed so that the span's end can release it.
+   */
+  onStart(span: Span, parentContext: Context): void {
+    const parent = traceApi.getSpan(parentContext);
+    if (!(parent instanceof CapturedSpan)) return;
+    const trace = parent.capturedTrace;
+    if (trace !== undefined && !trace.listed && !trace.closed) this.list(span.spanContext().traceId, trace);
+  }
 
   /** A sampled SDK span: when a rule sampled it inside a dropped trace, that trace is kept. */
   onEnd(span: ReadableSpan): void {
@@ -130,6 +142,31 @@ export class ErrorCapture implements SpanProcessor, CapturedSpanSink {
     if ((spanContext.traceFlags & TraceFlags.SAMPLED) === 0) return;
     const trace = this.traces.get(spanContext.traceId);
     if (trace !== undefined && !trace.keep && !trace.closed) this.release(trace);
+  }
+
+  /**
+   * Puts `trace` in the map under `traceId` (the newest in eviction order), evicting the oldest
+   * listed trace first when `max_traces` are listed. Returns it.
+   */
+  private list(traceId: string, trace: CapturedTrace): CapturedTrace {
+    const stale = this.traces.get(traceId);
+    if (stale !== undefined) {
+      // A record of an earlier part of this trace (closed, but for ids reused across records):
+      // the new one replaces it, and what it still held counts as evicted.
+      this.traces.delete(traceId);
+      if (stale.closed) {
+        this.closedTraces--;
+      } else {
+        stale.listed = false;
+        const held = stale.spans?.length ?? 0;
+        if (held > 0) this.health.dropped('capture_trace_evicted', held);
+        this.forget(stale);
+      }
+    }
+    if (this.traces.size - this.closedTraces >= this.maxTraces) this.evictOldest();
+    trace.listed = true;
+    this.traces.set(traceId, trace);
+    return trace;
   }
 
   forceFlush(): Promise<void> {
@@ -184,7 +221,9 @@ export class ErrorCapture implements SpanProcessor, CapturedSpanSink {
       this.bufferedSpans -= trace.spans.length;
       trace.spans = undefined;
     }
+    if (trace.closed) return;
     trace.closed = true;
+    if (!trace.listed) return;
     if (++this.closedTraces < SWEEP_AT) return;
     for (const [id, entry] of this.traces) if (entry.closed) this.traces.delete(id);
     this.closedTraces = 0;

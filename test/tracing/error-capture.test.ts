@@ -243,6 +243,25 @@ describe('error capture at ratio 0', () => {
     assert.equal(tracing!.health().capture_trace_evicted, 1, 'the one buffered child of trace 0');
   });
 
+  it('evicts only traces that hold spans: open traces holding nothing all stay capturable', async () => {
+    const { tracer } = await start(captureConfig({ max_traces: 1, max_spans_per_trace: 10 }));
+    // Three requests in flight at once, more than max_traces, none holding an ended span yet.
+    const roots = [0, 1, 2].map((i) => tracer.startSpan(`root-${i}`, {}, ROOT_CONTEXT));
+    for (const root of roots) {
+      root.setStatus({ code: SpanStatusCode.ERROR });
+      root.end();
+    }
+    await flushAndStop();
+    assert.deepEqual(
+      receiver!
+        .spans()
+        .map((s) => s.name)
+        .sort(),
+      ['root-0', 'root-1', 'root-2'],
+    );
+    assert.equal(tracing!.health().capture_trace_evicted, 0);
+  });
+
   it('bounds the spans buffered across all traces by max_buffered_spans, counted', async () => {
     const { tracer } = await start(captureConfig({ max_traces: 100, max_spans_per_trace: 100, max_buffered_spans: 5 }));
     const roots = [0, 1, 2].map((i) => {
