@@ -70,7 +70,7 @@ export function startPackageSide(
     overrides: {
       service: { name: 'bench' },
       prometheus: { enabled: false },
-      logging: { level: 'info', destination: '/dev/null' },
+      logging: { level: 'info', destination: process.env.BENCH_LOG_DEST ?? '/dev/null' },
       opentelemetry: {
         enabled: true,
         exporter: { protocol: 'http/protobuf', endpoint, headers: {}, timeout_ms: 10_000 },
@@ -195,7 +195,7 @@ export async function runTaskCall(ratio: number, mode: BenchMode, errorCaptureOf
   });
   const handLogger = pino(
     { level: 'info', base: { service: 'bench', pid: process.pid }, messageKey: 'msg', mixin: handMixin },
-    pino.destination({ dest: '/dev/null', sync: false }),
+    pino.destination({ dest: process.env.BENCH_LOG_DEST ?? '/dev/null', sync: false }),
   );
   const handRegistry = new Registry<typeof Registry.OPENMETRICS_CONTENT_TYPE>();
   handRegistry.setContentType(Registry.OPENMETRICS_CONTENT_TYPE); // prom-client's condition for exemplars

@@ -8,6 +8,7 @@ import {
   type Link,
   type Span,
   type SpanContext,
+  type SpanKind,
   type SpanOptions,
   type SpanStatus,
   type TimeInput,
@@ -68,10 +69,15 @@ type Operation =
 export class CapturedSpan implements Span {
   /** The context the span started in (its parent span and baggage), for the replay. */
   readonly parentContext: Context;
+  /** The parent span in `parentContext` (a captured span, a remote span context's wrapper), if any. */
+  readonly parentSpan: Span | undefined;
   /** True when the span has no parent in this process (no parent, or a remote one). */
   readonly isLocalRoot: boolean;
-  /** The start options as given (attributes and links copied), start time filled in. */
-  readonly startOptions: SpanOptions;
+  /** Start options as given (attributes and links copied), start time filled in: see {@link startOptions}. */
+  private readonly kind: SpanKind | undefined;
+  private readonly startAttributes: Attributes | undefined;
+  private readonly links: Link[] | undefined;
+  private readonly startTime: TimeInput;
   /** Calls made on the span, in order; allocated at the first one. */
   operations: Operation[] | undefined = undefined;
   /** The dropped trace this span belongs to, set by the bookkeeping when the span starts. */
@@ -97,16 +103,21 @@ export class CapturedSpan implements Span {
   ) {
     this.startName = name;
     this.parentContext = parentContext;
-    const parent = trace.getSpanContext(parentContext);
+    const parentSpan = trace.getSpan(parentContext);
+    this.parentSpan = parentSpan;
+    const parent = parentSpan?.spanContext();
     this.isLocalRoot = parent === undefined || parent.isRemote === true;
     const attributes = options.attributes;
-    this.startOptions = {
-      kind: options.kind,
-      attributes: attributes === undefined ? undefined : Object.assign({}, attributes),
-      links: options.links === undefined ? undefined : options.links.slice(),
-      startTime: options.startTime ?? performance.now(),
-    };
+    this.kind = options.kind;
+    this.startAttributes = attributes === undefined ? undefined : Object.assign({}, attributes);
+    this.links = options.links === undefined ? undefined : options.links.slice();
+    this.startTime = options.startTime ?? performance.now();
     if (attributes !== undefined) this.noteAttribute('error', attributes['error']);
+  }
+
+  /** The options the span started with, for the replay (built then: most captured spans are never replayed). */
+  get startOptions(): SpanOptions {
+    return { kind: this.kind, attributes: this.startAttributes, links: this.links, startTime: this.startTime };
   }
 
   spanContext(): SpanContext {

@@ -73,13 +73,13 @@ export class ErrorCapture implements SpanProcessor, CapturedSpanSink {
    * parent is listed at once, so that other local roots of the same trace share its record.
    */
   started(span: CapturedSpan): CapturedSpan {
+    const parent = span.parentSpan;
     if (!span.isLocalRoot) {
-      const parent = traceApi.getSpan(span.parentContext);
       span.capturedTrace =
         parent instanceof CapturedSpan ? parent.capturedTrace : this.traces.get(span.spanContext().traceId);
       return span;
     }
-    if (traceApi.getSpanContext(span.parentContext) === undefined) {
+    if (parent === undefined) {
       span.capturedTrace = { spans: undefined, openRoots: 1, keep: false, closed: false, listed: false };
       return span;
     }
