@@ -37,15 +37,15 @@ function taskCallFinding(results: readonly BenchResult[], name: string, target: 
   }
   return (
     'Profile (bench/probes/task-call-profile.js, --cpu-prof of the worker, and the variants without log lines above): the ' +
-    'two pino lines are most of both sides and cost @Task about what they cost pino by hand. What @Task adds besides the ' +
-    `lines: error capture, on by default${offText}, now a captured span per dropped span (a record of the calls made on ` +
-    'it, replayed onto an SDK span only when its trace is kept) and one map entry per dropped trace, where it was a full ' +
-    'SDK span; the running-tasks gauge (two updates the hand-written side does not make); the promise returned in place of ' +
-    "the method's own so that an ignored rejection is reported as before; and its CallState. Task metrics record with the " +
-    "labels each metric's tenant guard resolved, kept per tenant. @Task needs the non-recording span the hand-written side " +
-    'makes (its ids correlate the log lines and carry the not-sampled decision downstream), so there is no span work left to ' +
-    `skip at ratio 0.${budget} What would close more: fewer or cheaper log lines (logs: 'errors' or ` +
-    'logging.task_events_level: debug), or error_capture.enabled: false on hot paths.'
+    'two pino lines are most of both sides and cost @Task about what they cost pino by hand. Besides the lines @Task now ' +
+    'costs about what the hand-written code costs: a dropped span is a captured span (a record of the calls made on it, ' +
+    'replayed onto an SDK span only when its trace is kept) and its trace is listed for error capture only once it holds ' +
+    `a span${offText}; the task counters and the running gauge add to pending sums that prom-client gets at each read. ` +
+    'What is left over the hand-written side: the running-tasks gauge and error capture it does not have, and the promise ' +
+    "returned in place of the method's own so that an ignored rejection is reported as before. At ratio 0 both sides make " +
+    "a non-recording span through the SDK, which @Task needs too (its ids correlate the log lines and carry the " +
+    `not-sampled decision downstream), so there is no span work left to skip.${budget} What would close it: fewer or ` +
+    "cheaper log lines (logs: 'errors', or logging.task_events_level: debug), which the comparison does not allow."
   );
 }
 
