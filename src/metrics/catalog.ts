@@ -1,8 +1,10 @@
 /**
  * The metric catalog as data: every metric the spec lists under "Exposed Metrics", plus the
- * package's own self-metrics. The registry is built from this array, and later tooling (Grafana
+ * package's own self-metrics (tenant guard, rejected measurements, span export). The registry is built from this array, and later tooling (Grafana
  * dashboards, alert rules, docs) is generated from it, so names, types and labels live here once.
  */
+
+import { EXPORT_FAILURE_REASONS, type DropReason } from '../tracing/export-health.js';
 
 /** Prometheus metric types used by the catalog and custom metrics. */
 export type MetricType = 'counter' | 'gauge' | 'histogram' | 'summary';
@@ -59,7 +61,77 @@ export interface MetricDefinition {
   readonly backs?: string;
   /** Why `promtool check metrics` flags this metric, when it knowingly does. */
   readonly lintException?: string;
+  /**
+   * The part of the package that registers this metric instead of `createMetrics()`: `tracing` is
+   * `registerSpanExportMetrics()` (src/metrics/span-export-metrics.ts), called by
+   * `initObservability()` when tracing is enabled, which reads the values from the export health
+   * counts at each scrape. Absent: `createMetrics()` registers it. Either way the name, help and
+   * labels come from this entry.
+   */
+  readonly registeredBy?: 'tracing';
+  /**
+   * Every value a label can take, for labels whose values the package itself chooses (such as
+   * `reason`); each is exposed from the start, at 0.
+   */
+  readonly labelValues?: Readonly<Record<string, readonly string[]>>;
 }
+
+/** The `reason` values of `grey_observability_spans_dropped_total`, in exposition order. */
+export const SPAN_DROP_REASONS: ReadonlyArray<Exclude<DropReason, 'export_failed'>> = [
+  'queue_full',
+  'capture_trace_evicted',
+  'capture_trace_full',
+];
+
+/**
+ * `grey_observability_spans_exported_total`: spans the collector acknowledged (registered by
+ * `registerSpanExportMetrics()` when tracing is on).
+ */
+export const SPANS_EXPORTED: MetricDefinition = {
+  name: 'grey_observability_spans_exported_total',
+  type: 'counter',
+  group: 'observability',
+  help: 'Spans the OTLP collector acknowledged.',
+  labels: [],
+  tenantAware: false,
+  exemplars: false,
+  aggregator: 'sum',
+  registeredBy: 'tracing',
+};
+
+/**
+ * `grey_observability_spans_failed_total{reason}`: spans lost because their OTLP export failed;
+ * `reason` is one of `EXPORT_FAILURE_REASONS` (src/tracing/export-health.ts).
+ */
+export const SPANS_FAILED: MetricDefinition = {
+  name: 'grey_observability_spans_failed_total',
+  type: 'counter',
+  group: 'observability',
+  help: `Spans lost because their OTLP export failed, by reason (${EXPORT_FAILURE_REASONS.join(', ')}).`,
+  labels: ['reason'],
+  labelValues: { reason: EXPORT_FAILURE_REASONS },
+  tenantAware: false,
+  exemplars: false,
+  aggregator: 'sum',
+  registeredBy: 'tracing',
+};
+
+/**
+ * `grey_observability_spans_dropped_total{reason}`: finished spans lost before any export;
+ * `reason` is one of {@link SPAN_DROP_REASONS}.
+ */
+export const SPANS_DROPPED: MetricDefinition = {
+  name: 'grey_observability_spans_dropped_total',
+  type: 'counter',
+  group: 'observability',
+  help: `Finished spans dropped before export because a bounded buffer was full, by reason (${SPAN_DROP_REASONS.join(', ')}).`,
+  labels: ['reason'],
+  labelValues: { reason: SPAN_DROP_REASONS },
+  tenantAware: false,
+  exemplars: false,
+  aggregator: 'sum',
+  registeredBy: 'tracing',
+};
 
 /** Quantiles of the spec's attestation latency summary. */
 const ATTESTATION_PERCENTILES = [0.5, 0.9, 0.99] as const;
@@ -476,6 +548,9 @@ export const METRIC_CATALOG: readonly MetricDefinition[] = [
     exemplars: false,
     aggregator: 'sum',
   },
+  SPANS_EXPORTED,
+  SPANS_FAILED,
+  SPANS_DROPPED,
 ];
 
 /** The catalog entry named `name`, or undefined. */

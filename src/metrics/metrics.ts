@@ -222,7 +222,9 @@ export function createMetrics(config: ObservabilityConfig, logger: Logger): Metr
 
   const handle: Record<string, unknown> = {};
   for (const definition of METRIC_CATALOG) {
-    if (definition.helper === undefined) continue;
+    // Self-metrics have no helper; entries registered by another part (`registeredBy`, the span
+    // export counters of registerSpanExportMetrics) are left to it.
+    if (definition.helper === undefined || definition.registeredBy !== undefined) continue;
     const registered = register(resolveCatalogEntry(definition, config), true);
     const helper =
       definition.valueLimits === undefined ? registered : limitLabelValues(registered, definition.valueLimits);
@@ -334,7 +336,9 @@ function createSelfMetrics(): {
   errors: Counter<'metric'>;
   all: Array<Counter<string> | Gauge<string>>;
 } {
-  const byName = new Map(METRIC_CATALOG.filter((d) => d.group === 'observability').map((d) => [d.name, d]));
+  const byName = new Map(
+    METRIC_CATALOG.filter((d) => d.group === 'observability' && d.registeredBy === undefined).map((d) => [d.name, d]),
+  );
   const spec = (name: string) => {
     const definition = byName.get(name) as MetricDefinition;
     return {

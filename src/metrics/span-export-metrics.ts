@@ -1,25 +1,32 @@
 import { Counter, type Registry } from 'prom-client';
-import { EXPORT_FAILURE_REASONS, type DropReason, type ExportHealthCounts } from '../tracing/export-health.js';
+import { EXPORT_FAILURE_REASONS, type ExportHealthCounts } from '../tracing/export-health.js';
+import { SPAN_DROP_REASONS, SPANS_DROPPED, SPANS_EXPORTED, SPANS_FAILED, type MetricDefinition } from './catalog.js';
 
 /** `grey_observability_spans_exported_total`: spans the collector acknowledged. */
-export const SPANS_EXPORTED_METRIC = 'grey_observability_spans_exported_total';
+export const SPANS_EXPORTED_METRIC = SPANS_EXPORTED.name;
 /** `grey_observability_spans_failed_total{reason}`: spans lost because their export failed. */
-export const SPANS_FAILED_METRIC = 'grey_observability_spans_failed_total';
+export const SPANS_FAILED_METRIC = SPANS_FAILED.name;
 /** `grey_observability_spans_dropped_total{reason}`: finished spans lost before any export. */
-export const SPANS_DROPPED_METRIC = 'grey_observability_spans_dropped_total';
+export const SPANS_DROPPED_METRIC = SPANS_DROPPED.name;
 
-/** The `reason` values of {@link SPANS_DROPPED_METRIC}. */
-const DROP_REASONS: ReadonlyArray<Exclude<DropReason, 'export_failed'>> = [
-  'queue_full',
-  'capture_trace_evicted',
-  'capture_trace_full',
-];
+/** prom-client options of a catalog entry: name, help, labels and cluster aggregator from the catalog. */
+function optionsOf(definition: MetricDefinition, registry: Registry) {
+  return {
+    name: definition.name,
+    help: definition.help,
+    labelNames: [...definition.labels],
+    aggregator: definition.aggregator,
+    registers: [registry],
+  };
+}
 
 /**
  * Registers the span export self-metrics on `registry`, read from `counts` at each scrape (the
  * export path counts in plain numbers; prom-client is only touched when Prometheus asks, and a
- * counter read from a running total is reset and set to that total at each collection). Every
- * reason is exposed from the start, at 0, so that an alert such as
+ * counter read from a running total is reset and set to that total at each collection). Names,
+ * help texts and labels are the catalog entries `SPANS_EXPORTED`, `SPANS_FAILED` and
+ * `SPANS_DROPPED` (`registeredBy: 'tracing'`, so `createMetrics()` leaves them to this function).
+ * Every reason is exposed from the start, at 0, so that an alert such as
  * `rate(grey_observability_spans_failed_total[5m]) > 0` has a series to work on before the first
  * loss. The reasons: see `ExportFailureReason` (failed) and `DropReason` (dropped).
  */
@@ -32,9 +39,7 @@ export function registerSpanExportMetrics(registry: Registry, counts: () => Expo
     }
   };
   new Counter({
-    name: SPANS_EXPORTED_METRIC,
-    help: 'Spans the OTLP collector acknowledged.',
-    registers: [registry],
+    ...optionsOf(SPANS_EXPORTED, registry),
     collect() {
       const now = read();
       this.reset();
@@ -42,10 +47,7 @@ export function registerSpanExportMetrics(registry: Registry, counts: () => Expo
     },
   });
   new Counter({
-    name: SPANS_FAILED_METRIC,
-    help: 'Spans lost because their OTLP export failed, by reason (timeout, unavailable, rejected, shutdown, other).',
-    labelNames: ['reason'],
-    registers: [registry],
+    ...optionsOf(SPANS_FAILED, registry),
     collect() {
       const now = read();
       this.reset();
@@ -53,14 +55,11 @@ export function registerSpanExportMetrics(registry: Registry, counts: () => Expo
     },
   });
   new Counter({
-    name: SPANS_DROPPED_METRIC,
-    help: 'Finished spans dropped before export because a bounded buffer was full, by reason.',
-    labelNames: ['reason'],
-    registers: [registry],
+    ...optionsOf(SPANS_DROPPED, registry),
     collect() {
       const now = read();
       this.reset();
-      for (const reason of DROP_REASONS) this.inc({ reason }, now?.[reason] ?? 0);
+      for (const reason of SPAN_DROP_REASONS) this.inc({ reason }, now?.[reason] ?? 0);
     },
   });
 }
