@@ -3,8 +3,9 @@ import { runWriteCommand } from './write-command.js';
 
 const USAGE = `Usage: grey-observability dashboards --out DIR
 
-  Writes the four Grafana dashboards (Cluster Overview, Task Execution, Tenant Isolation,
-  TEE Operations) as dashboard JSON files into DIR (created when missing). See docs/dashboards.md.
+  Writes the Grafana dashboards (Cluster Overview, Task Execution, Tenant Isolation,
+  TEE Operations, and Observability Pipeline for the package's own telemetry) as dashboard JSON
+  files into DIR (created when missing). See docs/dashboards.md.
 
 Exit codes: 0 written, 1 write failed, 2 usage error.
 `;

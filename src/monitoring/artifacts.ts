@@ -22,7 +22,7 @@ function yaml(value: object): string {
   return YAML_HEADER + stringify(value, { lineWidth: 0 });
 }
 
-/** The four Grafana dashboards, one JSON file each (`grey-<uid part>.json`). */
+/** The Grafana dashboards (the spec's four and the pipeline's own), one JSON file each (`<uid>.json`). */
 export function dashboardArtifacts(): Artifact[] {
   return dashboardSpecs().map((spec) => ({
     path: `${spec.uid}.json`,

@@ -26,9 +26,10 @@ import { selector } from './promql.js';
 
 /**
  * Dashboards as data ({@link DashboardSpec}) turned into Grafana dashboard JSON by Grafana's
- * Foundation SDK. Every dashboard gets the same three template variables: `datasource` (a
- * Prometheus data source), `job` and `tenant` (multi-value, "All" = `.*`), which the panels'
- * selectors use through `selector(..., { scope: 'dashboard' })`.
+ * Foundation SDK. Every dashboard gets the same template variables: `datasource` (a Prometheus
+ * data source), `job` and `tenant` (multi-value, "All" = `.*`; `tenant` only on a dashboard with a
+ * tenant-aware metric), which the panels' selectors use through
+ * `selector(..., { scope: 'dashboard' })`.
  */
 
 /** One PromQL query of a panel. */
@@ -119,8 +120,12 @@ export function buildDashboard(spec: DashboardSpec): Dashboard {
         .includeAll(true)
         .allValue('.*')
         .current({ text: 'All', value: '$__all' }),
-    )
-    .withVariable(
+    );
+  // A dashboard none of whose queries filters by tenant (no tenant-aware metric) gets no tenant
+  // selector that would change nothing.
+  const filtersTenant = spec.panels.some((panel) => panel.queries.some((query) => query.expr.includes('$tenant')));
+  if (filtersTenant)
+    builder.withVariable(
       new QueryVariableBuilder('tenant')
         .label('Tenant')
         .datasource(DATASOURCE)

@@ -15,6 +15,10 @@ import { by, selector } from './promql.js';
  *   (histogram_quantile then returns at most 5); the default `prometheus.latency_buckets` now reach
  *   30 s, the spec's best-practice set.
  * - Every alert has `summary`, `description` and `runbook_url` annotations.
+ *
+ * Beyond the spec, two alerts on the package's own pipeline: GreyObservabilitySpansLost (spans
+ * failed or dropped on the way to the collector, per job and reason) and
+ * GreyObservabilityTenantOverflow (a metric's tenant budget is full and new tenants are folded).
  */
 
 /** A recording rule. */
@@ -68,26 +72,30 @@ export function recordingRules(): RecordingRule[] {
   ];
 }
 
-/** The alerting rules (group `grey-alerts`). */
-export function alertingRules(): AlertingRule[] {
-  const nodes = 'grey_cluster_nodes_total';
-  const total = `sum ${by(nodes, ['job'])} (${selector(nodes)})`;
-  const active = `(sum ${by(nodes, ['job'])} (${selector(nodes, { match: { status: 'active' } })}) or ${total} * 0)`;
-  const alert = (
-    name: string,
-    expr: string,
-    forDuration: string,
-    severity: 'warning' | 'critical',
-    summary: string,
-    description: string,
-    runbook: string,
-  ): AlertingRule => ({
+/** An alerting rule whose runbook is `${RUNBOOK_BASE_URL}/${runbook}`. */
+function alert(
+  name: string,
+  expr: string,
+  forDuration: string,
+  severity: 'warning' | 'critical',
+  summary: string,
+  description: string,
+  runbook: string,
+): AlertingRule {
+  return {
     alert: name,
     expr,
     for: forDuration,
     labels: { severity },
     annotations: { summary, description, runbook_url: `${RUNBOOK_BASE_URL}/${runbook}` },
-  });
+  };
+}
+
+/** The alerting rules (group `grey-alerts`). */
+export function alertingRules(): AlertingRule[] {
+  const nodes = 'grey_cluster_nodes_total';
+  const total = `sum ${by(nodes, ['job'])} (${selector(nodes)})`;
+  const active = `(sum ${by(nodes, ['job'])} (${selector(nodes, { match: { status: 'active' } })}) or ${total} * 0)`;
   return [
     alert(
       'GreyClusterDegraded',
@@ -152,6 +160,39 @@ export function alertingRules(): AlertingRule[] {
       'TEE attestation failures detected on {{ $labels.platform }}',
       'Attestations on {{ $labels.platform }} fail at {{ $value }} per second (threshold 0.1/s).',
       'tee-attestation-failure',
+    ),
+    ...pipelineAlerts(),
+  ];
+}
+
+/** The alerts on the package's own telemetry pipeline (its self-metrics). */
+function pipelineAlerts(): AlertingRule[] {
+  const lost = (name: string): string => `sum ${by(name, ['job', 'reason'])} (rate(${selector(name)}[5m])) > 0`;
+  const overflow = 'grey_observability_tenant_overflow_total';
+  return [
+    alert(
+      'GreyObservabilitySpansLost',
+      // The failed and dropped reasons are disjoint, so `or` keeps every series of both.
+      `${lost('grey_observability_spans_failed_total')} or ${lost('grey_observability_spans_dropped_total')}`,
+      '10m',
+      'warning',
+      'Spans lost by {{ $labels.job }} ({{ $labels.reason }})',
+      '{{ $labels.job }} has lost {{ $value }} spans per second ({{ $labels.reason }}) for 10 minutes, so traces are ' +
+        'incomplete. timeout, unavailable, rejected, shutdown or other: the OTLP collector is slow, unreachable or ' +
+        'refusing exports; queue_full, capture_trace_evicted or capture_trace_full: a bounded span buffer is too ' +
+        'small for the span rate.',
+      'observability-spans-lost',
+    ),
+    alert(
+      'GreyObservabilityTenantOverflow',
+      `sum ${by(overflow, ['job', 'metric'])} (rate(${selector(overflow)}[5m])) > 0`,
+      '5m',
+      'warning',
+      'Tenant budget of {{ $labels.metric }} full in {{ $labels.job }}',
+      '{{ $labels.job }} records {{ $value }} measurements per second of {{ $labels.metric }} under the overflow ' +
+        'tenant: more distinct tenants than tenancy.max_tenants_per_metric reported it, and per-tenant panels and ' +
+        'alerts miss the tenants beyond the budget.',
+      'observability-tenant-overflow',
     ),
   ];
 }

@@ -42,9 +42,22 @@ const SPEC_DASHBOARDS: Record<string, string[]> = {
   ],
 };
 
+// Not in the spec: the package's own pipeline (its self-metrics), after the spec's four.
+const PIPELINE_DASHBOARD: Record<string, string[]> = {
+  'Observability Pipeline': [
+    'Spans Exported',
+    'Spans Failed by Reason',
+    'Spans Dropped by Reason',
+    'Measurements Rejected by Metric',
+    'Tenant Overflow by Metric',
+    'Tenants Admitted vs Limit',
+  ],
+};
+
 interface PanelJson {
   type: string;
   title: string;
+  description?: string;
   datasource?: { type: string; uid: string };
   gridPos: { x: number; y: number; w: number; h: number };
   fieldConfig?: {
@@ -77,14 +90,32 @@ const CATALOG_NAMES = new Set(METRIC_CATALOG.map((d) => d.name));
 const SERIES_SUFFIX = /(_bucket|_sum|_count)$/;
 
 describe('Grafana dashboards', () => {
-  it('are the spec four dashboards with every panel it lists, by title and in order', () => {
-    const titles = Object.fromEntries(
-      dashboards().map((d) => [d.title.replace(/^Grey \/ /, ''), d.panels.map((p) => p.title)]),
-    );
-    assert.deepEqual(titles, SPEC_DASHBOARDS);
+  it('are the spec four dashboards with every panel it lists, by title and in order, then the pipeline one', () => {
+    const titles = dashboards().map((d) => [d.title.replace(/^Grey \/ /, ''), d.panels.map((p) => p.title)]);
+    assert.deepEqual(titles, Object.entries({ ...SPEC_DASHBOARDS, ...PIPELINE_DASHBOARD }));
   });
 
-  it('are valid dashboard JSON: schemaVersion, unique uid, datasource, job and tenant variables', () => {
+  it('give the package own metrics a panel each (every observability metric of the catalog is queried)', () => {
+    const pipeline = dashboards().find((d) => d.uid === 'grey-observability-pipeline');
+    assert.ok(pipeline);
+    const queried = new Set(
+      pipeline.panels.flatMap((p) => (p.targets ?? []).flatMap((t) => [...t.expr.matchAll(/\bgrey_[a-z0-9_]+/g)].map((m) => m[0]))),
+    );
+    assert.deepEqual(
+      [...queried].sort(),
+      METRIC_CATALOG.filter((d) => d.group === 'observability')
+        .map((d) => d.name)
+        .sort(),
+    );
+    for (const panel of pipeline.panels) {
+      const description = panel.description ?? '';
+      for (const { expr } of panel.targets ?? [])
+        for (const [metric] of expr.matchAll(/\bgrey_[a-z0-9_]+/g))
+          assert.ok(description.includes(metric), `${panel.title}: the description names ${metric}`);
+    }
+  });
+
+  it('are valid dashboard JSON: schemaVersion, unique uid, datasource, job and (when used) tenant variables', () => {
     const uids = new Set<string>();
     for (const dashboard of dashboards()) {
       assert.ok(dashboard.schemaVersion >= 39, `${dashboard.title} schemaVersion ${dashboard.schemaVersion}`);
@@ -94,7 +125,10 @@ describe('Grafana dashboards', () => {
       const variables = Object.fromEntries(dashboard.templating.list.map((v) => [v.name, v]));
       assert.equal(variables.datasource?.type, 'datasource');
       assert.equal(variables.datasource?.query, 'prometheus');
-      for (const name of ['job', 'tenant']) {
+      // The tenant variable exactly where a panel filters by it.
+      const filtersTenant = dashboard.panels.some((p) => (p.targets ?? []).some((t) => t.expr.includes('$tenant')));
+      assert.equal('tenant' in variables, filtersTenant, `${dashboard.title}: tenant variable`);
+      for (const name of filtersTenant ? ['job', 'tenant'] : ['job']) {
         const variable = variables[name];
         assert.equal(variable?.type, 'query', name);
         assert.equal(variable?.multi, true, name);

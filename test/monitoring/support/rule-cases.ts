@@ -92,6 +92,23 @@ const TRIP_SERIES: Series[] = [
   counter('grey_tee_attestations_total{job="grey",platform="sgx",result="success"}', 600),
   counter('grey_tee_attestations_total{job="grey",platform="tdx",result="failure"}', 3),
   counter('grey_tee_attestations_total{job="grey",platform="tdx",result="success"}', 600),
+  // Spans: grey loses 12/min = 0.2/s to an unreachable collector and 30/min = 0.5/s to a full
+  // queue, for the whole range; its other reasons stay at 0. blip lost spans for the last 4
+  // minutes only (shorter than the 10 m `for`); recovered lost spans in its first 5 minutes only.
+  counter('grey_observability_spans_exported_total{job="grey"}', 6000),
+  counter('grey_observability_spans_failed_total{job="grey",reason="unavailable"}', 12),
+  gauge('grey_observability_spans_failed_total{job="grey",reason="timeout"}', 0),
+  counter('grey_observability_spans_dropped_total{job="grey",reason="queue_full"}', 30),
+  gauge('grey_observability_spans_dropped_total{job="grey",reason="capture_trace_full"}', 0),
+  { series: 'grey_observability_spans_failed_total{job="blip",reason="timeout"}', values: '0x15 5 10 15 20 25x10' },
+  { series: 'grey_observability_spans_dropped_total{job="recovered",reason="queue_full"}', values: '0+10x5 50x25' },
+  // Tenant budget: grey folds 60 measurements/min = 1/s of grey_tasks_submitted_total; its
+  // grey_queue_depth overflowed once long ago (a flat counter).
+  counter(
+    'grey_observability_tenant_overflow_total{job="grey",metric="grey_tasks_submitted_total",reason="budget"}',
+    60,
+  ),
+  gauge('grey_observability_tenant_overflow_total{job="grey",metric="grey_queue_depth",reason="budget"}', 500),
 ];
 
 const TRIP_ALERTS: AlertExpectations = {
@@ -112,6 +129,11 @@ const TRIP_ALERTS: AlertExpectations = {
   GreyHighTaskLatency: [{ labels: { job: 'grey', tenant: 'bad' }, value: '28s' }],
   GreyQueueBacklog: [{ labels: { job: 'grey', tenant: 'big' }, value: '11000' }],
   GreyTEEAttestationFailure: [{ labels: { job: 'grey', platform: 'sgx' }, value: '0.2' }],
+  GreyObservabilitySpansLost: [
+    { labels: { job: 'grey', reason: 'unavailable' }, value: '0.2' },
+    { labels: { job: 'grey', reason: 'queue_full' }, value: '0.5' },
+  ],
+  GreyObservabilityTenantOverflow: [{ labels: { job: 'grey', metric: 'grey_tasks_submitted_total' }, value: '1' }],
 };
 
 /** A healthy cluster: every metric an alert reads, at a healthy value. */
@@ -135,6 +157,17 @@ const HEALTHY_SERIES: Series[] = [
   gauge('grey_queue_depth{job="grey",tenant="tenant-123",priority="high"}', 45),
   counter('grey_tee_attestations_total{job="grey",platform="sgx",result="success"}', 1000),
   counter('grey_tee_attestations_total{job="grey",platform="sgx",result="failure"}', 1),
+  // Tracing delivers every span; every tenant fits the budget (one overflow long ago).
+  counter('grey_observability_spans_exported_total{job="grey"}', 6000),
+  ...['timeout', 'unavailable', 'rejected', 'shutdown', 'other'].map((reason) =>
+    gauge(`grey_observability_spans_failed_total{job="grey",reason="${reason}"}`, 0),
+  ),
+  ...['queue_full', 'capture_trace_evicted', 'capture_trace_full'].map((reason) =>
+    gauge(`grey_observability_spans_dropped_total{job="grey",reason="${reason}"}`, 0),
+  ),
+  gauge('grey_observability_tenant_overflow_total{job="grey",metric="grey_tasks_submitted_total",reason="budget"}', 3),
+  gauge('grey_observability_tenant_admitted{job="grey",metric="grey_tasks_submitted_total"}', 42),
+  gauge('grey_observability_tenant_limit{job="grey",metric="grey_tasks_submitted_total"}', 100),
 ];
 
 /** Expected values of the recording rules on {@link TRIP_SERIES}. */
