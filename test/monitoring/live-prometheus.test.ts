@@ -7,15 +7,17 @@ import { buildDashboard } from '../../src/monitoring/dashboard-builder.js';
 import { dashboardSpecs } from '../../src/monitoring/dashboards/index.js';
 import { recordingRules } from '../../src/monitoring/rules.js';
 import { kubernetesScrapeConfig } from '../../src/monitoring/scrape-configs.js';
+import { startHttpReceiver, type OtlpReceiver } from '../support/otlp-receiver.js';
 import { startPrometheus, type RunningPrometheus } from '../support/prometheus.js';
-import { driveSyntheticLoad, TENANTS } from './support/synthetic-load.js';
+import { driveSyntheticLoad, LATE_TENANT, PIPELINE_METRIC, TENANTS } from './support/synthetic-load.js';
 
 /**
  * The generated dashboards and rules against a real Prometheus that scrapes a service using this
  * package (initObservability + the metric helpers) under synthetic load from several tenants. The
  * Prometheus runs the generated Kubernetes scrape job (its relabelling of pod annotations
  * included), with the pod discovery replaced by a file listing what Kubernetes would report, and
- * evaluates the generated rule file.
+ * evaluates the generated rule file. Tracing is on, exporting to a loopback OTLP receiver, so the
+ * span counters of the Observability Pipeline dashboard are scraped too.
  */
 
 /** What Grafana puts in place of the variables, with windows that fit a 1 s scrape interval. */
@@ -84,14 +86,23 @@ function discoveredPods(port: number): string {
 describe('dashboards and rules on a real Prometheus', () => {
   let handle: ObservabilityHandle;
   let prometheus: RunningPrometheus;
+  let receiver: OtlpReceiver;
 
   before(async () => {
+    receiver = await startHttpReceiver();
     handle = await initObservability({
       env: {},
       overrides: {
         service: { name: 'grey-monitoring-fixture' },
         prometheus: { host: '127.0.0.1', port: 0, default_metrics: false },
         logging: { level: 'silent' },
+        // Room for the load's tenants and no more: its late tenant overflows (PIPELINE_METRIC only).
+        tenancy: { max_tenants_per_metric: TENANTS.length },
+        opentelemetry: {
+          exporter: { protocol: 'http/protobuf', endpoint: receiver.url, timeout_ms: 2000 },
+          batch: { scheduled_delay_ms: 100 },
+          sampling: { strategy: 'always_on' },
+        } as never,
       },
     });
     const port = handle.metricsServer?.port as number;
@@ -106,7 +117,7 @@ describe('dashboards and rules on a real Prometheus', () => {
       },
     );
     // Load until Prometheus holds enough scrapes for rate() and increase() over a 15 s window.
-    await driveSyntheticLoad(handle.metrics, async () => {
+    await driveSyntheticLoad(handle, async () => {
       const scrapes = await prometheus.query('count_over_time(up{job="grey-cluster"}[1m])');
       return Number(scrapes[0]?.value[1] ?? 0) >= 5;
     });
@@ -116,6 +127,7 @@ describe('dashboards and rules on a real Prometheus', () => {
   after(async () => {
     await prometheus?.stop();
     await handle?.shutdown();
+    await receiver?.close();
   });
 
   it('scrapes only the annotated pod, on its annotated port and path, with namespace and pod labels', async () => {
@@ -129,7 +141,7 @@ describe('dashboards and rules on a real Prometheus', () => {
     assert.equal(up[0]?.value[1], '1');
   });
 
-  it('answers every panel query of the four dashboards with data', async () => {
+  it('answers every panel query of the five dashboards with data', async () => {
     const queries = panelQueries();
     assert.ok(queries.length >= 30, `${queries.length} queries`);
     const empty: string[] = [];
@@ -138,6 +150,46 @@ describe('dashboards and rules on a real Prometheus', () => {
       if (samples.length === 0) empty.push(`${query.dashboard} / ${query.panel}: ${query.expr}`);
     }
     assert.deepEqual(empty, [], 'panel queries without data');
+  });
+
+  it('shows the pipeline: spans exported and none lost, the rejected measurements and the overflowing metric', async () => {
+    const pipeline = panelQueries().filter((q) => q.dashboard === 'Grey / Observability Pipeline');
+    const values = async (panel: string): Promise<Record<string, number>> => {
+      const query = pipeline.find((q) => q.panel === panel);
+      assert.ok(query, panel);
+      const samples = await prometheus.query(substitute(query.expr, ALL));
+      return Object.fromEntries(
+        samples.map((s) => [s.metric.reason ?? s.metric.metric ?? s.metric.job ?? '', Number(s.value[1])]),
+      );
+    };
+    assert.ok(receiver.spans().length > 0, 'the receiver got spans');
+    assert.ok((await values('Spans Exported'))['grey-cluster']! > 0, 'spans exported per second');
+    // A healthy loopback collector: every reason is there, at 0.
+    const failed = await values('Spans Failed by Reason');
+    assert.deepEqual(Object.keys(failed).sort(), ['other', 'rejected', 'shutdown', 'timeout', 'unavailable']);
+    assert.ok(Object.values(failed).every((v) => v === 0), JSON.stringify(failed));
+    const dropped = await values('Spans Dropped by Reason');
+    assert.deepEqual(Object.keys(dropped).sort(), ['capture_trace_evicted', 'capture_trace_full', 'queue_full']);
+    assert.ok(Object.values(dropped).every((v) => v === 0), JSON.stringify(dropped));
+    // One negative increment and one overflowing tenant (LATE_TENANT) of PIPELINE_METRIC per round.
+    const rejected = await values('Measurements Rejected by Metric');
+    assert.deepEqual(Object.keys(rejected), [PIPELINE_METRIC]);
+    assert.ok(rejected[PIPELINE_METRIC]! > 0, JSON.stringify(rejected));
+    const overflow = await values('Tenant Overflow by Metric');
+    assert.deepEqual(Object.keys(overflow), [PIPELINE_METRIC], `${LATE_TENANT} overflows ${PIPELINE_METRIC} only`);
+    assert.ok(overflow[PIPELINE_METRIC]! > 0, JSON.stringify(overflow));
+    // Its budget is full; the catalog metrics hold exactly the load's tenants, which is the budget too.
+    const budget = await values('Tenants Admitted vs Limit');
+    assert.equal(budget[PIPELINE_METRIC], 1);
+    assert.equal(budget.grey_tasks_submitted_total, 1);
+    assert.equal(budget.grey_tasks_running, 1);
+    // The generated alerts read the same series: the overflow one is under way (pending: its `for`
+    // is 5 m), the spans-lost one is not.
+    const alerts = await prometheus.waitFor('ALERTS{alertname=~"GreyObservability.*"}', (a) => a.length > 0);
+    assert.deepEqual(
+      alerts.map((a) => [a.metric.alertname, a.metric.metric, a.metric.alertstate]),
+      [['GreyObservabilityTenantOverflow', PIPELINE_METRIC, 'pending']],
+    );
   });
 
   it('narrows tenant-aware panels to the tenants selected in the tenant variable', async () => {

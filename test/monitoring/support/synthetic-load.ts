@@ -1,7 +1,25 @@
+import type { Tracer } from '@opentelemetry/api';
+import type { CounterHelper } from '../../../src/metrics/instruments.js';
 import type { Metrics } from '../../../src/metrics/metrics.js';
 
 /** The tenants of the synthetic load. */
 export const TENANTS = ['acme', 'globex', 'initech', 'umbrella'] as const;
+
+/**
+ * The service's own tenant-aware metric, outside the catalog, on which the pipeline panels see a
+ * rejected measurement and a tenant overflow in every round. With `tenancy.max_tenants_per_metric`
+ * set to the number of {@link TENANTS}, {@link LATE_TENANT} is one tenant too many for it (and it
+ * is never reported on a catalog metric, whose panels and rules see exactly {@link TENANTS}).
+ */
+export const PIPELINE_METRIC = 'fixture_uploads_total';
+/** The tenant beyond the budget. */
+export const LATE_TENANT = 'late-tenant';
+
+/** What the load reports to: the metrics handle and a tracer whose spans are exported. */
+export interface LoadTarget {
+  metrics: Metrics;
+  tracer: Tracer;
+}
 
 const TYPES = ['stateless', 'stateful'] as const;
 const ERROR_CODES = ['TIMEOUT', 'OOM', 'ENCLAVE_LOST'] as const;
@@ -11,10 +29,11 @@ const ROUND_MS = 100;
 
 /**
  * One round of what a Grey node reports: tasks of every tenant (some failing, some retried),
- * queues, tenant resources and limits, cluster state, consensus and TEE work. Every metric a
- * panel or rule reads is touched, so each query has data.
+ * queues, tenant resources and limits, cluster state, consensus and TEE work, and a tenant overflow
+ * and a rejected measurement of {@link PIPELINE_METRIC}. Every metric a panel or rule reads is
+ * touched, so each query has data.
  */
-function round(metrics: Metrics, n: number): void {
+function round(metrics: Metrics, n: number, uploads: CounterHelper<'tenant'>): void {
   const { cluster, consensus, tasks, queue, tenants, tee, db } = metrics;
   cluster.nodes.set({ role: 'worker', status: 'active' }, 14);
   cluster.nodes.set({ role: 'worker', status: 'down' }, 1);
@@ -65,15 +84,26 @@ function round(metrics: Metrics, n: number): void {
   db.connectionsIdle.set({ backend: 'postgres', shard: '0' }, 5);
   db.queryDuration.observe({ backend: 'postgres', operation: 'read' }, 0.002);
   db.replicationLag.set({ backend: 'postgres', replica: 'replica-1' }, 0.1);
+  // The package's own pipeline: one tenant over the budget, one measurement rejected.
+  for (const tenant of TENANTS) uploads.inc({ tenant });
+  uploads.inc({ tenant: LATE_TENANT });
+  uploads.inc({ tenant: TENANTS[0] }, -1);
 }
 
 /**
  * Runs rounds every 100 ms until `enough()` says so, at most 150 rounds (15 s); returns the
- * number of rounds run.
+ * number of rounds run. Each round is one span of `target.tracer`.
  */
-export async function driveSyntheticLoad(metrics: Metrics, enough: () => Promise<boolean>): Promise<number> {
+export async function driveSyntheticLoad(target: LoadTarget, enough: () => Promise<boolean>): Promise<number> {
+  const uploads = target.metrics.counter({
+    name: PIPELINE_METRIC,
+    help: 'Uploads of the synthetic service, by tenant.',
+    labels: ['tenant'],
+  });
   for (let n = 0; n < MAX_ROUNDS; n++) {
-    round(metrics, n);
+    const span = target.tracer.startSpan('synthetic-round');
+    round(target.metrics, n, uploads);
+    span.end();
     if (n % 5 === 4 && (await enough())) return n + 1;
     await new Promise((resolve) => setTimeout(resolve, ROUND_MS));
   }
