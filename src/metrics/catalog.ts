@@ -64,9 +64,9 @@ export interface MetricDefinition {
   /**
    * The part of the package that registers this metric instead of `createMetrics()`: `tracing` is
    * `registerSpanExportMetrics()` (src/metrics/span-export-metrics.ts), called by
-   * `initObservability()` when tracing is enabled, which reads the values from the export health
-   * counts at each scrape. Absent: `createMetrics()` registers it. Either way the name, help and
-   * labels come from this entry.
+   * `initObservability()` with the tracing part, which reads the values from the export health
+   * counts at each scrape (all 0 while tracing is off). Absent: `createMetrics()` registers it.
+   * Either way the name, help and labels come from this entry.
    */
   readonly registeredBy?: 'tracing';
   /**
@@ -85,7 +85,7 @@ export const SPAN_DROP_REASONS: ReadonlyArray<Exclude<DropReason, 'export_failed
 
 /**
  * `grey_observability_spans_exported_total`: spans the collector acknowledged (registered by
- * `registerSpanExportMetrics()` when tracing is on).
+ * `registerSpanExportMetrics()`).
  */
 export const SPANS_EXPORTED: MetricDefinition = {
   name: 'grey_observability_spans_exported_total',

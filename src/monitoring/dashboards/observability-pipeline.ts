@@ -17,8 +17,8 @@ const LIMIT = 'grey_observability_tenant_limit';
  * The package's own telemetry pipeline (not one of the spec's dashboards): spans delivered to and
  * lost on the way to the OTLP collector, measurements the metrics part rejected, and the tenant
  * budget of each tenant-aware metric. Its metrics carry no `tenant` label, so it has no tenant
- * variable. The span panels show "No data" for a service whose tracing is off (the span counters
- * are registered when tracing starts).
+ * variable. The span panels stay at 0 for a service whose tracing is off (initObservability()
+ * exposes the span counters either way).
  */
 export function observabilityPipeline(): DashboardSpec {
   return {
