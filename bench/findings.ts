@@ -43,7 +43,7 @@ function taskCallFinding(results: readonly BenchResult[], name: string, target: 
     `a span${offText}; the task counters and the running gauge add to pending sums that prom-client gets at each read. ` +
     'What is left over the hand-written side: the running-tasks gauge and error capture it does not have, and the promise ' +
     "returned in place of the method's own so that an ignored rejection is reported as before. At ratio 0 both sides make " +
-    "a non-recording span through the SDK, which @Task needs too (its ids correlate the log lines and carry the " +
+    'a non-recording span through the SDK, which @Task needs too (its ids correlate the log lines and carry the ' +
     `not-sampled decision downstream), so there is no span work left to skip.${budget} What would close it: fewer or ` +
     "cheaper log lines (logs: 'errors', or logging.task_events_level: debug), which the comparison does not allow."
   );

@@ -141,8 +141,7 @@ describe('span export self-metrics and the catalog', () => {
     for (const definition of BY_TRACING)
       assert.equal(metrics.registry.getSingleMetric(definition.name), undefined, definition.name);
     assert.doesNotThrow(() => registerSpanExportMetrics(metrics.registry, zeroExportHealthCounts));
-    for (const definition of BY_TRACING)
-      assert.ok(metrics.registry.getSingleMetric(definition.name), definition.name);
+    for (const definition of BY_TRACING) assert.ok(metrics.registry.getSingleMetric(definition.name), definition.name);
   });
 
   it('expose 0 for every reason when the counts cannot be read (a scrape never fails for tracing)', async () => {
