@@ -103,7 +103,13 @@ export class ErrorCapture implements SpanProcessor, CapturedSpanSink {
   /** A captured span ended. */
   ended(span: CapturedSpan): void {
     const trace = span.capturedTrace;
-    if (trace === undefined || trace.closed || !this.running) return;
+    if (trace === undefined || !this.running) return;
+    if (trace.closed) {
+      // A span that ends after its trace's local root (work the root did not wait for): exported
+      // when the trace was kept, as it would have been sampled; else there is nothing to keep it for.
+      if (trace.keep) this.exportOne(span);
+      return;
+    }
     const lastRoot = span.isLocalRoot && --trace.openRoots <= 0;
     if (trace.keep) {
       this.exportOne(span);

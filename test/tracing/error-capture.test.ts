@@ -8,6 +8,8 @@ import {
   context,
   propagation,
   trace,
+  type Attributes,
+  type Span,
   type Tracer,
 } from '@opentelemetry/api';
 import type { ConfigOverrides } from '../../src/config/types.js';
@@ -86,6 +88,40 @@ function failingRequest(tracer: Tracer): void {
       root.end();
     },
   );
+}
+
+/**
+ * Two traces whose captured export depended on when things were read: in the first, the only
+ * error is the attribute `error=true`, then set to values the SDK ignores (undefined, a symbol,
+ * an inherited key); in the second, an error's message and code change after it was recorded, and
+ * two children end after the root (one started before it ended, one after, from its context).
+ */
+function lateAndChangingRequest(tracer: Tracer): void {
+  tracer.startActiveSpan('flagged.request', {}, ROOT_CONTEXT, (root) => {
+    const flagged = tracer.startSpan('flagged.child');
+    flagged.setAttribute('error', true);
+    flagged.setAttribute('error', undefined as unknown as string);
+    flagged.setAttribute('error', Symbol('not a value') as unknown as string);
+    flagged.setAttributes(Object.create({ error: false }) as Attributes);
+    flagged.end();
+    root.end();
+  });
+  let rootContext = ROOT_CONTEXT;
+  let late: Span | undefined;
+  tracer.startActiveSpan('late.request', {}, ROOT_CONTEXT, (root) => {
+    rootContext = context.active();
+    late = tracer.startSpan('late.started_before_root_end');
+    const failing = tracer.startSpan('late.failing');
+    const error = Object.assign(new Error('disk full'), { code: 'ENOSPC' });
+    failing.recordException(error);
+    error.message = 'changed after it was recorded';
+    error.code = 'ELATER';
+    failing.setStatus({ code: SpanStatusCode.ERROR });
+    failing.end();
+    root.end();
+  });
+  late!.end();
+  tracer.startSpan('late.started_after_root_end', {}, rootContext).end();
 }
 
 /** What must be equal between a sampled export and a captured one: everything but ids and times. */
@@ -331,6 +367,31 @@ describe('error capture at ratio 0', () => {
     const exception = spans.find((s) => s.name === 'grey.worker.execute_renamed')!.events[0]!;
     assert.equal(exception.attributes['exception.type'], 'RangeError');
     assert.match(String(exception.attributes['exception.stacktrace']), /RangeError: out of range/);
+  });
+
+  it('exports what the SDK would hold: error=true kept over ignored values, exceptions as recorded, spans ending after the root', async () => {
+    const sampled = await start({});
+    lateAndChangingRequest(sampled.tracer);
+    await flushAndStop();
+    const expected = comparable(receiver!.spans());
+    await stopTracingAndReceiver(tracing, receiver);
+
+    const captured = await start(captureConfig());
+    lateAndChangingRequest(captured.tracer);
+    await flushAndStop();
+    const spans = receiver!.spans();
+    assert.deepEqual(spans.map((s) => s.name).sort(), [
+      'flagged.child',
+      'flagged.request',
+      'late.failing',
+      'late.request',
+      'late.started_after_root_end',
+      'late.started_before_root_end',
+    ]);
+    assert.deepEqual(comparable(spans), expected);
+    const exception = spans.find((s) => s.name === 'late.failing')!.events[0]!;
+    assert.equal(exception.attributes['exception.type'], 'ENOSPC');
+    assert.equal(exception.attributes['exception.message'], 'disk full');
   });
 
   it('keeps the times of a captured span: start, events and end as they happened', async () => {
