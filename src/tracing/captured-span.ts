@@ -122,7 +122,7 @@ export class CapturedSpan implements Span {
     this.kind = options.kind;
     this.startAttributes = attributes === undefined ? undefined : Object.assign({}, attributes);
     this.links = options.links === undefined ? undefined : options.links.slice();
-    this.startTime = options.startTime ?? performance.now();
+    this.startTime = timeOrNow(options.startTime);
     if (attributes !== undefined && Object.hasOwn(attributes, 'error')) this.noteAttribute(attributes['error']);
   }
 
@@ -157,13 +157,17 @@ export class CapturedSpan implements Span {
   addEvent(name: string, attributesOrStartTime?: Attributes | TimeInput, startTime?: TimeInput): this {
     if (this.ended) return this;
     // The time defaults to now, as the SDK's does: taken here, not at replay.
-    const explicit = startTime ?? (isTimeInput(attributesOrStartTime) ? attributesOrStartTime : undefined);
+    const explicit = isTimeInput(startTime)
+      ? startTime
+      : isTimeInput(attributesOrStartTime)
+        ? attributesOrStartTime
+        : undefined;
     const attributes = isTimeInput(attributesOrStartTime) ? undefined : attributesOrStartTime;
     this.record([
       'addEvent',
       name,
       attributes === undefined ? undefined : Object.assign({}, attributes),
-      explicit ?? performance.now(),
+      timeOrNow(explicit),
     ]);
     return this;
   }
@@ -195,7 +199,7 @@ export class CapturedSpan implements Span {
   end(endTime?: TimeInput): void {
     if (this.ended) return;
     this.ended = true;
-    this.endTime = endTime ?? performance.now();
+    this.endTime = timeOrNow(endTime);
     this.sink.ended(this);
   }
 
@@ -221,7 +225,7 @@ export class CapturedSpan implements Span {
         return; // A getter that throws: the SDK would throw here; telemetry never throws into the caller.
       }
     }
-    this.record(['recordException', recorded, time ?? performance.now()]);
+    this.record(['recordException', recorded, timeOrNow(time)]);
   }
 
   private record(operation: Operation): void {
@@ -285,6 +289,15 @@ function exceptionAtReplay(recorded: RecordedException): Exception {
     stack = undefined;
   }
   return { name: recorded.type, message: recorded.message, stack } as Exception;
+}
+
+/**
+ * `time` when it is a TimeInput, else the performance.now() reading of this moment. What the SDK
+ * does with a missing or invalid time (not a number, Date or HrTime) is take the time of the
+ * call; taking it at replay instead would move the span to the moment its trace was kept.
+ */
+function timeOrNow(time: unknown): TimeInput {
+  return isTimeInput(time) ? time : performance.now();
 }
 
 /** A TimeInput (ms number, HrTime pair or Date), as the SDK tells a time from attributes. */

@@ -415,6 +415,28 @@ describe('error capture at ratio 0', () => {
     assert.ok(span.endTimeUnixNano - event.timeUnixNano >= 19e6, 'end after the second wait');
   });
 
+  it('takes the time of the call for a missing or invalid time, not the time of the replay', async () => {
+    const { tracer } = await start(captureConfig());
+    const before = Date.now() * 1e6;
+    let after = 0;
+    tracer.startActiveSpan('grey.request', {}, ROOT_CONTEXT, (root) => {
+      const child = tracer.startSpan('child', { startTime: 'not a time' as unknown as number });
+      child.addEvent('event', { n: 1 }, 'not a time' as unknown as number);
+      child.recordException('failed', Number.NaN.toString() as unknown as number);
+      child.end('not a time' as unknown as number);
+      after = Date.now() * 1e6;
+      busyWait(30);
+      root.setStatus({ code: SpanStatusCode.ERROR });
+      root.end();
+    });
+    await flushAndStop();
+    const child = receiver!.spans().find((s) => s.name === 'child')!;
+    // 1 ms of slack each way for the clock readings around the calls.
+    const times = [child.startTimeUnixNano, child.endTimeUnixNano, ...child.events.map((e) => e.timeUnixNano)];
+    assert.equal(times.length, 4);
+    for (const time of times) assert.ok(time >= before - 1e6 && time <= after + 1e6, `${time} in [${before}, ${after}]`);
+  });
+
   it('captures through every tracer of the global provider, in every startActiveSpan form', async () => {
     await start(captureConfig());
     const other = trace.getTracer('instrumentation-x', '1.0.0');
