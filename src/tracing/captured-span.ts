@@ -82,7 +82,11 @@ export class CapturedSpan implements Span {
   readonly parentContext: Context;
   /** The parent span in `parentContext` (a captured span, a remote span context's wrapper), if any. */
   readonly parentSpan: Span | undefined;
-  /** True when the span has no parent in this process (no parent, or a remote one). */
+  /**
+   * True when the span's parent is not a captured span: no parent, a remote one, or a span outside
+   * the capture (an SDK span that a rule sampled, under a strategy that is not parent-based; a
+   * span context wrapped by hand). Its part of the trace is followed from here.
+   */
   readonly isLocalRoot: boolean;
   /** Start options as given (attributes and links copied), start time filled in: see {@link startOptions}. */
   private readonly kind: SpanKind | undefined;
@@ -116,8 +120,7 @@ export class CapturedSpan implements Span {
     this.parentContext = parentContext;
     const parentSpan = trace.getSpan(parentContext);
     this.parentSpan = parentSpan;
-    const parent = parentSpan?.spanContext();
-    this.isLocalRoot = parent === undefined || parent.isRemote === true;
+    this.isLocalRoot = !(parentSpan instanceof CapturedSpan);
     const attributes = options.attributes;
     this.kind = options.kind;
     this.startAttributes = attributes === undefined ? undefined : Object.assign({}, attributes);

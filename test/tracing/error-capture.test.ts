@@ -437,6 +437,27 @@ describe('error capture at ratio 0', () => {
     for (const time of times) assert.ok(time >= before - 1e6 && time <= after + 1e6, `${time} in [${before}, ${after}]`);
   });
 
+  it('exports the failing children of a span that a rule sampled under traceid_ratio (not parent-based)', async () => {
+    const overrides = captureConfig(undefined, true, ['error=true', 'priority=critical']);
+    overrides.opentelemetry!.sampling!.strategy = 'traceid_ratio';
+    const { tracer } = await start(overrides);
+    tracer.startActiveSpan('grey.task.run', { attributes: { priority: 'critical' } }, ROOT_CONTEXT, (task) => {
+      tracer.startActiveSpan('grey.worker.execute', (child) => {
+        tracer.startSpan('grey.db.query').end();
+        child.setStatus({ code: SpanStatusCode.ERROR });
+        child.end();
+      });
+      tracer.startSpan('grey.response.build').end();
+      task.end();
+    });
+    await flushAndStop();
+    const spans = receiver!.spans();
+    assert.deepEqual(spans.map((s) => s.name).sort(), ['grey.db.query', 'grey.task.run', 'grey.worker.execute']);
+    const byName = new Map(spans.map((s) => [s.name, s]));
+    assert.equal(byName.get('grey.worker.execute')!.parentSpanId, byName.get('grey.task.run')!.spanId);
+    assert.equal(byName.get('grey.db.query')!.parentSpanId, byName.get('grey.worker.execute')!.spanId);
+  });
+
   it('captures through every tracer of the global provider, in every startActiveSpan form', async () => {
     await start(captureConfig());
     const other = trace.getTracer('instrumentation-x', '1.0.0');
