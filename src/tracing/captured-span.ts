@@ -52,8 +52,7 @@ type Operation =
  * captured span, and most are never replayed).
  */
 type RecordedException =
-  | string
-  | { readonly type: string | undefined; readonly message: string | undefined; readonly source: Exception };
+  string | { readonly type: string | undefined; readonly message: string | undefined; readonly source: Exception };
 
 /**
  * A span of a trace the head sampler dropped, kept while error capture may still need it

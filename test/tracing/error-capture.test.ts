@@ -434,7 +434,8 @@ describe('error capture at ratio 0', () => {
     // 1 ms of slack each way for the clock readings around the calls.
     const times = [child.startTimeUnixNano, child.endTimeUnixNano, ...child.events.map((e) => e.timeUnixNano)];
     assert.equal(times.length, 4);
-    for (const time of times) assert.ok(time >= before - 1e6 && time <= after + 1e6, `${time} in [${before}, ${after}]`);
+    for (const time of times)
+      assert.ok(time >= before - 1e6 && time <= after + 1e6, `${time} in [${before}, ${after}]`);
   });
 
   it('exports the failing children of a span that a rule sampled under traceid_ratio (not parent-based)', async () => {
