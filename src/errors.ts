@@ -68,6 +68,20 @@ export interface ObservabilityErrorDetails {
   expected?: string;
   /** Underlying error. */
   cause?: unknown;
+  /**
+   * Further problems of the same input found in the same pass (e.g. every invalid value of one
+   * config file), each with its own key, value and expectation; listed after the first.
+   */
+  others?: readonly ObservabilityProblem[];
+}
+
+/** One more problem carried by an {@link ObservabilityError} (see `others`). */
+export interface ObservabilityProblem {
+  /** The problem in one line, e.g. `invalid value for prometheus.path`. */
+  message: string;
+  key?: string;
+  value?: unknown;
+  expected?: string;
 }
 
 /**
@@ -80,6 +94,8 @@ export class ObservabilityError extends Error {
   readonly key?: string;
   readonly value?: unknown;
   readonly expected?: string;
+  /** Further problems found in the same pass (empty when there is one). */
+  readonly others: readonly ObservabilityProblem[];
 
   constructor(code: ErrorCode, message: string, details: ObservabilityErrorDetails = {}) {
     super(formatMessage(code, message, details), details.cause === undefined ? undefined : { cause: details.cause });
@@ -89,6 +105,7 @@ export class ObservabilityError extends Error {
     this.key = details.key;
     this.value = details.value;
     this.expected = details.expected;
+    this.others = details.others ?? [];
   }
 }
 
@@ -98,6 +115,15 @@ function formatMessage(code: ErrorCode, message: string, d: ObservabilityErrorDe
   if (d.key !== undefined) parts.push(`key: ${d.key}`);
   if (d.value !== undefined) parts.push(`value: ${describeValue(d.value)}`);
   if (d.expected !== undefined) parts.push(`expected: ${d.expected}`);
+  const others = d.others ?? [];
+  if (others.length > 0) parts.push(`and ${others.length} more problem${others.length === 1 ? '' : 's'}:`);
+  for (const other of others) {
+    const detail = [
+      other.value === undefined ? undefined : `value ${describeValue(other.value)}`,
+      other.expected === undefined ? undefined : `expected ${other.expected}`,
+    ].filter((part) => part !== undefined);
+    parts.push(`- ${other.message}${detail.length > 0 ? ` (${detail.join('; ')})` : ''}`);
+  }
   return parts.join('\n  ');
 }
 

@@ -46,7 +46,8 @@ export function describeEffectiveConfig(resolved: ResolvedConfig): EffectiveValu
 /**
  * `grey-observability check-config [file] [--json]`: validates the config that initObservability()
  * would use (the file, or the usual lookup when none is given) and prints every effective value with
- * its source. Returns the exit code: 0 valid, 1 invalid.
+ * its source. Returns the exit code: 0 valid, 1 invalid. Every invalid value of a layer (the file, the
+ * environment, the overrides) is reported at once; `--json` lists them under `problems`.
  */
 export function checkConfig(file: string | undefined, json: boolean, io: CliIo): number {
   let resolved: ResolvedConfig;
@@ -54,7 +55,14 @@ export function checkConfig(file: string | undefined, json: boolean, io: CliIo):
     resolved = loadConfig({ configFile: file, env: io.env, cwd: io.cwd });
   } catch (err) {
     if (!isObservabilityError(err)) throw err;
-    if (json) io.stdout(`${JSON.stringify({ valid: false, code: err.code, message: err.message }, null, 2)}\n`);
+    if (json) {
+      // Every problem found, the first one (the error's own) included, for tools to read.
+      const problems = [
+        { key: err.key, value: err.value, expected: err.expected },
+        ...err.others.map((other) => ({ key: other.key, value: other.value, expected: other.expected })),
+      ];
+      io.stdout(`${JSON.stringify({ valid: false, code: err.code, message: err.message, problems }, null, 2)}\n`);
+    }
     io.stderr(`invalid config\n${err.message}\n`);
     return 1;
   }

@@ -58,16 +58,20 @@ export function createStore(): {
   return {
     check(layer) {
       const tree: Record<string, unknown> = {};
+      const invalid: ObservabilityError[] = [];
       for (const entry of layer.entries) {
         // Every entry passes its own format before convict's load(), which coerces by the default's
         // type and throws a bare SyntaxError or TypeError on a string for a list or a mapping for a string.
         try {
           leafOf(entry.key).format(entry.value);
         } catch (error) {
-          throw invalidEntry(layer, entry, (error as Error).message);
+          invalid.push(invalidEntry(layer, entry, (error as Error).message));
+          continue;
         }
         if (!mapKeys.includes(entry.key)) setPath(tree, entry.key, entry.value);
       }
+      // Every invalid value of the layer is reported at once, the first as the error's own.
+      if (invalid.length > 0) throw withOthers(invalid);
       store.load(tree);
       const failure = validate();
       if (failure === undefined) return;
@@ -103,6 +107,24 @@ export function createStore(): {
       return validated as unknown as ObservabilityConfig;
     },
   };
+}
+
+/** The first of `errors`, carrying the others (same layer, same pass) in its `others`. */
+function withOthers(errors: readonly ObservabilityError[]): ObservabilityError {
+  const [first, ...rest] = errors as [ObservabilityError, ...ObservabilityError[]];
+  if (rest.length === 0) return first;
+  return new ObservabilityError(first.code, first.message.split('\n')[0]!.replace(/^[A-Z_]+: /, ''), {
+    file: first.file,
+    key: first.key,
+    value: first.value,
+    expected: first.expected,
+    others: rest.map((error) => ({
+      message: error.message.split('\n')[0]!.replace(/^[A-Z_]+: /, ''),
+      key: error.key,
+      value: error.value,
+      expected: error.expected,
+    })),
+  });
 }
 
 function leafOf(key: string): SchemaLeaf {

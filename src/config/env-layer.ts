@@ -13,9 +13,26 @@ export function readEnvLayer(env: NodeJS.ProcessEnv): LayerEntry[] {
   for (const { key, leaf, env: name } of listSchemaLeaves()) {
     const raw = env[name];
     if (raw === undefined || raw === '') continue;
-    byKey.set(key, { key, value: parseEnvValue(raw, leaf, name, key), origin: name });
+    byKey.set(key, { key, value: parseOrKeep(raw, leaf, name, key), origin: name });
   }
   return [...byKey.values()];
+}
+
+/**
+ * parseEnvValue, except that text the key's own check rejects too is kept as it is: the layer's
+ * check then reports it (naming the variable) together with every other invalid variable.
+ */
+function parseOrKeep(raw: string, leaf: SchemaLeaf, name: string, key: string): unknown {
+  try {
+    return parseEnvValue(raw, leaf, name, key);
+  } catch (error) {
+    try {
+      leaf.format(raw);
+    } catch {
+      return raw;
+    }
+    throw error;
+  }
 }
 
 /** Converts a variable's text to a value of the key's format (boolean, number, list, map). */

@@ -75,6 +75,21 @@ describe('grey-observability check-config', () => {
     assert.ok(!stderr.includes('p4ssw0rd-xyz'));
   });
 
+  it('lists every problem under problems with --json', () => {
+    const file = dir.write('bad-many.yaml', 'prometheus:\n  port: 99999\n  path: nope\n');
+    const { code, stdout } = run(['check-config', file, '--json']);
+    assert.equal(code, 1);
+    const parsed = JSON.parse(stdout) as { valid: boolean; problems: Array<{ key: string; value: unknown }> };
+    assert.equal(parsed.valid, false);
+    assert.deepEqual(
+      parsed.problems.map((p) => [p.key, p.value]),
+      [
+        ['prometheus.port', 99999],
+        ['prometheus.path', 'nope'],
+      ],
+    );
+  });
+
   it('prints JSON with --json', () => {
     const file = dir.write('json.yaml', 'prometheus:\n  port: 9465\n');
     const { code, stdout } = run(['check-config', file, '--json']);

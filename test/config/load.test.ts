@@ -371,7 +371,7 @@ const BAD_CONFIGS: BadCase[] = [
     name: 'bad environment variable',
     env: { GREY_PROMETHEUS_PORT: 'abc' },
     code: 'OBS_ERR_CONFIG_ENV_INVALID',
-    mentions: ['GREY_PROMETHEUS_PORT', 'prometheus.port', 'a number'],
+    mentions: ['GREY_PROMETHEUS_PORT', 'prometheus.port', 'an integer from 0 to 65535'],
   },
   {
     name: 'environment value out of range',
@@ -583,4 +583,53 @@ describe('loadConfig with bad input', () => {
       if (bad.secret !== undefined) assert.ok(!caught.message.includes(bad.secret), 'the secret must not appear');
     });
   }
+});
+
+describe('loadConfig reports every invalid value of a layer at once', () => {
+  it('lists each invalid key of the file, a substituted one naming its variable, the first as the error itself', () => {
+    const file = dir.write(
+      'many-bad.yaml',
+      'prometheus:\n  port: ${PORT}\n  path: nope\n  auth:\n    type: bearer\n    token: [s3cret-token-value]\n' +
+        'opentelemetry:\n  sampling:\n    ratio: 7\n',
+    );
+    let caught: unknown;
+    try {
+      loadConfig({ cwd: dir.path, configFile: file, env: { PORT: 'not-a-port' } });
+    } catch (err) {
+      caught = err;
+    }
+    assert.ok(isObservabilityError(caught, 'OBS_ERR_CONFIG_INVALID'), String(caught));
+    assert.equal(caught.key, 'prometheus.port');
+    assert.match(caught.message, /prometheus\.port substituted from environment variable PORT/);
+    assert.deepEqual(
+      caught.others.map((other) => other.key),
+      ['prometheus.path', 'prometheus.auth.token', 'opentelemetry.sampling.ratio'],
+    );
+    assert.match(caught.message, /and 3 more problems:\n {2}- invalid value for prometheus\.path \(value "nope"/);
+    assert.ok(!caught.message.includes('s3cret-token-value'), 'a secret stays redacted among the others');
+  });
+
+  it('lists each invalid GREY_* variable, and stays a single problem when there is one', () => {
+    let caught: unknown;
+    try {
+      loadConfig({ cwd: dir.path, env: { GREY_PROMETHEUS_PORT: 'abc', GREY_OTEL_SAMPLING_RATIO: '9' } });
+    } catch (err) {
+      caught = err;
+    }
+    assert.ok(isObservabilityError(caught, 'OBS_ERR_CONFIG_ENV_INVALID'), String(caught));
+    assert.match(caught.message, /GREY_PROMETHEUS_PORT/);
+    assert.deepEqual(
+      caught.others.map((other) => [other.key, other.value]),
+      [['opentelemetry.sampling.ratio', 9]],
+    );
+    let single: unknown;
+    try {
+      loadConfig({ cwd: dir.path, env: { GREY_PROMETHEUS_PORT: 'abc' } });
+    } catch (err) {
+      single = err;
+    }
+    assert.ok(isObservabilityError(single));
+    assert.deepEqual(single.others, []);
+    assert.doesNotMatch(single.message, /more problem/);
+  });
 });
