@@ -7,7 +7,11 @@ import type { LabelRecord } from './tenant-labels.js';
  * addition: no label hashing, no label validation, no lookup.
  */
 export class PendingSeries {
-  /** What was added since the metric was last read. */
+  /**
+   * What was added since the metric was last read. After the metric's reset() it is -0 until the
+   * next add (-0 plus any number, 0 included, is never -0), so that a series nothing was added to
+   * since the reset stays absent, as in prom-client, without a flag to set on the hot path.
+   */
   delta = 0;
   /** True once the series was handed to prom-client (it then exists, at 0 if nothing was added). */
   flushed = false;
@@ -28,7 +32,7 @@ const MAX_PENDING_SERIES = 10_000;
  * `collect` hook (keeping any hook it had), so every read — a scrape, `registry.metrics()`,
  * `metric.get()` — first adds each series' sum with one `inc(labels, delta)`: what a reader sees
  * is exactly what was recorded, as when every call went to prom-client. `reset()` of the metric
- * also drops what is pending. A failing `inc` (labels the metric does not have) is reported to
+ * also drops what is pending (a series then reappears only once added to again). A failing `inc` (labels the metric does not have) is reported to
  * `onError` and the sum is dropped.
  *
  * Series are keyed by their label values, so asking again for the same labels gives the same
@@ -72,7 +76,7 @@ export class PendingSeriesSet {
   flush(): void {
     for (const series of this.series.values()) {
       const delta = series.delta;
-      if (delta === 0 && series.flushed) continue;
+      if (delta === 0 && (series.flushed || Object.is(delta, -0))) continue;
       series.delta = 0;
       series.flushed = true;
       try {
@@ -83,9 +87,10 @@ export class PendingSeriesSet {
     }
   }
 
+  /** The metric was reset: its series are gone from prom-client until something is added again. */
   private clear(): void {
     for (const series of this.series.values()) {
-      series.delta = 0;
+      series.delta = -0;
       series.flushed = false;
     }
   }

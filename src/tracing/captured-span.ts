@@ -14,6 +14,7 @@ import {
   type TimeInput,
   type Tracer,
 } from '@opentelemetry/api';
+import { isAnyValue } from '@opentelemetry/core';
 
 /** Where a {@link CapturedSpan} reports its end (the error-capture bookkeeping). */
 export interface CapturedSpanSink {
@@ -42,7 +43,16 @@ type Operation =
   | readonly ['addLink', Link]
   | readonly ['setStatus', SpanStatus]
   | readonly ['updateName', string]
-  | readonly ['recordException', Exception, TimeInput];
+  | readonly ['recordException', RecordedException, TimeInput];
+
+/**
+ * An exception as the SDK's `recordException` reads it, taken when it is recorded: its type (the
+ * `code`, else the `name`) and message are copied then (an error's message or code may change
+ * after it is recorded); its stack is read at replay (formatting it costs more than the whole
+ * captured span, and most are never replayed).
+ */
+type RecordedException =
+  string | { readonly type: string | undefined; readonly message: string | undefined; readonly source: Exception };
 
 /**
  * A span of a trace the head sampler dropped, kept while error capture may still need it
@@ -71,7 +81,11 @@ export class CapturedSpan implements Span {
   readonly parentContext: Context;
   /** The parent span in `parentContext` (a captured span, a remote span context's wrapper), if any. */
   readonly parentSpan: Span | undefined;
-  /** True when the span has no parent in this process (no parent, or a remote one). */
+  /**
+   * True when the span's parent is not a captured span: no parent, a remote one, or a span outside
+   * the capture (an SDK span that a rule sampled, under a strategy that is not parent-based; a
+   * span context wrapped by hand). Its part of the trace is followed from here.
+   */
   readonly isLocalRoot: boolean;
   /** Start options as given (attributes and links copied), start time filled in: see {@link startOptions}. */
   private readonly kind: SpanKind | undefined;
@@ -105,14 +119,13 @@ export class CapturedSpan implements Span {
     this.parentContext = parentContext;
     const parentSpan = trace.getSpan(parentContext);
     this.parentSpan = parentSpan;
-    const parent = parentSpan?.spanContext();
-    this.isLocalRoot = parent === undefined || parent.isRemote === true;
+    this.isLocalRoot = !(parentSpan instanceof CapturedSpan);
     const attributes = options.attributes;
     this.kind = options.kind;
     this.startAttributes = attributes === undefined ? undefined : Object.assign({}, attributes);
     this.links = options.links === undefined ? undefined : options.links.slice();
-    this.startTime = options.startTime ?? performance.now();
-    if (attributes !== undefined) this.noteAttribute('error', attributes['error']);
+    this.startTime = timeOrNow(options.startTime);
+    if (attributes !== undefined && Object.hasOwn(attributes, 'error')) this.noteAttribute(attributes['error']);
   }
 
   /** The options the span started with, for the replay (built then: most captured spans are never replayed). */
@@ -132,27 +145,31 @@ export class CapturedSpan implements Span {
   setAttribute(key: string, value: AttributeValue): this {
     if (this.ended) return this;
     this.record(['setAttribute', key, value]);
-    if (key === 'error') this.noteAttribute(key, value);
+    if (key === 'error') this.noteAttribute(value);
     return this;
   }
 
   setAttributes(attributes: Attributes): this {
     if (this.ended || attributes === null || typeof attributes !== 'object') return this;
     this.record(['setAttributes', Object.assign({}, attributes)]);
-    if ('error' in attributes) this.noteAttribute('error', attributes['error']);
+    if (Object.hasOwn(attributes, 'error')) this.noteAttribute(attributes['error']);
     return this;
   }
 
   addEvent(name: string, attributesOrStartTime?: Attributes | TimeInput, startTime?: TimeInput): this {
     if (this.ended) return this;
     // The time defaults to now, as the SDK's does: taken here, not at replay.
-    const explicit = startTime ?? (isTimeInput(attributesOrStartTime) ? attributesOrStartTime : undefined);
+    const explicit = isTimeInput(startTime)
+      ? startTime
+      : isTimeInput(attributesOrStartTime)
+        ? attributesOrStartTime
+        : undefined;
     const attributes = isTimeInput(attributesOrStartTime) ? undefined : attributesOrStartTime;
     this.record([
       'addEvent',
       name,
       attributes === undefined ? undefined : Object.assign({}, attributes),
-      explicit ?? performance.now(),
+      timeOrNow(explicit),
     ]);
     return this;
   }
@@ -184,7 +201,7 @@ export class CapturedSpan implements Span {
   end(endTime?: TimeInput): void {
     if (this.ended) return;
     this.ended = true;
-    this.endTime = endTime ?? performance.now();
+    this.endTime = timeOrNow(endTime);
     this.sink.ended(this);
   }
 
@@ -194,15 +211,37 @@ export class CapturedSpan implements Span {
 
   recordException(exception: Exception, time?: TimeInput): void {
     if (this.ended) return;
-    this.record(['recordException', exception, time ?? performance.now()]);
+    let recorded: RecordedException;
+    if (typeof exception === 'string' || typeof exception !== 'object' || exception === null) {
+      recorded = exception as string;
+    } else {
+      try {
+        // The SDK's reading (Span.recordException): the type is the code when there is one, else the name.
+        const { code, name, message } = exception as { code?: unknown; name?: unknown; message?: unknown };
+        recorded = {
+          type: code ? String(code) : name ? String(name) : undefined,
+          message: message ? String(message) : undefined,
+          source: exception,
+        };
+      } catch {
+        return; // A getter that throws: the SDK would throw here; telemetry never throws into the caller.
+      }
+    }
+    this.record(['recordException', recorded, timeOrNow(time)]);
   }
 
   private record(operation: Operation): void {
     (this.operations ??= []).push(operation);
   }
 
-  private noteAttribute(key: string, value: unknown): void {
-    if (key === 'error') this.errorAttribute = value === true || value === 'true';
+  /**
+   * Follows the attribute `error` as the SDK holds it: a value the SDK ignores (undefined, or not
+   * an attribute value) leaves the one set before, as `maybeAddAttribute` of @opentelemetry/core
+   * does (null is a value: it replaces `true`).
+   */
+  private noteAttribute(value: unknown): void {
+    if (value === undefined || !isAnyValue(value)) return;
+    this.errorAttribute = value === true || value === 'true';
   }
 }
 
@@ -234,11 +273,33 @@ export function replayCapturedSpan(span: CapturedSpan): void {
         live.updateName(operation[1]);
         break;
       case 'recordException':
-        live.recordException(operation[1], operation[2]);
+        live.recordException(exceptionAtReplay(operation[1]), operation[2]);
         break;
     }
   }
   live.end(span.endTime);
+}
+
+/** The exception to give the live span for `recorded`: type and message as recorded, the stack read now. */
+function exceptionAtReplay(recorded: RecordedException): Exception {
+  if (typeof recorded !== 'object') return recorded;
+  let stack: string | undefined;
+  try {
+    const value = (recorded.source as { stack?: unknown }).stack;
+    stack = value ? String(value) : undefined;
+  } catch {
+    stack = undefined;
+  }
+  return { name: recorded.type, message: recorded.message, stack } as Exception;
+}
+
+/**
+ * `time` when it is a TimeInput, else the performance.now() reading of this moment. What the SDK
+ * does with a missing or invalid time (not a number, Date or HrTime) is take the time of the
+ * call; taking it at replay instead would move the span to the moment its trace was kept.
+ */
+function timeOrNow(time: unknown): TimeInput {
+  return isTimeInput(time) ? time : performance.now();
 }
 
 /** A TimeInput (ms number, HrTime pair or Date), as the SDK tells a time from attributes. */

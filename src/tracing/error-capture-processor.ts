@@ -67,16 +67,16 @@ export class ErrorCapture implements SpanProcessor, CapturedSpanSink {
   }
 
   /**
-   * A captured span started (called by CaptureTracer); returns it. A child joins its parent's trace
-   * record; a root without a parent gets a fresh record that stays out of the map until it has to
-   * hold a span (most dropped traces end without ever being looked up); a root under a remote
-   * parent is listed at once, so that other local roots of the same trace share its record.
+   * A captured span started (called by CaptureTracer); returns it. A child of a captured span joins
+   * its parent's trace record; a root without a parent gets a fresh record that stays out of the
+   * map until it has to hold a span (most dropped traces end without ever being looked up); a root
+   * under another parent (remote, or a span outside the capture) is listed at once, so that other
+   * local roots of the same trace share its record.
    */
   started(span: CapturedSpan): CapturedSpan {
     const parent = span.parentSpan;
-    if (!span.isLocalRoot) {
-      span.capturedTrace =
-        parent instanceof CapturedSpan ? parent.capturedTrace : this.traces.get(span.spanContext().traceId);
+    if (parent instanceof CapturedSpan) {
+      span.capturedTrace = parent.capturedTrace;
       return span;
     }
     if (parent === undefined) {
@@ -103,7 +103,13 @@ export class ErrorCapture implements SpanProcessor, CapturedSpanSink {
   /** A captured span ended. */
   ended(span: CapturedSpan): void {
     const trace = span.capturedTrace;
-    if (trace === undefined || trace.closed || !this.running) return;
+    if (trace === undefined || !this.running) return;
+    if (trace.closed) {
+      // A span that ends after its trace's local root (work the root did not wait for): exported
+      // when the trace was kept, as it would have been sampled; else there is nothing to keep it for.
+      if (trace.keep) this.exportOne(span);
+      return;
+    }
     const lastRoot = span.isLocalRoot && --trace.openRoots <= 0;
     if (trace.keep) {
       this.exportOne(span);

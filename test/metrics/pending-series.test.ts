@@ -63,6 +63,33 @@ describe('PendingSeriesSet', () => {
     assert.equal(collected, 1);
   });
 
+  it('after registry.resetMetrics() shows only the series recorded since, as direct calls would', async () => {
+    const registry = new Registry();
+    const counter = counterOn(registry);
+    const gauge = new Gauge({ name: 'running', help: 'running', labelNames: ['tenant'], registers: [registry] });
+    const counted = new PendingSeriesSet(counter, () => undefined);
+    const running = new PendingSeriesSet(gauge, () => undefined);
+    const [a, b] = [counted.seriesFor({ type: 't', tenant: 'a' })!, counted.seriesFor({ type: 't', tenant: 'b' })!];
+    const [ra, rb] = [running.seriesFor({ tenant: 'a' })!, running.seriesFor({ tenant: 'b' })!];
+    a.add(1);
+    b.add(1);
+    ra.add(1);
+    rb.add(1);
+    rb.add(-1);
+    await registry.metrics();
+    registry.resetMetrics();
+    a.add(1);
+    ra.add(1);
+    ra.add(-1); // a task of tenant a ran since the reset: its series is back, at 0
+    const text = await registry.metrics();
+    assert.deepEqual(
+      text.split('\n').filter((line) => /^(jobs_total|running)\{/.test(line)),
+      ['jobs_total{type="t",tenant="a"} 1', 'running{tenant="a"} 0'],
+    );
+    b.add(2);
+    assert.match(await registry.metrics(), /^jobs_total\{type="t",tenant="b"\} 2$/m);
+  });
+
   it('reports labels the metric rejects to onError and never throws into the reader', async () => {
     const registry = new Registry();
     const errors: unknown[] = [];

@@ -8,6 +8,8 @@ import {
   context,
   propagation,
   trace,
+  type Attributes,
+  type Span,
   type Tracer,
 } from '@opentelemetry/api';
 import type { ConfigOverrides } from '../../src/config/types.js';
@@ -86,6 +88,40 @@ function failingRequest(tracer: Tracer): void {
       root.end();
     },
   );
+}
+
+/**
+ * Two traces whose captured export depended on when things were read: in the first, the only
+ * error is the attribute `error=true`, then set to values the SDK ignores (undefined, a symbol,
+ * an inherited key); in the second, an error's message and code change after it was recorded, and
+ * two children end after the root (one started before it ended, one after, from its context).
+ */
+function lateAndChangingRequest(tracer: Tracer): void {
+  tracer.startActiveSpan('flagged.request', {}, ROOT_CONTEXT, (root) => {
+    const flagged = tracer.startSpan('flagged.child');
+    flagged.setAttribute('error', true);
+    flagged.setAttribute('error', undefined as unknown as string);
+    flagged.setAttribute('error', Symbol('not a value') as unknown as string);
+    flagged.setAttributes(Object.create({ error: false }) as Attributes);
+    flagged.end();
+    root.end();
+  });
+  let rootContext = ROOT_CONTEXT;
+  let late: Span | undefined;
+  tracer.startActiveSpan('late.request', {}, ROOT_CONTEXT, (root) => {
+    rootContext = context.active();
+    late = tracer.startSpan('late.started_before_root_end');
+    const failing = tracer.startSpan('late.failing');
+    const error = Object.assign(new Error('disk full'), { code: 'ENOSPC' });
+    failing.recordException(error);
+    error.message = 'changed after it was recorded';
+    error.code = 'ELATER';
+    failing.setStatus({ code: SpanStatusCode.ERROR });
+    failing.end();
+    root.end();
+  });
+  late!.end();
+  tracer.startSpan('late.started_after_root_end', {}, rootContext).end();
 }
 
 /** What must be equal between a sampled export and a captured one: everything but ids and times. */
@@ -333,6 +369,31 @@ describe('error capture at ratio 0', () => {
     assert.match(String(exception.attributes['exception.stacktrace']), /RangeError: out of range/);
   });
 
+  it('exports what the SDK would hold: error=true kept over ignored values, exceptions as recorded, spans ending after the root', async () => {
+    const sampled = await start({});
+    lateAndChangingRequest(sampled.tracer);
+    await flushAndStop();
+    const expected = comparable(receiver!.spans());
+    await stopTracingAndReceiver(tracing, receiver);
+
+    const captured = await start(captureConfig());
+    lateAndChangingRequest(captured.tracer);
+    await flushAndStop();
+    const spans = receiver!.spans();
+    assert.deepEqual(spans.map((s) => s.name).sort(), [
+      'flagged.child',
+      'flagged.request',
+      'late.failing',
+      'late.request',
+      'late.started_after_root_end',
+      'late.started_before_root_end',
+    ]);
+    assert.deepEqual(comparable(spans), expected);
+    const exception = spans.find((s) => s.name === 'late.failing')!.events[0]!;
+    assert.equal(exception.attributes['exception.type'], 'ENOSPC');
+    assert.equal(exception.attributes['exception.message'], 'disk full');
+  });
+
   it('keeps the times of a captured span: start, events and end as they happened', async () => {
     const { tracer } = await start(captureConfig());
     const before = Date.now() * 1e6;
@@ -352,6 +413,50 @@ describe('error capture at ratio 0', () => {
     assert.ok(span.startTimeUnixNano >= before - 1e6 && span.endTimeUnixNano <= after + 1e6, 'within the run');
     assert.ok(event.timeUnixNano - span.startTimeUnixNano >= 19e6, 'event after the first wait');
     assert.ok(span.endTimeUnixNano - event.timeUnixNano >= 19e6, 'end after the second wait');
+  });
+
+  it('takes the time of the call for a missing or invalid time, not the time of the replay', async () => {
+    const { tracer } = await start(captureConfig());
+    const before = Date.now() * 1e6;
+    let after = 0;
+    tracer.startActiveSpan('grey.request', {}, ROOT_CONTEXT, (root) => {
+      const child = tracer.startSpan('child', { startTime: 'not a time' as unknown as number });
+      child.addEvent('event', { n: 1 }, 'not a time' as unknown as number);
+      child.recordException('failed', Number.NaN.toString() as unknown as number);
+      child.end('not a time' as unknown as number);
+      after = Date.now() * 1e6;
+      busyWait(30);
+      root.setStatus({ code: SpanStatusCode.ERROR });
+      root.end();
+    });
+    await flushAndStop();
+    const child = receiver!.spans().find((s) => s.name === 'child')!;
+    // 1 ms of slack each way for the clock readings around the calls.
+    const times = [child.startTimeUnixNano, child.endTimeUnixNano, ...child.events.map((e) => e.timeUnixNano)];
+    assert.equal(times.length, 4);
+    for (const time of times)
+      assert.ok(time >= before - 1e6 && time <= after + 1e6, `${time} in [${before}, ${after}]`);
+  });
+
+  it('exports the failing children of a span that a rule sampled under traceid_ratio (not parent-based)', async () => {
+    const overrides = captureConfig(undefined, true, ['error=true', 'priority=critical']);
+    overrides.opentelemetry!.sampling!.strategy = 'traceid_ratio';
+    const { tracer } = await start(overrides);
+    tracer.startActiveSpan('grey.task.run', { attributes: { priority: 'critical' } }, ROOT_CONTEXT, (task) => {
+      tracer.startActiveSpan('grey.worker.execute', (child) => {
+        tracer.startSpan('grey.db.query').end();
+        child.setStatus({ code: SpanStatusCode.ERROR });
+        child.end();
+      });
+      tracer.startSpan('grey.response.build').end();
+      task.end();
+    });
+    await flushAndStop();
+    const spans = receiver!.spans();
+    assert.deepEqual(spans.map((s) => s.name).sort(), ['grey.db.query', 'grey.task.run', 'grey.worker.execute']);
+    const byName = new Map(spans.map((s) => [s.name, s]));
+    assert.equal(byName.get('grey.worker.execute')!.parentSpanId, byName.get('grey.task.run')!.spanId);
+    assert.equal(byName.get('grey.db.query')!.parentSpanId, byName.get('grey.worker.execute')!.spanId);
   });
 
   it('captures through every tracer of the global provider, in every startActiveSpan form', async () => {
