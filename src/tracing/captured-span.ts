@@ -72,9 +72,9 @@ type RecordedException =
  *
  * Times are taken as `performance.now()` readings and converted by the SDK at replay (its
  * `_getTime` takes a number not later than `performance.now()` as such a reading), so an exported
- * captured span has the timing a live SDK span would have had. Attribute objects given to
- * `setAttributes`, the start options and links are copied one level deep when given; an
- * exception's fields are read at replay.
+ * captured span has the timing a live SDK span would have had. What the caller hands over is
+ * copied at the call, as the SDK copies it: attribute objects and their array values, links and
+ * their attributes, status objects; an exception's type and message (its stack is read at replay).
  */
 export class CapturedSpan implements Span {
   /** The context the span started in (its parent span and baggage), for the replay. */
@@ -122,8 +122,8 @@ export class CapturedSpan implements Span {
     this.isLocalRoot = !(parentSpan instanceof CapturedSpan);
     const attributes = options.attributes;
     this.kind = options.kind;
-    this.startAttributes = attributes === undefined ? undefined : Object.assign({}, attributes);
-    this.links = options.links === undefined ? undefined : options.links.slice();
+    this.startAttributes = attributes === undefined ? undefined : copyAttributes(attributes);
+    this.links = options.links === undefined ? undefined : options.links.map(copyLink);
     this.startTime = timeOrNow(options.startTime);
     if (attributes !== undefined && Object.hasOwn(attributes, 'error')) this.noteAttribute(attributes['error']);
   }
@@ -144,14 +144,14 @@ export class CapturedSpan implements Span {
 
   setAttribute(key: string, value: AttributeValue): this {
     if (this.ended) return this;
-    this.record(['setAttribute', key, value]);
+    this.record(['setAttribute', key, Array.isArray(value) ? (value.slice() as AttributeValue) : value]);
     if (key === 'error') this.noteAttribute(value);
     return this;
   }
 
   setAttributes(attributes: Attributes): this {
     if (this.ended || attributes === null || typeof attributes !== 'object') return this;
-    this.record(['setAttributes', Object.assign({}, attributes)]);
+    this.record(['setAttributes', copyAttributes(attributes)]);
     if (Object.hasOwn(attributes, 'error')) this.noteAttribute(attributes['error']);
     return this;
   }
@@ -168,7 +168,7 @@ export class CapturedSpan implements Span {
     this.record([
       'addEvent',
       name,
-      attributes === undefined ? undefined : Object.assign({}, attributes),
+      attributes === undefined ? undefined : copyAttributes(attributes),
       timeOrNow(explicit),
     ]);
     return this;
@@ -176,7 +176,7 @@ export class CapturedSpan implements Span {
 
   addLink(link: Link): this {
     if (this.ended) return this;
-    this.record(['addLink', link]);
+    this.record(['addLink', copyLink(link)]);
     return this;
   }
 
@@ -187,7 +187,7 @@ export class CapturedSpan implements Span {
 
   setStatus(status: SpanStatus): this {
     if (this.ended) return this;
-    this.record(['setStatus', status]);
+    this.record(['setStatus', { ...status }]);
     if (status.code !== SpanStatusCode.UNSET && this.statusCode !== SpanStatusCode.OK) this.statusCode = status.code;
     return this;
   }
@@ -300,6 +300,26 @@ function exceptionAtReplay(recorded: RecordedException): Exception {
  */
 function timeOrNow(time: unknown): TimeInput {
   return isTimeInput(time) ? time : performance.now();
+}
+
+/**
+ * A copy of `attributes` as the SDK keeps them at the call: own keys, array values copied (the
+ * caller may change its objects after the call; the replay must see them as they were).
+ */
+function copyAttributes(attributes: Attributes): Attributes {
+  const copy: Attributes = {};
+  for (const key in attributes) {
+    if (!Object.hasOwn(attributes, key)) continue;
+    const value = attributes[key];
+    copy[key] = Array.isArray(value) ? (value.slice() as AttributeValue) : value;
+  }
+  return copy;
+}
+
+/** A copy of `link` (its attributes copied as {@link copyAttributes} does); the span context is immutable. */
+function copyLink(link: Link): Link {
+  if (link === null || typeof link !== 'object') return link;
+  return link.attributes === undefined ? { ...link } : { ...link, attributes: copyAttributes(link.attributes) };
 }
 
 /** A TimeInput (ms number, HrTime pair or Date), as the SDK tells a time from attributes. */

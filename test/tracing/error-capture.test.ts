@@ -493,4 +493,38 @@ describe('error capture at ratio 0', () => {
     assert.equal(held.startSpan('after').isRecording(), false);
     assert.equal(live.startSpan('after').isRecording(), false);
   });
+
+  it('exports what was given to a captured span as it was at the call, though the caller changes it later', async () => {
+    const { tracer } = await start(captureConfig());
+    const tags = ['a', 'b'];
+    const startAttributes = { 'start.tags': ['x'] };
+    const status = { code: SpanStatusCode.ERROR, message: 'first' };
+    const linkAttributes = { why: 'before' };
+    const link = {
+      context: trace
+        .wrapSpanContext({ traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', traceFlags: 0 })
+        .spanContext(),
+      attributes: linkAttributes,
+    };
+    const span = tracer.startSpan('grey.request', { attributes: startAttributes }, ROOT_CONTEXT);
+    span.setAttribute('tags', tags);
+    const bag = { list: [1, 2] };
+    span.setAttributes(bag);
+    span.addLink(link);
+    span.setStatus(status);
+    tags.push('changed');
+    startAttributes['start.tags'].push('changed');
+    bag.list.push(3);
+    status.message = 'changed';
+    linkAttributes.why = 'changed';
+    span.end();
+    await flushAndStop();
+    const [exported] = receiver!.spans();
+    assert.ok(exported !== undefined);
+    assert.deepEqual(exported.attributes['tags'], ['a', 'b']);
+    assert.deepEqual(exported.attributes['start.tags'], ['x']);
+    assert.deepEqual(exported.attributes['list'], [1, 2]);
+    assert.equal(exported.status.message, 'first');
+    assert.deepEqual(exported.links[0]?.attributes, { why: 'before' });
+  });
 });
