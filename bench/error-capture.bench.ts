@@ -1,7 +1,7 @@
 /**
  * What error capture costs: time per trace (a root span and 3 children, ended) at ratio 0 with
- * error capture off (dropped spans are non-recording) and on (dropped spans are recorded and
- * buffered until the root ends, then discarded), next to an always-sampled trace for reference
+ * error capture off (dropped spans are non-recording) and on (dropped spans are captured and
+ * held until the root ends, then discarded), next to an always-sampled trace for reference
  * (its export queue is full, so this is the cost of recording a span, without serialising it).
  * Printed as ratios to the "off" case; absolute numbers depend on the machine.
  *
