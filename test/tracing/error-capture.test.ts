@@ -166,6 +166,15 @@ describe('error capture at ratio 0', () => {
     await tracing?.shutdown(2000);
   }
 
+  /** Ends the pipeline (see flushAndStop) and returns the names of the exported spans, sorted. */
+  async function exportedNames(): Promise<string[]> {
+    await flushAndStop();
+    return receiver!
+      .spans()
+      .map((s) => s.name)
+      .sort();
+  }
+
   afterEach(async () => {
     await stopTracingAndReceiver(tracing, receiver);
     tracing = undefined;
@@ -244,14 +253,7 @@ describe('error capture at ratio 0', () => {
       failing.end();
       root.end();
     });
-    await flushAndStop();
-    assert.deepEqual(
-      receiver!
-        .spans()
-        .map((s) => s.name)
-        .sort(),
-      ['failing', 'grey.request', 'step-0', 'step-1'],
-    );
+    assert.deepEqual(await exportedNames(), ['failing', 'grey.request', 'step-0', 'step-1']);
     assert.equal(tracing!.health().capture_trace_full, 3);
     assert.ok(
       lines.some((l) => l.code === 'OBS_WARN_SPANS_DROPPED'),
@@ -287,14 +289,7 @@ describe('error capture at ratio 0', () => {
       root.setStatus({ code: SpanStatusCode.ERROR });
       root.end();
     }
-    await flushAndStop();
-    assert.deepEqual(
-      receiver!
-        .spans()
-        .map((s) => s.name)
-        .sort(),
-      ['root-0', 'root-1', 'root-2'],
-    );
+    assert.deepEqual(await exportedNames(), ['root-0', 'root-1', 'root-2']);
     assert.equal(tracing!.health().capture_trace_evicted, 0);
   });
 
@@ -341,27 +336,29 @@ describe('error capture at ratio 0', () => {
       tracer.startSpan('grey.scheduler.submit_task', { attributes: { priority: 'critical' } }).end();
       root.end();
     });
-    await flushAndStop();
-    assert.deepEqual(
-      receiver!
-        .spans()
-        .map((s) => s.name)
-        .sort(),
-      ['grey.auth.validate_token', 'grey.request', 'grey.scheduler.submit_task'],
-    );
+    assert.deepEqual(await exportedNames(), ['grey.auth.validate_token', 'grey.request', 'grey.scheduler.submit_task']);
   });
 
-  it('exports a captured trace exactly as the same trace sampled (all but ids and times)', async () => {
+  /**
+   * Runs `scenario` once with every span sampled and once at ratio 0 with error capture, each
+   * against a fresh receiver; returns the sampled export (comparable form) and the captured spans.
+   */
+  async function sampledThenCaptured(
+    scenario: (tracer: Tracer) => void,
+  ): Promise<{ expected: unknown[]; spans: ReceivedSpan[] }> {
     const sampled = await start({});
-    failingRequest(sampled.tracer);
+    scenario(sampled.tracer);
     await flushAndStop();
     const expected = comparable(receiver!.spans());
     await stopTracingAndReceiver(tracing, receiver);
-
     const captured = await start(captureConfig());
-    failingRequest(captured.tracer);
+    scenario(captured.tracer);
     await flushAndStop();
-    const spans = receiver!.spans();
+    return { expected, spans: receiver!.spans() };
+  }
+
+  it('exports a captured trace exactly as the same trace sampled (all but ids and times)', async () => {
+    const { expected, spans } = await sampledThenCaptured(failingRequest);
     assert.equal(spans.length, 3);
     assert.deepEqual(comparable(spans), expected);
     const exception = spans.find((s) => s.name === 'grey.worker.execute_renamed')!.events[0]!;
@@ -370,16 +367,7 @@ describe('error capture at ratio 0', () => {
   });
 
   it('exports what the SDK would hold: error=true kept over ignored values, exceptions as recorded, spans ending after the root', async () => {
-    const sampled = await start({});
-    lateAndChangingRequest(sampled.tracer);
-    await flushAndStop();
-    const expected = comparable(receiver!.spans());
-    await stopTracingAndReceiver(tracing, receiver);
-
-    const captured = await start(captureConfig());
-    lateAndChangingRequest(captured.tracer);
-    await flushAndStop();
-    const spans = receiver!.spans();
+    const { expected, spans } = await sampledThenCaptured(lateAndChangingRequest);
     assert.deepEqual(spans.map((s) => s.name).sort(), [
       'flagged.child',
       'flagged.request',
