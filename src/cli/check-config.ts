@@ -46,8 +46,8 @@ export function describeEffectiveConfig(resolved: ResolvedConfig): EffectiveValu
 /**
  * `grey-observability check-config [file] [--json]`: validates the config that initObservability()
  * would use (the file, or the usual lookup when none is given) and prints every effective value with
- * its source. Returns the exit code: 0 valid, 1 invalid. Every invalid value of a layer (the file, the
- * environment, the overrides) is reported at once; `--json` lists them under `problems`.
+ * its source. Returns the exit code: 0 valid, 1 invalid. Every unknown key and invalid value of a layer
+ * (the file, the environment, the overrides) is reported at once; `--json` lists them under `problems`.
  */
 export function checkConfig(file: string | undefined, json: boolean, io: CliIo): number {
   let resolved: ResolvedConfig;

@@ -48,7 +48,7 @@ export function createStore(): {
   const validate = (): FormatFailure | undefined => {
     failures.length = 0;
     try {
-      // Unknown keys were already rejected by flattenToLayer with the file and key path.
+      // Unknown keys were already reported (flattenToLayer's problems, thrown by check()).
       store.validate({ allowed: 'strict' });
       return undefined;
     } catch (cause) {
@@ -58,7 +58,7 @@ export function createStore(): {
   return {
     check(layer) {
       const tree: Record<string, unknown> = {};
-      const invalid: ObservabilityError[] = [];
+      const invalid: ObservabilityError[] = [...(layer.problems ?? [])];
       for (const entry of layer.entries) {
         // Every entry passes its own format before convict's load(), which coerces by the default's
         // type and throws a bare SyntaxError or TypeError on a string for a list or a mapping for a string.

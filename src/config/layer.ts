@@ -17,11 +17,17 @@ export interface ConfigLayer {
   entries: LayerEntry[];
   /** Set for the file layer. */
   file?: string;
+  /**
+   * What flattening found wrong (unknown keys, sections given as values), reported by the layer's
+   * check together with its invalid values, so that one pass names every problem of the source.
+   */
+  problems?: ObservabilityError[];
 }
 
 /**
  * Flattens a nested object (a parsed file or code overrides) into schema keys. A key that the
- * schema does not have, or a section given as a plain value, is an error naming the key path.
+ * schema does not have, or a section given as a plain value, is a problem naming the key path,
+ * kept in `problems` (the layer's check throws them with its own, see convict-store.ts).
  */
 export function flattenToLayer(
   tree: Record<string, unknown>,
@@ -30,18 +36,22 @@ export function flattenToLayer(
   file?: string,
 ): ConfigLayer {
   const entries: LayerEntry[] = [];
+  const problems: ObservabilityError[] = [];
   const walk = (node: Record<string, unknown>, schemaNode: Record<string, unknown>, prefix: string): void => {
     for (const [name, value] of Object.entries(node)) {
       const key = prefix === '' ? name : `${prefix}.${name}`;
       const schemaChild = Object.hasOwn(schemaNode, name) ? schemaNode[name] : undefined;
       if (schemaChild === undefined) {
-        throw new ObservabilityError('OBS_ERR_CONFIG_UNKNOWN_KEY', `unknown config key "${key}"`, {
-          file,
-          key,
-          expected: `one of: ${Object.keys(schemaNode)
-            .map((k) => (prefix === '' ? k : `${prefix}.${k}`))
-            .join(', ')}`,
-        });
+        problems.push(
+          new ObservabilityError('OBS_ERR_CONFIG_UNKNOWN_KEY', `unknown config key "${key}"`, {
+            file,
+            key,
+            expected: `one of: ${Object.keys(schemaNode)
+              .map((k) => (prefix === '' ? k : `${prefix}.${k}`))
+              .join(', ')}`,
+          }),
+        );
+        continue;
       }
       if (isSchemaLeaf(schemaChild)) {
         if (value !== undefined) entries.push({ key, value, origin });
@@ -49,16 +59,19 @@ export function flattenToLayer(
       }
       if (value === undefined) continue;
       if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-        throw new ObservabilityError('OBS_ERR_CONFIG_INVALID', `"${key}" is a section`, {
-          file,
-          key,
-          value,
-          expected: `a mapping with keys ${Object.keys(schemaChild as object).join(', ')}`,
-        });
+        problems.push(
+          new ObservabilityError('OBS_ERR_CONFIG_INVALID', `"${key}" is a section`, {
+            file,
+            key,
+            value,
+            expected: `a mapping with keys ${Object.keys(schemaChild as object).join(', ')}`,
+          }),
+        );
+        continue;
       }
       walk(value as Record<string, unknown>, schemaChild as Record<string, unknown>, key);
     }
   };
   walk(tree, configSchema as unknown as Record<string, unknown>, '');
-  return { source, entries, file };
+  return problems.length === 0 ? { source, entries, file } : { source, entries, file, problems };
 }

@@ -609,6 +609,27 @@ describe('loadConfig reports every invalid value of a layer at once', () => {
     assert.ok(!caught.message.includes('s3cret-token-value'), 'a secret stays redacted among the others');
   });
 
+  it('names every unknown key and every invalid value of a file in one error, unknown keys first', () => {
+    const file = dir.write(
+      'unknown-and-bad.yaml',
+      'prometheus:\n  prot: 9464\n  port: 99999\nlogging: debug\nopentelemetry:\n  sampler: always_on\n',
+    );
+    let caught: unknown;
+    try {
+      loadConfig({ cwd: dir.path, configFile: file, env: {} });
+    } catch (err) {
+      caught = err;
+    }
+    assert.ok(isObservabilityError(caught, 'OBS_ERR_CONFIG_UNKNOWN_KEY'), String(caught));
+    assert.equal(caught.key, 'prometheus.prot');
+    assert.deepEqual(
+      caught.others.map((other) => other.key),
+      ['logging', 'opentelemetry.sampler', 'prometheus.port'],
+    );
+    assert.match(caught.message, /- unknown config key "opentelemetry\.sampler"/);
+    assert.match(caught.message, /- "logging" is a section/);
+  });
+
   it('lists each invalid GREY_* variable, and stays a single problem when there is one', () => {
     let caught: unknown;
     try {
