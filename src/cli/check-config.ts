@@ -46,8 +46,9 @@ export function describeEffectiveConfig(resolved: ResolvedConfig): EffectiveValu
 /**
  * `grey-observability check-config [file] [--json]`: validates the config that initObservability()
  * would use (the file, or the usual lookup when none is given) and prints every effective value with
- * its source. Returns the exit code: 0 valid, 1 invalid. Every unknown key and invalid value of a layer
- * (the file, the environment, the overrides) is reported at once; `--json` lists them under `problems`.
+ * its source. Returns the exit code: 0 valid, 1 invalid. Every unknown key, unset `${VAR}` and invalid
+ * value of the file, the environment and the overrides is reported at once; `--json` lists them under
+ * `problems`, each with its one-line `message`.
  */
 export function checkConfig(file: string | undefined, json: boolean, io: CliIo): number {
   let resolved: ResolvedConfig;
@@ -58,8 +59,18 @@ export function checkConfig(file: string | undefined, json: boolean, io: CliIo):
     if (json) {
       // Every problem found, the first one (the error's own) included, for tools to read.
       const problems = [
-        { key: err.key, value: err.value, expected: err.expected },
-        ...err.others.map((other) => ({ key: other.key, value: other.value, expected: other.expected })),
+        {
+          message: err.message.split('\n')[0]!.replace(/^[A-Z_]+: /, ''),
+          key: err.key,
+          value: err.value,
+          expected: err.expected,
+        },
+        ...err.others.map((other) => ({
+          message: other.message,
+          key: other.key,
+          value: other.value,
+          expected: other.expected,
+        })),
       ];
       io.stdout(`${JSON.stringify({ valid: false, code: err.code, message: err.message, problems }, null, 2)}\n`);
     }

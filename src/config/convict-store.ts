@@ -71,7 +71,7 @@ export function createStore(): {
         if (!mapKeys.includes(entry.key)) setPath(tree, entry.key, entry.value);
       }
       // Every invalid value of the layer is reported at once, the first as the error's own.
-      if (invalid.length > 0) throw withOthers(invalid);
+      if (invalid.length > 0) throw joinProblems(invalid);
       store.load(tree);
       const failure = validate();
       if (failure === undefined) return;
@@ -109,22 +109,28 @@ export function createStore(): {
   };
 }
 
-/** The first of `errors`, carrying the others (same layer, same pass) in its `others`. */
-function withOthers(errors: readonly ObservabilityError[]): ObservabilityError {
-  const [first, ...rest] = errors as [ObservabilityError, ...ObservabilityError[]];
-  if (rest.length === 0) return first;
-  return new ObservabilityError(first.code, first.message.split('\n')[0]!.replace(/^[A-Z_]+: /, ''), {
+/**
+ * One error naming every problem of `errors` (in order; an error's own `others` follow it): the
+ * first is the error's own, the rest are its `others`. A single error without others is returned as is.
+ */
+export function joinProblems(errors: readonly ObservabilityError[]): ObservabilityError {
+  const [first] = errors as [ObservabilityError, ...ObservabilityError[]];
+  if (errors.length === 1) return first;
+  const others = errors.flatMap((error, i) => [
+    ...(i === 0 ? [] : [{ message: firstLine(error), key: error.key, value: error.value, expected: error.expected }]),
+    ...error.others,
+  ]);
+  return new ObservabilityError(first.code, firstLine(first), {
     file: first.file,
     key: first.key,
     value: first.value,
     expected: first.expected,
-    others: rest.map((error) => ({
-      message: error.message.split('\n')[0]!.replace(/^[A-Z_]+: /, ''),
-      key: error.key,
-      value: error.value,
-      expected: error.expected,
-    })),
+    others,
   });
+}
+
+function firstLine(error: ObservabilityError): string {
+  return error.message.split('\n')[0]!.replace(/^[A-Z_]+: /, '');
 }
 
 function leafOf(key: string): SchemaLeaf {

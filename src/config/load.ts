@@ -1,6 +1,6 @@
-import { ObservabilityError } from '../errors.js';
+import { isObservabilityError, ObservabilityError } from '../errors.js';
 import { locateConfigFile, readConfigFile } from './config-file.js';
-import { createStore } from './convict-store.js';
+import { createStore, joinProblems } from './convict-store.js';
 import { getPath, schemaDefaults, setPath } from './defaults.js';
 import { readEnvLayer } from './env-layer.js';
 import { flattenToLayer, type ConfigLayer } from './layer.js';
@@ -47,8 +47,10 @@ export function loadConfig(options: LoadConfigOptions = {}): ResolvedConfig {
   const layers: ConfigLayer[] = [];
   if (located !== undefined) {
     const substitutions: Substitutions = new Map();
-    const tree = substituteEnv(readConfigFile(located.path), env, located.path, '', substitutions);
+    const unset: ObservabilityError[] = [];
+    const tree = substituteEnv(readConfigFile(located.path), env, located.path, '', substitutions, unset);
     const fileLayer = flattenToLayer(tree as Record<string, unknown>, 'file', located.path, located.path);
+    withUnsetVariables(fileLayer, unset);
     typeSubstitutedEntries(fileLayer, substitutions, leaves);
     layers.push(fileLayer);
   }
@@ -71,8 +73,17 @@ export function loadConfig(options: LoadConfigOptions = {}): ResolvedConfig {
   const merged = schemaDefaults() as unknown as Record<string, unknown>;
   const sources: Record<string, ValueSource> = {};
   for (const key of leaves.keys()) sources[key] = { source: 'default', origin: 'schema' };
+  // Every layer is checked, so that one error names the problems of the file, the environment and
+  // the overrides (in that order; in each, unknown keys and sections given as values first).
+  const problems: ObservabilityError[] = [];
   for (const layer of layers) {
-    store.check(layer);
+    try {
+      store.check(layer);
+    } catch (error) {
+      if (!isObservabilityError(error)) throw error;
+      problems.push(error);
+      continue;
+    }
     for (const entry of layer.entries) {
       const leaf = leaves.get(entry.key) as SchemaLeaf;
       const current = getPath(merged, entry.key);
@@ -87,11 +98,24 @@ export function loadConfig(options: LoadConfigOptions = {}): ResolvedConfig {
       sources[entry.key] = source;
     }
   }
+  if (problems.length > 0) throw joinProblems(problems);
   const config = merged as unknown as ObservabilityConfig;
   applyGenericOtlpEndpoint(config, sources);
   deriveServiceIdentity(config, sources);
   checkConsistency(config, sources);
   return { config: store.finish(config), sources, file: located?.path };
+}
+
+/**
+ * Unset `${VAR}` references of the file are problems of the file layer, after its unknown keys: the
+ * entries that hold one are left out, so that they are not also reported as invalid values.
+ */
+function withUnsetVariables(layer: ConfigLayer, unset: readonly ObservabilityError[]): void {
+  if (unset.length === 0) return;
+  const holds = (entry: string, key: string): boolean =>
+    key === entry || key.startsWith(`${entry}.`) || key.startsWith(`${entry}[`);
+  layer.entries = layer.entries.filter((entry) => !unset.some((error) => holds(entry.key, error.key ?? '')));
+  layer.problems = [...(layer.problems ?? []), ...unset];
 }
 
 /** The `sources` key of one entry of a map-valued key: `opentelemetry.resource["service.name"]`. */

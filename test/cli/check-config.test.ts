@@ -90,6 +90,30 @@ describe('grey-observability check-config', () => {
     );
   });
 
+  it("lists an unset ${VAR} and the invalid GREY_* variables with the file's problems under --json", () => {
+    const file = dir.write(
+      'bad-everywhere.yaml',
+      'prometheus:\n  prot: 1\n  port: 99999\n  auth:\n    type: bearer\n    token: tok-9f8e7d\nopentelemetry:\n  exporter:\n    endpoint: ${NO_SUCH_VAR}\n',
+    );
+    const { code, stdout, stderr } = run(['check-config', file, '--json'], { GREY_OTEL_SAMPLING_RATIO: 'x' });
+    assert.equal(code, 1);
+    const parsed = JSON.parse(stdout) as { code: string; problems: Array<{ message: string; key: string }> };
+    assert.equal(parsed.code, 'OBS_ERR_CONFIG_UNKNOWN_KEY');
+    assert.deepEqual(
+      parsed.problems.map((p) => [p.key, p.message]),
+      [
+        ['prometheus.prot', 'unknown config key "prometheus.prot"'],
+        ['opentelemetry.exporter.endpoint', 'environment variable NO_SUCH_VAR is not set'],
+        ['prometheus.port', 'invalid value for prometheus.port'],
+        [
+          'opentelemetry.sampling.ratio',
+          'invalid value for opentelemetry.sampling.ratio from environment variable GREY_OTEL_SAMPLING_RATIO',
+        ],
+      ],
+    );
+    assert.ok(!stdout.includes('tok-9f8e7d') && !stderr.includes('tok-9f8e7d'));
+  });
+
   it('prints JSON with --json', () => {
     const file = dir.write('json.yaml', 'prometheus:\n  port: 9465\n');
     const { code, stdout } = run(['check-config', file, '--json']);

@@ -630,6 +630,46 @@ describe('loadConfig reports every invalid value of a layer at once', () => {
     assert.match(caught.message, /- "logging" is a section/);
   });
 
+  it('names an unset ${VAR} with the other problems of the file and the environment, unknown keys first', () => {
+    const file = dir.write(
+      'all-at-once.yaml',
+      'prometheus:\n  colour: red\n  port: 70000\n  auth:\n    type: bearer\n    token: s3cret-token-value\n    tokn: x\n' +
+        'logging: verbose\nopentelemetry:\n  exporter:\n    endpoint: ${UNSET_ENDPOINT}\n    timeout_ms: ${NOT_A_NUMBER}\n' +
+        '    headers:\n      Authorization: "Bearer ${UNSET_TOKEN}"\n  sampling:\n    ratio: 1.5\n',
+    );
+    let caught: unknown;
+    try {
+      loadConfig({
+        cwd: dir.path,
+        configFile: file,
+        env: { NOT_A_NUMBER: 'abc', GREY_PROMETHEUS_PATH: 'no-slash', GREY_OTEL_SAMPLING_RATIO: '-2' },
+      });
+    } catch (err) {
+      caught = err;
+    }
+    assert.ok(isObservabilityError(caught, 'OBS_ERR_CONFIG_UNKNOWN_KEY'), String(caught));
+    assert.equal(caught.key, 'prometheus.colour');
+    assert.deepEqual(
+      caught.others.map((other) => other.key),
+      [
+        'prometheus.auth.tokn',
+        'logging',
+        'opentelemetry.exporter.endpoint',
+        'opentelemetry.exporter.headers.Authorization',
+        'prometheus.port',
+        'opentelemetry.exporter.timeout_ms',
+        'opentelemetry.sampling.ratio',
+        'prometheus.path',
+        'opentelemetry.sampling.ratio',
+      ],
+    );
+    assert.match(caught.message, /- environment variable UNSET_ENDPOINT is not set/);
+    assert.match(caught.message, /- environment variable UNSET_TOKEN is not set/);
+    assert.match(caught.message, /- invalid value for prometheus\.path from environment variable GREY_PROMETHEUS_PATH/);
+    assert.match(caught.message, /- invalid value for opentelemetry\.sampling\.ratio from environment variable/);
+    assert.ok(!caught.message.includes('s3cret-token-value'), 'the token next to the mistakes stays redacted');
+  });
+
   it('lists each invalid GREY_* variable, and stays a single problem when there is one', () => {
     let caught: unknown;
     try {
