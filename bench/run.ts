@@ -6,7 +6,8 @@
  * (one object per comparison) and regenerates the tables of docs/performance.md with the Node
  * version and CPU. `--quick` runs fewer, shorter rounds, two CPU-timed or memory comparisons at a
  * time, and keeps the last install_weight figure and start-up table (20 to 30 s here, see
- * docs/performance.md); `--tiny` is the test's size (not figures to publish).
+ * docs/performance.md); `--tiny` is the test's size (not figures to publish). The command line is
+ * checked before anything runs (bench/args.ts): a mistake exits 2 with a message, writing nothing.
  */
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -18,33 +19,13 @@ import { runInstallWeight } from './comparisons/install-weight.js';
 import { scrapeSizes } from './comparisons/scrape.js';
 import { runStartupParts, type StartupPart } from './comparisons/startup-parts.js';
 import { runTenantMemory } from './comparisons/tenant-memory.js';
+import { BENCH_USAGE, BenchUsageError, parseBenchArgs } from './args.js';
 import { addFindings } from './findings.js';
 import { describeEnvironment, formatted, missesTarget, regenerateDocs } from './report.js';
 import { formatRatio, type BenchMode, type BenchResult } from './harness.js';
 
 const execFileAsync = promisify(execFile);
 const WORKER = join(dirname(fileURLToPath(import.meta.url)), 'worker.js');
-
-interface Options {
-  mode: BenchMode;
-  only: string[] | undefined;
-  results: string;
-  startup: string;
-  docs: string | undefined;
-}
-
-function parseArgs(argv: string[]): Options {
-  const value = (flag: string) => argv.find((arg) => arg.startsWith(`--${flag}=`))?.slice(flag.length + 3);
-  const mode: BenchMode = argv.includes('--tiny') ? 'tiny' : argv.includes('--quick') ? 'quick' : 'full';
-  const results = value('results') ?? join(REPO_ROOT, 'bench', 'results.json');
-  return {
-    mode,
-    only: value('only')?.split(','),
-    results,
-    startup: join(dirname(results), 'startup-parts.json'),
-    docs: argv.includes('--no-docs') ? undefined : (value('docs') ?? join(REPO_ROOT, 'docs', 'performance.md')),
-  };
-}
 
 async function inWorker(kind: string, param: string, mode: BenchMode): Promise<BenchResult[]> {
   const child = execFileAsync(process.execPath, [WORKER, kind, param, mode], {
@@ -135,7 +116,15 @@ function readPrevious(path: string): BenchResult[] {
 }
 
 async function main(): Promise<void> {
-  const options = parseArgs(process.argv.slice(2));
+  let options;
+  try {
+    options = parseBenchArgs(process.argv.slice(2), (mode) => plan(mode).map((step) => step.name), REPO_ROOT);
+  } catch (error) {
+    if (!(error instanceof BenchUsageError)) throw error;
+    console.error(`bench: ${error.message}\n${BENCH_USAGE}`);
+    process.exitCode = 2;
+    return;
+  }
   const previous = readPrevious(options.results);
   const selected = (name: string) =>
     options.only === undefined || options.only.some((prefix) => name.startsWith(prefix));

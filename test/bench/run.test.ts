@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
@@ -73,5 +73,39 @@ describe('npm run bench (tiny input)', () => {
     }
     assert.match(text, /\| package import +\| +\d+ ms \| +\d+ \|/);
     assert.match(text, /\| baseline: auto-instrumentations-node +\| +\d+ ms \| +\d+ \|/);
+  });
+});
+
+describe('npm run bench with a bad command line', () => {
+  const dir = createTempDir('grey-bench-bad-');
+  after(() => dir.remove());
+  const committed = ['bench/results.json', 'bench/startup-parts.json', 'docs/performance.md'].map((file) =>
+    join(ROOT, file),
+  );
+  const stamps = () =>
+    committed.map((file) => `${file} ${statSync(file).mtimeMs} ${readFileSync(file, 'utf8').length}`);
+  const before = stamps();
+  const out = join(dir.path, 'x.json');
+  const cases: Array<[string[], RegExp]> = [
+    [['--only=nosuch', `--results=${out}`, '--no-docs'], /--only names no comparison: nosuch/],
+    [['--only=', `--results=${out}`, '--no-docs'], /--only= has an empty name/],
+    [['--quick', '--tiny', `--results=${out}`, '--no-docs'], /--quick and --tiny exclude each other/],
+    [['--tiny', '--results=/nonexistent/dir/x.json', '--no-docs'], /the directory \/nonexistent\/dir does not exist/],
+    [['--tiny', `--results=${out}`, `--docs=${join(dir.path, 'nope.md')}`], /nope\.md does not exist/],
+    [['--quik'], /Unknown option '--quik'/],
+  ];
+  for (const [args, message] of cases) {
+    it(`${args.join(' ').replaceAll(dir.path, 'TMP')}: says what is wrong, exits 2, runs and writes nothing`, () => {
+      const run = spawnSync(process.execPath, [RUN, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
+      assert.equal(run.status, 2, `${run.stdout}\n${run.stderr}`);
+      assert.match(run.stderr, message);
+      assert.match(run.stderr, /usage: npm run bench/);
+      assert.doesNotMatch(run.stderr, /\n\s+at /, 'no stack trace');
+      assert.equal(run.stdout, '', 'no comparison ran');
+      assert.equal(existsSync(out), false);
+    });
+  }
+  it('leaves the committed results and doc alone', () => {
+    assert.deepEqual(stamps(), before);
   });
 });
