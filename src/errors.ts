@@ -33,7 +33,7 @@ export const ErrorCodes = {
   // decorators
   OBS_ERR_DECORATOR_TARGET: 'A decorator was applied to something other than a method.',
   OBS_ERR_DECORATOR_OPTIONS:
-    'A decorator option is invalid (empty task type, unknown argument name in skip or fields).',
+    'A decorator option is invalid (empty task type, unknown option, option of the wrong kind, unknown argument name in skip or fields).',
   // warnings: logged once (then rate-limited), never thrown
   OBS_WARN_TENANT_OVERFLOW: 'A metric reached its tenant budget; new tenants are folded into an overflow label.',
   OBS_WARN_EXPORT_FAILED: 'Spans could not be exported; they were dropped and counted.',

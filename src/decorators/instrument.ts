@@ -5,6 +5,7 @@ import type { ObservabilityConfig } from '../config/types.js';
 import type { ObservabilityRuntime } from '../runtime.js';
 import { parameterNames } from './argument-names.js';
 import { CallRecorder, CallState, recordSpanError } from './call-recorder.js';
+import { checkDecoratorOptions, INSTRUMENT_OPTIONS } from './check-options.js';
 import { invokeInstrumented } from './invoke.js';
 import type { AnyMethod, InstrumentOptions, MethodOrClassDecorator } from './types.js';
 import { applyDecorator, disguiseWrapper, type MethodSite } from './wrap-method.js';
@@ -30,6 +31,7 @@ import { applyDecorator, disguiseWrapper, type MethodSite } from './wrap-method.
  * }
  */
 export function Instrument(options: InstrumentOptions = {}): MethodOrClassDecorator {
+  checkDecoratorOptions('Instrument', options, INSTRUMENT_OPTIONS);
   const wrap = (
     original: AnyMethod,
     _key: string | symbol,

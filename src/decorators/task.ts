@@ -1,6 +1,7 @@
 import { context, propagation, trace, type Attributes, type SpanOptions } from '@opentelemetry/api';
 import type { Logger } from 'pino';
 import { ObservabilityError } from '../errors.js';
+import { checkDecoratorOptions, TASK_OPTIONS } from './check-options.js';
 import type { ObservabilityRuntime } from '../runtime.js';
 import { TENANT_BAGGAGE_KEY } from '../tenant-context.js';
 import { CallRecorder, CallState, recordSpanError } from './call-recorder.js';
@@ -51,6 +52,7 @@ export function Task(options: TaskOptions): MethodDecorator {
       expected: "a non-empty string, e.g. @Task({ type: 'stateless' })",
     });
   }
+  checkDecoratorOptions('Task', options, TASK_OPTIONS);
   const recorder = new TaskRecorder(options);
   const wrap = (
     original: AnyMethod,
