@@ -113,17 +113,12 @@ export function createStore(): {
 function withOthers(errors: readonly ObservabilityError[]): ObservabilityError {
   const [first, ...rest] = errors as [ObservabilityError, ...ObservabilityError[]];
   if (rest.length === 0) return first;
-  return new ObservabilityError(first.code, first.message.split('\n')[0]!.replace(/^[A-Z_]+: /, ''), {
+  return new ObservabilityError(first.code, first.summary, {
     file: first.file,
     key: first.key,
     value: first.value,
     expected: first.expected,
-    others: rest.map((error) => ({
-      message: error.message.split('\n')[0]!.replace(/^[A-Z_]+: /, ''),
-      key: error.key,
-      value: error.value,
-      expected: error.expected,
-    })),
+    others: rest.map(({ summary, key, value, expected }) => ({ message: summary, key, value, expected })),
   });
 }
 
