@@ -90,6 +90,8 @@ export interface ObservabilityProblem {
  */
 export class ObservabilityError extends Error {
   readonly code: ErrorCode;
+  /** The problem in one line, without the code and the detail lines of `message`. */
+  readonly summary: string;
   readonly file?: string;
   readonly key?: string;
   readonly value?: unknown;
@@ -101,6 +103,7 @@ export class ObservabilityError extends Error {
     super(formatMessage(code, message, details), details.cause === undefined ? undefined : { cause: details.cause });
     this.name = 'ObservabilityError';
     this.code = code;
+    this.summary = message;
     this.file = details.file;
     this.key = details.key;
     this.value = details.value;

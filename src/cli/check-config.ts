@@ -60,7 +60,7 @@ export function checkConfig(file: string | undefined, json: boolean, io: CliIo):
       // Every problem found, the first one (the error's own) included, for tools to read.
       const problems = [
         {
-          message: err.message.split('\n')[0]!.replace(/^[A-Z_]+: /, ''),
+          message: err.summary,
           key: err.key,
           value: err.value,
           expected: err.expected,

@@ -117,20 +117,16 @@ export function joinProblems(errors: readonly ObservabilityError[]): Observabili
   const [first] = errors as [ObservabilityError, ...ObservabilityError[]];
   if (errors.length === 1) return first;
   const others = errors.flatMap((error, i) => [
-    ...(i === 0 ? [] : [{ message: firstLine(error), key: error.key, value: error.value, expected: error.expected }]),
+    ...(i === 0 ? [] : [{ message: error.summary, key: error.key, value: error.value, expected: error.expected }]),
     ...error.others,
   ]);
-  return new ObservabilityError(first.code, firstLine(first), {
+  return new ObservabilityError(first.code, first.summary, {
     file: first.file,
     key: first.key,
     value: first.value,
     expected: first.expected,
     others,
   });
-}
-
-function firstLine(error: ObservabilityError): string {
-  return error.message.split('\n')[0]!.replace(/^[A-Z_]+: /, '');
 }
 
 function leafOf(key: string): SchemaLeaf {

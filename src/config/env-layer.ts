@@ -13,36 +13,23 @@ export function readEnvLayer(env: NodeJS.ProcessEnv): LayerEntry[] {
   for (const { key, leaf, env: name } of listSchemaLeaves()) {
     const raw = env[name];
     if (raw === undefined || raw === '') continue;
-    byKey.set(key, { key, value: parseOrKeep(raw, leaf, name, key), origin: name });
+    byKey.set(key, { key, value: parseEnvValue(raw, leaf, name, key), origin: name });
   }
   return [...byKey.values()];
 }
 
 /**
- * parseEnvValue, except that text the key's own check rejects too is kept as it is: the layer's
- * check then reports it (naming the variable) together with every other invalid variable.
+ * Converts a variable's text to a value of the key's format (boolean, number, list, map); text
+ * the key's own check rejects as well stays text, for the layer's check to report (see
+ * {@link parseForKey}).
  */
-function parseOrKeep(raw: string, leaf: SchemaLeaf, name: string, key: string): unknown {
-  try {
-    return parseEnvValue(raw, leaf, name, key);
-  } catch (error) {
-    try {
-      leaf.format(raw);
-    } catch {
-      return raw;
-    }
-    throw error;
-  }
-}
-
-/** Converts a variable's text to a value of the key's format (boolean, number, list, map). */
 export function parseEnvValue(
   raw: string,
   leaf: Pick<SchemaLeaf, 'format' | 'sensitive'>,
   name: string,
   key: string,
 ): unknown {
-  return parseText(raw, leaf.format.kind, (expected) => {
+  return parseForKey(raw, leaf, leaf.format.kind, (expected) => {
     throw new ObservabilityError(
       'OBS_ERR_CONFIG_ENV_INVALID',
       `environment variable ${name} cannot be used for ${key}`,
@@ -53,6 +40,41 @@ export function parseEnvValue(
       },
     );
   });
+}
+
+/** Thrown inside {@link parseForKey} to return the raw text. */
+const KEEP_TEXT = Symbol('keep the text');
+
+/**
+ * Reads `raw` as a value of `kind` for the key `leaf` (see {@link parseText}). Text that the key's
+ * own check rejects as well stays as it is: the layer's check then reports it, naming where it
+ * came from, together with every other problem of the layer (one error for all). `fail` is called
+ * only for text that check alone would let through, where the parser's expectation is the one to tell.
+ */
+export function parseForKey(
+  raw: string,
+  leaf: Pick<SchemaLeaf, 'format'>,
+  kind: ValueKind,
+  fail: (expected: string) => never,
+): unknown {
+  try {
+    return parseText(raw, kind, (expected) => {
+      if (rejects(leaf, raw)) throw KEEP_TEXT;
+      return fail(expected);
+    });
+  } catch (error) {
+    if (error === KEEP_TEXT) return raw;
+    throw error;
+  }
+}
+
+function rejects(leaf: Pick<SchemaLeaf, 'format'>, value: unknown): boolean {
+  try {
+    leaf.format(value);
+    return false;
+  } catch {
+    return true;
+  }
 }
 
 /**

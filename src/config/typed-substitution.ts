@@ -1,5 +1,5 @@
 import { ObservabilityError } from '../errors.js';
-import { parseText } from './env-layer.js';
+import { parseForKey } from './env-layer.js';
 import type { ConfigLayer, LayerEntry } from './layer.js';
 import { redactValue } from './redact.js';
 import type { SchemaLeaf } from './schema.js';
@@ -26,44 +26,25 @@ export function typeSubstitutedEntries(
     const names = substitutions.get(entry.key);
     if (typeof entry.value === 'string' && names !== undefined) {
       entry.variables = names;
-      entry.value = typed(entry.value, leaf.format.kind, failure(entry, entry.value, leaf, layer.file));
+      entry.value = parseForKey(entry.value, leaf, leaf.format.kind, failure(entry, entry.value, layer.file));
     } else if (Array.isArray(entry.value) && leaf.format.kind === 'number-list') {
       entry.value = entry.value.map((item: unknown, i) => {
         const itemNames = substitutions.get(`${entry.key}[${i}]`);
         if (typeof item !== 'string' || itemNames === undefined) return item;
         entry.variables = [...new Set([...(entry.variables ?? []), ...itemNames])];
-        return typed(item, 'number', failure(entry, item, leaf, layer.file));
+        return parseForKey(item, leaf, 'number', failure(entry, item, layer.file));
       });
     }
   }
 }
 
-function failure(entry: LayerEntry, text: string, leaf: SchemaLeaf, file: string | undefined) {
+/** The error for text the key's check would accept but its type cannot take (see parseForKey). */
+function failure(entry: LayerEntry, text: string, file: string | undefined) {
   return (parsing: string): never => {
-    try {
-      leaf.format(text);
-    } catch {
-      // The key's own check rejects the text too: it stays as it is, and the layer's check reports
-      // it (naming the variable) together with every other invalid value of the file.
-      throw new KeepRawText();
-    }
     throw new ObservabilityError(
       'OBS_ERR_CONFIG_INVALID',
       `invalid value for ${entry.key} substituted from environment variable ${(entry.variables ?? []).join(', ')}`,
       { file, key: entry.key, value: redactValue(entry.key, text), expected: parsing },
     );
   };
-}
-
-/** Thrown by {@link failure} when the text is to stay raw for the layer's check to report. */
-class KeepRawText extends Error {}
-
-/** `parseText`, or `text` itself when the key's check will report it (see {@link failure}). */
-function typed(text: string, kind: SchemaLeaf['format']['kind'], onFailure: (parsing: string) => never): unknown {
-  try {
-    return parseText(text, kind, onFailure);
-  } catch (error) {
-    if (error instanceof KeepRawText) return text;
-    throw error;
-  }
 }

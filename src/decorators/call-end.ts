@@ -132,33 +132,55 @@ function endInContext(state: CallState, error?: unknown, failed = false): void {
 
 type Step = 'next' | 'return' | 'throw';
 
+/** The end of an iteration, recorded once: at the first completion, early close (`return`) or throw. */
+class IterationEnd {
+  open = true;
+
+  constructor(private readonly state: CallState) {}
+
+  threw(error: unknown): void {
+    if (!this.open) return;
+    this.open = false;
+    endInContext(this.state, error, true);
+  }
+
+  stepped(result: IteratorResult<unknown>, method: Step): void {
+    if (!this.open || (result.done !== true && method !== 'return')) return;
+    this.open = false;
+    endInContext(this.state);
+  }
+}
+
+/** next/return/throw of a wrapper, each one step of `step`; arguments are passed through as they are. */
+function stepMethods<R>(step: (method: Step, value: unknown) => R) {
+  return {
+    next: (value?: unknown) => step('next', value),
+    return: (value?: unknown) => step('return', value),
+    throw: (error?: unknown) => step('throw', error),
+  };
+}
+
 /**
  * Wraps a generator so that the call's span covers its iteration: every step runs in the call's
  * context, and the span ends when the generator completes, is closed early (`break`, `return()`)
  * or throws. Arguments of next/return/throw are passed through as they are.
  */
 export function wrapIterator(inner: Iterator<unknown>, state: CallState): IterableIterator<unknown> {
-  let open = true;
+  const end = new IterationEnd(state);
   const step = (method: Step, value: unknown): IteratorResult<unknown> => {
-    if (!open) return callStep(inner, method, value);
+    if (!end.open) return callStep(inner, method, value);
     let result: IteratorResult<unknown>;
     try {
       result = context.with(state.context, callStep, undefined, inner, method, value) as IteratorResult<unknown>;
     } catch (error) {
-      open = false;
-      endInContext(state, error, true);
+      end.threw(error);
       throw error;
     }
-    if (result.done === true || method === 'return') {
-      open = false;
-      endInContext(state);
-    }
+    end.stepped(result, method);
     return result;
   };
   return {
-    next: (value?: unknown) => step('next', value),
-    return: (value?: unknown) => step('return', value),
-    throw: (error?: unknown) => step('throw', error),
+    ...stepMethods(step),
     [Symbol.iterator]() {
       return this;
     },
@@ -167,31 +189,23 @@ export function wrapIterator(inner: Iterator<unknown>, state: CallState): Iterab
 
 /** {@link wrapIterator} for async generators (native or down-levelled). */
 export function wrapAsyncIterator(inner: AsyncIterator<unknown>, state: CallState): AsyncIterableIterator<unknown> {
-  let open = true;
+  const end = new IterationEnd(state);
   const step = async (method: Step, value: unknown): Promise<IteratorResult<unknown>> => {
-    if (!open) return callStep(inner, method, value);
+    if (!end.open) return callStep(inner, method, value);
     let result: IteratorResult<unknown>;
     try {
       result = await (context.with(state.context, callStep, undefined, inner, method, value) as Promise<
         IteratorResult<unknown>
       >);
     } catch (error) {
-      if (open) {
-        open = false;
-        endInContext(state, error, true);
-      }
+      end.threw(error);
       throw error;
     }
-    if (open && (result.done === true || method === 'return')) {
-      open = false;
-      endInContext(state);
-    }
+    end.stepped(result, method);
     return result;
   };
   return {
-    next: (value?: unknown) => step('next', value),
-    return: (value?: unknown) => step('return', value),
-    throw: (error?: unknown) => step('throw', error),
+    ...stepMethods(step),
     [Symbol.asyncIterator]() {
       return this;
     },

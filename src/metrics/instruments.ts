@@ -68,11 +68,29 @@ function valueOf(labelsOrValue: unknown, value: unknown, fallback: number | unde
   return resolved;
 }
 
+/** What counters and gauges share: a prom-client metric that adds, and its pending series. */
+abstract class SummingInstrument<L extends string> extends Instrument<L> {
+  /** The underlying prom-client metric (escape hatch; bypasses the tenant guard). */
+  abstract readonly metric: Counter<string> | Gauge<string>;
+  private pending: PendingSeriesSet | undefined;
+
+  /**
+   * @internal The pending series of `stable` (labels from {@link stableLabels}): `add(n)` counts
+   * (a counter: n >= 0) or moves the gauge on the hot path, and prom-client gets the sum when the
+   * metric is read (pending-series.ts). Undefined when the metric keeps no more pending series
+   * (then record with the labelled methods).
+   */
+  pendingSeries(stable: LabelRecord): PendingSeries | undefined {
+    this.pending ??= new PendingSeriesSet(this.metric, (error) => this.onError(this.name, error));
+    return this.pending.seriesFor(stable);
+  }
+}
+
 /**
  * A counter helper. `inc(labels, n)` or, without labels, `inc(n)`. Tenant handling and errors as
  * described on the metrics page: it never throws into the caller.
  */
-export class CounterHelper<L extends string = string> extends Instrument<L> {
+export class CounterHelper<L extends string = string> extends SummingInstrument<L> {
   /** The underlying prom-client counter (escape hatch; bypasses the tenant guard). */
   readonly metric: Counter<string>;
 
@@ -91,22 +109,10 @@ export class CounterHelper<L extends string = string> extends Instrument<L> {
       this.onError(this.name, error);
     }
   }
-
-  private pending: PendingSeriesSet | undefined;
-
-  /**
-   * @internal The pending series of `stable` (labels from {@link stableLabels}): `add(n)` (n >= 0)
-   * counts on the hot path, prom-client gets the sum when the metric is read (pending-series.ts).
-   * Undefined when the metric keeps no more pending series (then record with inc()).
-   */
-  pendingSeries(stable: LabelRecord): PendingSeries | undefined {
-    this.pending ??= new PendingSeriesSet(this.metric, (error) => this.onError(this.name, error));
-    return this.pending.seriesFor(stable);
-  }
 }
 
 /** A gauge helper: `set`, `inc`, `dec`, each with labels first or a bare value. */
-export class GaugeHelper<L extends string = string> extends Instrument<L> {
+export class GaugeHelper<L extends string = string> extends SummingInstrument<L> {
   /** The underlying prom-client gauge (escape hatch; bypasses the tenant guard). */
   readonly metric: Gauge<string>;
 
@@ -144,18 +150,6 @@ export class GaugeHelper<L extends string = string> extends Instrument<L> {
     } catch (error) {
       this.onError(this.name, error);
     }
-  }
-
-  private pending: PendingSeriesSet | undefined;
-
-  /**
-   * @internal The pending series of `stable` (labels from {@link stableLabels}): `add(n)` moves the
-   * gauge on the hot path, prom-client gets the sum when the metric is read (pending-series.ts).
-   * Undefined when the metric keeps no more pending series (then record with inc()/dec()).
-   */
-  pendingSeries(stable: LabelRecord): PendingSeries | undefined {
-    this.pending ??= new PendingSeriesSet(this.metric, (error) => this.onError(this.name, error));
-    return this.pending.seriesFor(stable);
   }
 }
 

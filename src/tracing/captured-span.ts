@@ -14,7 +14,7 @@ import {
   type TimeInput,
   type Tracer,
 } from '@opentelemetry/api';
-import { isAnyValue } from '@opentelemetry/core';
+import { isAnyValue, isTimeInput } from '@opentelemetry/core';
 
 /** Where a {@link CapturedSpan} reports its end (the error-capture bookkeeping). */
 export interface CapturedSpanSink {
@@ -320,13 +320,4 @@ function copyAttributes(attributes: Attributes): Attributes {
 function copyLink(link: Link): Link {
   if (link === null || typeof link !== 'object') return link;
   return link.attributes === undefined ? { ...link } : { ...link, attributes: copyAttributes(link.attributes) };
-}
-
-/** A TimeInput (ms number, HrTime pair or Date), as the SDK tells a time from attributes. */
-function isTimeInput(value: unknown): value is TimeInput {
-  return (
-    typeof value === 'number' ||
-    value instanceof Date ||
-    (Array.isArray(value) && value.length === 2 && typeof value[0] === 'number' && typeof value[1] === 'number')
-  );
 }

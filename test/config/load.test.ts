@@ -585,6 +585,16 @@ describe('loadConfig with bad input', () => {
   }
 });
 
+/** What loadConfig throws for `options` (undefined when it does not throw). */
+function loadError(options: Parameters<typeof loadConfig>[0]): unknown {
+  try {
+    loadConfig(options);
+  } catch (err) {
+    return err;
+  }
+  return undefined;
+}
+
 describe('loadConfig reports every invalid value of a layer at once', () => {
   it('lists each invalid key of the file, a substituted one naming its variable, the first as the error itself', () => {
     const file = dir.write(
@@ -592,12 +602,7 @@ describe('loadConfig reports every invalid value of a layer at once', () => {
       'prometheus:\n  port: ${PORT}\n  path: nope\n  auth:\n    type: bearer\n    token: [s3cret-token-value]\n' +
         'opentelemetry:\n  sampling:\n    ratio: 7\n',
     );
-    let caught: unknown;
-    try {
-      loadConfig({ cwd: dir.path, configFile: file, env: { PORT: 'not-a-port' } });
-    } catch (err) {
-      caught = err;
-    }
+    const caught = loadError({ cwd: dir.path, configFile: file, env: { PORT: 'not-a-port' } });
     assert.ok(isObservabilityError(caught, 'OBS_ERR_CONFIG_INVALID'), String(caught));
     assert.equal(caught.key, 'prometheus.port');
     assert.match(caught.message, /prometheus\.port substituted from environment variable PORT/);
@@ -614,12 +619,7 @@ describe('loadConfig reports every invalid value of a layer at once', () => {
       'unknown-and-bad.yaml',
       'prometheus:\n  prot: 9464\n  port: 99999\nlogging: debug\nopentelemetry:\n  sampler: always_on\n',
     );
-    let caught: unknown;
-    try {
-      loadConfig({ cwd: dir.path, configFile: file, env: {} });
-    } catch (err) {
-      caught = err;
-    }
+    const caught = loadError({ cwd: dir.path, configFile: file, env: {} });
     assert.ok(isObservabilityError(caught, 'OBS_ERR_CONFIG_UNKNOWN_KEY'), String(caught));
     assert.equal(caught.key, 'prometheus.prot');
     assert.deepEqual(
@@ -671,24 +671,14 @@ describe('loadConfig reports every invalid value of a layer at once', () => {
   });
 
   it('lists each invalid GREY_* variable, and stays a single problem when there is one', () => {
-    let caught: unknown;
-    try {
-      loadConfig({ cwd: dir.path, env: { GREY_PROMETHEUS_PORT: 'abc', GREY_OTEL_SAMPLING_RATIO: '9' } });
-    } catch (err) {
-      caught = err;
-    }
+    const caught = loadError({ cwd: dir.path, env: { GREY_PROMETHEUS_PORT: 'abc', GREY_OTEL_SAMPLING_RATIO: '9' } });
     assert.ok(isObservabilityError(caught, 'OBS_ERR_CONFIG_ENV_INVALID'), String(caught));
     assert.match(caught.message, /GREY_PROMETHEUS_PORT/);
     assert.deepEqual(
       caught.others.map((other) => [other.key, other.value]),
       [['opentelemetry.sampling.ratio', 9]],
     );
-    let single: unknown;
-    try {
-      loadConfig({ cwd: dir.path, env: { GREY_PROMETHEUS_PORT: 'abc' } });
-    } catch (err) {
-      single = err;
-    }
+    const single = loadError({ cwd: dir.path, env: { GREY_PROMETHEUS_PORT: 'abc' } });
     assert.ok(isObservabilityError(single));
     assert.deepEqual(single.others, []);
     assert.doesNotMatch(single.message, /more problem/);
