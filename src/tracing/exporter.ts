@@ -53,9 +53,11 @@ export interface ExporterModules {
   grpc: [typeof import('@grpc/grpc-js'), typeof import('./grpc-transport.js')] | undefined;
 }
 
-/** A span exporter and the way to abandon what it still has in flight. */
+/** A span exporter and the ways to end what it still has in flight. */
 export interface SpanExporterHandle {
   exporter: SpanExporter;
+  /** Shutdown has begun: retryable failures are final from now on, retry waits end (http-transport.ts). */
+  drain(): void;
   /**
    * Aborts the exports still in flight and their retry waits, once shutdown's budget is spent, so
    * that nothing of the exporter keeps the process alive.
@@ -85,7 +87,7 @@ export function createSpanExporter(
   options: { holdEventLoop?: boolean } = {},
 ): SpanExporterHandle {
   const url = resolveExporterEndpoint(config);
-  let transport: IExporterTransport & { shutdown(): void };
+  let transport: IExporterTransport & { shutdown(): void; drain(): void };
   let component: string;
   if (modules.grpc !== undefined) {
     const [grpc, { AbortableGrpcTransport }] = modules.grpc;
@@ -109,5 +111,5 @@ export function createSpanExporter(
     transport,
   );
   const exporter = new modules.base.OTLPExporterBase(delegate) as unknown as SpanExporter;
-  return { exporter, abort: () => transport.shutdown() };
+  return { exporter, drain: () => transport.drain(), abort: () => transport.shutdown() };
 }

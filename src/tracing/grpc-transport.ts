@@ -54,6 +54,9 @@ export class AbortableGrpcTransport implements IExporterTransport {
     });
   }
 
+  /** Shutdown has begun. Nothing to do: this transport does not retry (see http-transport.ts). */
+  drain(): void {}
+
   /** Cancels the calls in flight and closes the channel; later sends fail at once. Idempotent. */
   shutdown(): void {
     this.stopped = true;

@@ -40,7 +40,10 @@ export class AbortableHttpTransport implements IExporterTransport {
   private readonly agent: HttpAgent;
   private readonly send_: typeof httpRequest;
   private readonly inFlight = new Set<AbortController>();
+  /** Retry waits under way, cut short by {@link drain}. */
+  private readonly retryWaits = new Set<() => void>();
   private stopped = false;
+  private draining = false;
 
   /**
    * @param holdEventLoop keep the sockets and timers referenced, for a caller that awaits an export
@@ -66,11 +69,24 @@ export class AbortableHttpTransport implements IExporterTransport {
       const wait = response.retryInMillis ?? Math.min(backoff * jitter, MAX_BACKOFF_MS);
       backoff *= BACKOFF_MULTIPLIER;
       const remaining = deadline - Date.now();
-      if (wait > remaining) return response;
-      if (!(await this.sleep(wait))) return aborted();
+      if (wait > remaining || this.draining) return response;
+      const slept = await this.sleep(wait);
+      if (slept === 'stopped') return aborted();
+      if (slept === 'drained') return response;
       response = await this.attempt(data, deadline - Date.now());
     }
     return response;
+  }
+
+  /**
+   * Shutdown has begun: from now on a retryable failure is final, and retry waits under way end
+   * now. The last exports spend shutdown's budget on sending, not on waiting out a collector that
+   * is down (with its backoff, a refused connection held shutdown for the whole budget). Idempotent.
+   */
+  drain(): void {
+    this.draining = true;
+    for (const wake of this.retryWaits) wake();
+    this.retryWaits.clear();
   }
 
   /** Aborts every request in flight and every retry wait; later sends fail at once. Idempotent. */
@@ -124,22 +140,31 @@ export class AbortableHttpTransport implements IExporterTransport {
     });
   }
 
-  /** Waits `ms` (unref'd); resolves false when shutdown() came first. */
-  private sleep(ms: number): Promise<boolean> {
-    if (this.stopped) return Promise.resolve(false);
+  /** Waits `ms` (unref'd): `'slept'`, or `'stopped'` / `'drained'` when shutdown() / drain() came first. */
+  private sleep(ms: number): Promise<'slept' | 'stopped' | 'drained'> {
+    if (this.stopped) return Promise.resolve('stopped');
+    if (this.draining) return Promise.resolve('drained');
     const controller = new AbortController();
     this.inFlight.add(controller);
     return new Promise((resolve) => {
+      const wake = (): void => {
+        clearTimeout(timer);
+        this.inFlight.delete(controller);
+        resolve('drained');
+      };
       const timer = setTimeout(() => {
         this.inFlight.delete(controller);
-        resolve(true);
+        this.retryWaits.delete(wake);
+        resolve('slept');
       }, ms);
       if (!this.holdEventLoop) timer.unref();
+      this.retryWaits.add(wake);
       controller.signal.addEventListener(
         'abort',
         () => {
           clearTimeout(timer);
-          resolve(false);
+          this.retryWaits.delete(wake);
+          resolve('stopped');
         },
         { once: true },
       );

@@ -82,7 +82,7 @@ export async function startTracing(config: ObservabilityConfig, logger: Logger):
     claims.trace = true;
     await enableInstrumentations(instrumentations);
     if (otel.instrumentations.http) patchLoadedBuiltins();
-    return startedTracing(provider, abortExports, instrumentations, health, claims, logger);
+    return startedTracing(provider, built.drainExports, abortExports, instrumentations, health, claims, logger);
   } catch (err) {
     for (const instrumentation of instrumentations) instrumentation.disable();
     if (instrumentations.length > 0) syncBuiltinESMExports();
@@ -110,6 +110,7 @@ async function enableInstrumentations(instrumentations: Instrumentation[]): Prom
 
 function startedTracing(
   provider: TracerProvider,
+  drainExports: () => void,
   abortExports: () => void,
   instrumentations: Instrumentation[],
   health: ExportHealth,
@@ -125,6 +126,8 @@ function startedTracing(
       if (stopped) return;
       stopped = true;
       tracer.switchOff();
+      // The last exports get one attempt each: no backoff waits for a collector that is down.
+      drainExports();
       const finished = await settleWithin(provider.shutdown(), timeoutMs);
       if (!finished) {
         warn(logger, 'OBS_WARN_SHUTDOWN_TIMEOUT', 'tracing', {

@@ -22,27 +22,38 @@ import { TenantSpanProcessor } from './tenant.js';
  * around it whose tracers hand out captured spans for dropped ones (see error-capture-processor.ts).
  *
  * Loaded by startTracing() only when tracing is enabled, so importing the package does not load
- * the SDK. `abortExports` abandons the exports still in flight once shutdown's budget is spent.
+ * the SDK. `drainExports` makes retryable export failures final when shutdown begins;
+ * `abortExports` abandons the exports still in flight once shutdown's budget is spent.
  */
 export function createTracerProvider(
   config: ObservabilityConfig,
   exporterModules: ExporterModules,
   health: ExportHealth,
-): { provider: TracerProvider; global: ApiTracerProvider; abortExports: () => void } {
+): {
+  provider: TracerProvider;
+  global: ApiTracerProvider;
+  drainExports: () => void;
+  abortExports: () => void;
+} {
   const otel = config.opentelemetry;
   const { sampler, errorCapture } = buildSampler(otel.sampling);
   return withIsolatedOtelEnv(() => {
-    const { exporter, abort } = createSpanExporter(otel.exporter, exporterModules);
+    const { exporter, drain, abort } = createSpanExporter(otel.exporter, exporterModules);
     const batch = new BoundedBatchSpanProcessor(exporter, otel.batch, otel.exporter.timeout_ms, health);
     const resource = buildResource(config);
     const tenant = new TenantSpanProcessor();
     if (!errorCapture) {
       const provider = new TracerProvider({ resource, sampler, spanProcessors: [tenant, batch] });
-      return { provider, global: provider, abortExports: abort };
+      return { provider, global: provider, drainExports: drain, abortExports: abort };
     }
     const replay = createReplayProvider(resource, [tenant, batch]);
     const capture = new ErrorCapture(otel.sampling.error_capture, health, replay.exportCaptured);
     const provider = new TracerProvider({ resource, sampler, spanProcessors: [tenant, batch, capture] });
-    return { provider, global: new CaptureTracerProvider(provider, replay.provider, capture), abortExports: abort };
+    return {
+      provider,
+      global: new CaptureTracerProvider(provider, replay.provider, capture),
+      drainExports: drain,
+      abortExports: abort,
+    };
   });
 }

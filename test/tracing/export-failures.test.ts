@@ -97,6 +97,23 @@ for (const protocol of ['http/protobuf', 'grpc'] as const) {
       assert.equal(lines.filter((l) => l.code === 'OBS_WARN_EXPORT_FAILED').length, 1);
     });
 
+    it('down at shutdown: the last export is tried once, not retried through the budget', async () => {
+      // Export timeout 10 s and budget 3 s: with its backoff (1 s, 1.5 s, 2.25 s...) a retrying
+      // export would still be waiting when the budget ran out (OBS_WARN_SHUTDOWN_TIMEOUT, spans
+      // abandoned as reason "shutdown"); once shutdown has begun a refused connection is final.
+      const endpoint = await downEndpoint(protocol);
+      const { logger, lines } = captureLogger();
+      const config = tracingConfig(endpoint, protocol, limits(10_000));
+      config.opentelemetry.batch.scheduled_delay_ms = 60_000; // nothing exported before shutdown
+      tracing = await startTracing(config, logger);
+      tracing.tracer.startSpan('last-words', {}, ROOT_CONTEXT).end();
+      await tracing.shutdown(3_000);
+      const health = tracing.health();
+      assert.ok(!lines.some((l) => l.code === 'OBS_WARN_SHUTDOWN_TIMEOUT'), 'shutdown ended within its budget');
+      assert.equal(health.export_failed, 1);
+      assert.equal(health.export_failed_by_reason.shutdown, 0, 'not abandoned: its one attempt failed');
+    });
+
     it('answering 5xx: failed exports are counted, not thrown', async () => {
       receiver = await receiverFor(protocol, { kind: 'fail' });
       const { health, lines } = await flood(receiver.url, 300, 2000);
