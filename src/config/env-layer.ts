@@ -185,6 +185,31 @@ const OTEL_VARIABLES: OtelVariable[] = [
     names: ['OTEL_EXPORTER_OTLP_TIMEOUT', 'OTEL_EXPORTER_OTLP_TRACES_TIMEOUT'],
     key: 'opentelemetry.exporter.timeout_ms',
   },
+  {
+    names: ['OTEL_EXPORTER_OTLP_COMPRESSION', 'OTEL_EXPORTER_OTLP_TRACES_COMPRESSION'],
+    key: 'opentelemetry.exporter.compression',
+  },
+  {
+    names: ['OTEL_EXPORTER_OTLP_CERTIFICATE', 'OTEL_EXPORTER_OTLP_TRACES_CERTIFICATE'],
+    key: 'opentelemetry.exporter.certificate',
+  },
+  {
+    names: ['OTEL_EXPORTER_OTLP_CLIENT_KEY', 'OTEL_EXPORTER_OTLP_TRACES_CLIENT_KEY'],
+    key: 'opentelemetry.exporter.client_key',
+  },
+  {
+    names: ['OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE', 'OTEL_EXPORTER_OTLP_TRACES_CLIENT_CERTIFICATE'],
+    key: 'opentelemetry.exporter.client_certificate',
+  },
+  { names: ['OTEL_ATTRIBUTE_COUNT_LIMIT', 'OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT'], key: 'opentelemetry.limits.attribute_count' },
+  {
+    names: ['OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT', 'OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT'],
+    key: 'opentelemetry.limits.attribute_value_length',
+  },
+  { names: ['OTEL_SPAN_EVENT_COUNT_LIMIT'], key: 'opentelemetry.limits.event_count' },
+  { names: ['OTEL_SPAN_LINK_COUNT_LIMIT'], key: 'opentelemetry.limits.link_count' },
+  { names: ['OTEL_EVENT_ATTRIBUTE_COUNT_LIMIT'], key: 'opentelemetry.limits.attributes_per_event' },
+  { names: ['OTEL_LINK_ATTRIBUTE_COUNT_LIMIT'], key: 'opentelemetry.limits.attributes_per_link' },
   { names: ['OTEL_BSP_MAX_QUEUE_SIZE'], key: 'opentelemetry.batch.max_queue_size' },
   { names: ['OTEL_BSP_MAX_EXPORT_BATCH_SIZE'], key: 'opentelemetry.batch.max_export_batch_size' },
   { names: ['OTEL_BSP_SCHEDULE_DELAY'], key: 'opentelemetry.batch.scheduled_delay_ms' },

@@ -33,6 +33,9 @@ export const PROPAGATORS = ['tracecontext', 'baggage', 'b3', 'b3multi', 'none'] 
 /** OTLP exporter protocols accepted by `opentelemetry.exporter.protocol`. */
 export const EXPORTER_PROTOCOLS = ['grpc', 'http/protobuf'] as const;
 
+/** Compressions accepted by `opentelemetry.exporter.compression` (OTLP exporter specification). */
+export const EXPORTER_COMPRESSIONS = ['none', 'gzip'] as const;
+
 /** Log levels accepted by `logging.level`. */
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 
@@ -165,6 +168,58 @@ export const configSchema = {
         doc: 'Timeout of one export request, in milliseconds.',
         format: integerInRange(1, 600_000),
         default: 10_000,
+      }),
+      compression: setting({
+        doc: 'Compression of export requests: none or gzip (grpc and http/protobuf).',
+        format: oneOf(EXPORTER_COMPRESSIONS),
+        default: 'none',
+      }),
+      certificate: setting({
+        doc: 'Path of a PEM file of the CA certificates that verify the collector (a private CA); empty uses the system roots. Relative paths are from the working directory.',
+        format: stringValue,
+        default: '',
+      }),
+      client_key: setting({
+        doc: "Path of the PEM private key of the client certificate (mTLS); needs client_certificate. The file's content is a secret; the path is not.",
+        format: stringValue,
+        default: '',
+      }),
+      client_certificate: setting({
+        doc: 'Path of the PEM client certificate (chain) presented to the collector (mTLS); needs client_key.',
+        format: stringValue,
+        default: '',
+      }),
+    },
+    limits: {
+      attribute_count: setting({
+        doc: 'Attributes per span at most; more are dropped (OpenTelemetry span limits).',
+        format: integerInRange(0, 1_000_000),
+        default: 128,
+      }),
+      attribute_value_length: setting({
+        doc: 'Characters per string attribute value (and per string in an array value) at most; longer ones are truncated. 0 means no limit.',
+        format: integerInRange(0, 1_000_000_000),
+        default: 0,
+      }),
+      event_count: setting({
+        doc: 'Events per span at most; the oldest are dropped beyond it.',
+        format: integerInRange(0, 1_000_000),
+        default: 128,
+      }),
+      link_count: setting({
+        doc: 'Links per span at most; more are dropped.',
+        format: integerInRange(0, 1_000_000),
+        default: 128,
+      }),
+      attributes_per_event: setting({
+        doc: 'Attributes per span event at most; more are dropped.',
+        format: integerInRange(0, 1_000_000),
+        default: 128,
+      }),
+      attributes_per_link: setting({
+        doc: 'Attributes per span link at most; more are dropped.',
+        format: integerInRange(0, 1_000_000),
+        default: 128,
       }),
     },
     batch: {
