@@ -201,7 +201,10 @@ const OTEL_VARIABLES: OtelVariable[] = [
     names: ['OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE', 'OTEL_EXPORTER_OTLP_TRACES_CLIENT_CERTIFICATE'],
     key: 'opentelemetry.exporter.client_certificate',
   },
-  { names: ['OTEL_ATTRIBUTE_COUNT_LIMIT', 'OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT'], key: 'opentelemetry.limits.attribute_count' },
+  {
+    names: ['OTEL_ATTRIBUTE_COUNT_LIMIT', 'OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT'],
+    key: 'opentelemetry.limits.attribute_count',
+  },
   {
     names: ['OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT', 'OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT'],
     key: 'opentelemetry.limits.attribute_value_length',
