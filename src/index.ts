@@ -4,7 +4,13 @@
  */
 export { getObservability, initObservability, type InitOptions, type ObservabilityHandle } from './init.js';
 
-export { loadConfig, type LoadConfigOptions, type ResolvedConfig, type ValueSource } from './config/load.js';
+export {
+  loadConfig,
+  type ConfigWarning,
+  type LoadConfigOptions,
+  type ResolvedConfig,
+  type ValueSource,
+} from './config/load.js';
 export type {
   ConfigOverrides,
   ConfigSource,

@@ -1,6 +1,12 @@
-import type { Tracer } from '@opentelemetry/api';
+import { context, ProxyTracerProvider, ROOT_CONTEXT, type Tracer } from '@opentelemetry/api';
 import type { Logger } from 'pino';
-import { loadConfig, type LoadConfigOptions, type ResolvedConfig } from './config/load.js';
+import {
+  loadConfig,
+  loadConfigWithoutTracing,
+  type ConfigWarning,
+  type LoadConfigOptions,
+  type ResolvedConfig,
+} from './config/load.js';
 import type { ObservabilityConfig } from './config/types.js';
 import { ObservabilityError, isObservabilityError } from './errors.js';
 import { closeLogger, createLogger } from './logging/index.js';
@@ -8,8 +14,8 @@ import { createMetrics, startMetricsServer, type Metrics, type MetricsServer } f
 import { registerSpanExportMetrics } from './metrics/span-export-metrics.js';
 import { getRuntime, setRuntime } from './runtime.js';
 import { warn } from './warnings.js';
-import type { ExportFailureReason } from './tracing/export-health.js';
-import { startTracing, type Tracing } from './tracing/start-tracing.js';
+import { zeroExportHealthCounts, type ExportFailureReason } from './tracing/export-health.js';
+import { startTracing, TRACER_NAME, type Tracing } from './tracing/start-tracing.js';
 
 /**
  * What the package has lost or delivered so far: the same counts as the `grey_observability_spans_*`
@@ -101,6 +107,27 @@ export async function initObservability(options: InitOptions = {}): Promise<Obse
     }
     return liveHandle;
   }
+  return start(options, false);
+}
+
+/**
+ * The start of `--import @grey/observability/register` (internal to register.ts): as
+ * initObservability() with the config from the file and environment, except that telemetry that
+ * can start does, whatever else fails. An invalid `opentelemetry` section (and nothing else
+ * invalid) or tracing that cannot start (`OBS_ERR_TRACING_START`) leaves tracing off; a metrics
+ * endpoint that cannot listen leaves it out; each with one error line in the service's log,
+ * and the rest runs. Only a config invalid outside the `opentelemetry` section or a logger that
+ * cannot start rejects (register.ts then prints the error and the service runs without telemetry).
+ * The handle is marked as register's, so that a later initObservability() of the service returns it.
+ */
+export async function startObservabilityForRegister(): Promise<ObservabilityHandle> {
+  const handle = await start({}, true);
+  startedByRegister = true;
+  return handle;
+}
+
+/** One start; `whatCanStart` is register's mode (see {@link startObservabilityForRegister}). */
+async function start(options: InitOptions, whatCanStart: boolean): Promise<ObservabilityHandle> {
   if (starting || getRuntime() !== undefined) {
     throw new ObservabilityError(
       'OBS_ERR_ALREADY_INITIALIZED',
@@ -115,22 +142,37 @@ export async function initObservability(options: InitOptions = {}): Promise<Obse
   const stops: Array<(timeoutMs: number) => Promise<void>> = [];
   try {
     await stopping;
-    const resolved = loadConfig(options);
+    const { resolved, setAside } = whatCanStart ? loadConfigWithoutTracing(options) : { resolved: loadConfig(options) };
     const { config } = resolved;
     const logger = createLogger(config);
     stops.push(() => closeLogger(logger));
+    logConfigWarnings(logger, resolved.warnings);
+    if (setAside !== undefined) reportPartOff(logger, 'tracing', setAside);
     const metrics = createMetrics(config, logger);
     stops.push(async () => metrics.registry.clear());
     // Tracing starts before the endpoint binds, so that a port in use also proves that the global
     // SDK registration is undone on failure.
-    const tracing: Tracing = await startTracing(config, logger);
-    stops.push((timeoutMs) => tracing.shutdown(timeoutMs));
-    registerSpanExportMetrics(metrics.registry, () => tracing.health());
+    let tracing: Tracing;
+    try {
+      tracing = await startTracing(config, logger);
+    } catch (err) {
+      if (!whatCanStart) throw err;
+      reportPartOff(logger, 'tracing', err);
+      tracing = await startWithoutTracing(config, logger);
+    }
+    const started = tracing;
+    stops.push((timeoutMs) => started.shutdown(timeoutMs));
+    registerSpanExportMetrics(metrics.registry, () => started.health());
     let server: MetricsServer | undefined;
     if (config.prometheus.enabled) {
-      server = await startMetricsServer(config, metrics);
-      const started = server;
-      stops.push(() => started.close());
+      try {
+        server = await startMetricsServer(config, metrics);
+        const listening = server;
+        stops.push(() => listening.close());
+      } catch (err) {
+        if (!whatCanStart) throw err;
+        reportPartOff(logger, 'the Prometheus endpoint', err);
+      }
     }
 
     setRuntime({ config, logger, tracer: tracing.tracer, metrics });
@@ -169,10 +211,56 @@ export async function initObservability(options: InitOptions = {}): Promise<Obse
 
 /**
  * Marks the live handle as started by register.ts, so that a later initObservability() of the
- * service returns it. Internal to register.ts.
+ * service returns it (what {@link startObservabilityForRegister} does; kept for tests).
  */
 export function markStartedByRegister(): void {
   startedByRegister = liveHandle !== undefined;
+}
+
+/**
+ * Logs each ignored `OTEL_*` variable (OBS_WARN_CONFIG_ENV_IGNORED) through the service's logger,
+ * once per variable.
+ */
+function logConfigWarnings(logger: Logger, warnings: readonly ConfigWarning[]): void {
+  for (const warning of warnings) {
+    warn(logger, warning.code, warning.variable, {
+      message: warning.message,
+      fields: { variable: warning.variable, key: warning.key, value: warning.value, expected: warning.expected },
+    });
+  }
+}
+
+/** The one error line of a part that register's start left off (the rest runs); never throws. */
+function reportPartOff(logger: Logger, part: string, err: unknown): void {
+  const error = isObservabilityError(err)
+    ? err
+    : new ObservabilityError('OBS_ERR_INIT_FAILED', `${part} failed to start: ${(err as Error)?.message ?? String(err)}`);
+  try {
+    context.with(ROOT_CONTEXT, () =>
+      logger.error(
+        { code: error.code, key: error.key, expected: error.expected, problems: 1 + error.others.length + error.omitted },
+        `${error.message}\n  ${part} is off; the rest of observability runs (--import @grey/observability/register)`,
+      ),
+    );
+  } catch {
+    // A logger that cannot write must not stop the rest from starting.
+  }
+}
+
+/**
+ * Tracing off after it failed to start: the context manager and propagator when they can be
+ * registered (withTenant(), extract/inject keep working), else a tracer that records nothing.
+ */
+async function startWithoutTracing(config: ObservabilityConfig, logger: Logger): Promise<Tracing> {
+  try {
+    return await startTracing({ ...config, opentelemetry: { ...config.opentelemetry, enabled: false } }, logger);
+  } catch {
+    return {
+      tracer: new ProxyTracerProvider().getTracer(TRACER_NAME),
+      health: zeroExportHealthCounts,
+      shutdown: async () => undefined,
+    };
+  }
 }
 
 function healthOf(tracing: Tracing): ObservabilityHealth {

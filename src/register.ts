@@ -6,10 +6,14 @@
  * the config from the environment (GREY_OBSERVABILITY_CONFIG, GREY_* and OTEL_* variables), and
  * warns (OBS_WARN_LATE_IMPORT) when the service loaded http or https before it.
  *
- * It never throws into the service: when the config is invalid or a part cannot start, it prints
- * the ObservabilityError (code, key, value, what was expected) to stderr and the service runs
- * without telemetry. Importing this module is the only side effect it has; it is meant to be the
- * entry point, not a library import.
+ * It never throws into the service, and telemetry that can start does: when only the
+ * `opentelemetry` section of the config is invalid, or tracing cannot start, metrics and logs
+ * still start (tracing off, one error line with the code in the service's log), and a metrics
+ * endpoint that cannot listen leaves logs and tracing running. Standard `OTEL_*` variables that
+ * cannot be used are warned about and ignored (OBS_WARN_CONFIG_ENV_IGNORED). Only when the config
+ * is invalid elsewhere or the logger cannot start does it print the ObservabilityError (code, key,
+ * value, what was expected) to stderr, and the service runs without telemetry. Importing this
+ * module is the only side effect it has; it is meant to be the entry point, not a library import.
  *
  * It never changes how the service lives or dies (docs/tracing.md, "Process lifecycle"): nothing of
  * the package keeps the event loop alive; when the loop empties ('beforeExit') the finished spans
@@ -22,11 +26,8 @@ import pino from 'pino';
 import { describeLateImports, registerInstrumentationHooks } from './tracing/register-hooks.js';
 import { warn } from './warnings.js';
 
-/** The part of src/init.ts this entry uses. */
-interface InitModule {
-  initObservability(options?: { configFile?: string }): Promise<RegisterHandle>;
-  markStartedByRegister(): void;
-}
+/** The part of src/init.ts this entry uses (typed from it: a rename is a compile error). */
+type InitModule = Pick<typeof import('./init.js'), 'startObservabilityForRegister'>;
 
 /** The part of the handle this entry uses. */
 interface RegisterHandle {
@@ -53,9 +54,8 @@ export async function registerObservability(): Promise<boolean> {
   }
   try {
     // Imported only now, after the loader hook: init pulls in node:http, which must be hooked first.
-    const { initObservability, markStartedByRegister } = (await import(INIT_MODULE)) as InitModule;
-    const handle = await initObservability();
-    markStartedByRegister();
+    const { startObservabilityForRegister } = (await import(INIT_MODULE)) as InitModule;
+    const handle = await startObservabilityForRegister();
     flushWhenTheServiceEnds(handle);
     if (hooks !== undefined) {
       await hooks.whenAcknowledged();

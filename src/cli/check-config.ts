@@ -48,7 +48,9 @@ export function describeEffectiveConfig(resolved: ResolvedConfig): EffectiveValu
  * would use (the file, or the usual lookup when none is given) and prints every effective value with
  * its source. Returns the exit code: 0 valid, 1 invalid. Every unknown key, unset `${VAR}` and invalid
  * value of the file, the environment and the overrides is reported at once; `--json` lists them under
- * `problems`, each with its one-line `message`.
+ * `problems`, each with its one-line `message`. A standard `OTEL_*` variable that cannot be used is
+ * no error (the service starts without it): it is printed as a warning (`OBS_WARN_CONFIG_ENV_IGNORED`,
+ * under `warnings` with `--json`) and the config is valid.
  */
 export function checkConfig(file: string | undefined, json: boolean, io: CliIo): number {
   let resolved: ResolvedConfig;
@@ -72,17 +74,33 @@ export function checkConfig(file: string | undefined, json: boolean, io: CliIo):
           expected: other.expected,
         })),
       ];
-      io.stdout(`${JSON.stringify({ valid: false, code: err.code, message: err.message, problems }, null, 2)}\n`);
+      const omitted = err.omitted > 0 ? { omitted: err.omitted } : {};
+      io.stdout(
+        `${JSON.stringify({ valid: false, code: err.code, message: err.message, problems, ...omitted }, null, 2)}\n`,
+      );
     }
     io.stderr(`invalid config\n${err.message}\n`);
     return 1;
   }
   const rows = describeEffectiveConfig(resolved);
+  const warnings = resolved.warnings.map(({ code, variable, key, value, expected, message }) => ({
+    code,
+    variable,
+    key,
+    value,
+    expected,
+    message,
+  }));
   if (json) {
-    io.stdout(`${JSON.stringify({ valid: true, file: resolved.file ?? null, values: rows }, null, 2)}\n`);
+    io.stdout(`${JSON.stringify({ valid: true, file: resolved.file ?? null, warnings, values: rows }, null, 2)}\n`);
     return 0;
   }
   io.stdout(`config is valid\nfile: ${resolved.file ?? '(none: built-in defaults)'}\n\n`);
+  if (warnings.length > 0) {
+    io.stdout(`${warnings.length} warning${warnings.length === 1 ? '' : 's'}:\n`);
+    for (const warning of warnings) io.stdout(`  ${warning.code}: ${warning.message}\n`);
+    io.stdout('\n');
+  }
   const width = Math.max(...rows.map((row) => row.key.length));
   for (const row of rows) {
     const origin = row.source === 'default' ? 'default' : `${row.source} ${row.origin}`;

@@ -1,7 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { closeSync, constants, existsSync, fstatSync, openSync, readFileSync, type Stats } from 'node:fs';
 import { extname, resolve } from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
-import { ObservabilityError } from '../errors.js';
+import { boundText, ObservabilityError } from '../errors.js';
 
 /** File names looked for in the working directory, in order, when no file is named. */
 export const DEFAULT_CONFIG_FILES = ['observability.yaml', 'observability.yml', 'observability.json'] as const;
@@ -46,18 +46,21 @@ function mustExist(path: string, foundBy: LocatedConfigFile['foundBy'], namedBy:
   return { path, foundBy };
 }
 
-/** Reads and parses a config file (JSON for .json, YAML otherwise). An empty file is `{}`. */
+/** Size of a config file at most, in bytes (a config is a few kilobytes; this bounds memory and time). */
+export const MAX_CONFIG_FILE_BYTES = 8 * 1024 * 1024;
+
+/**
+ * Reads and parses a config file (JSON for .json, YAML otherwise). An empty file is `{}`.
+ *
+ * Only a regular file is read: a FIFO, socket, character or block device or a directory (also
+ * behind a symlink) is `OBS_ERR_CONFIG_READ` naming the path and what it is, so that start-up
+ * never waits on a pipe with no writer nor reads a device that never ends. The file is opened
+ * with O_NONBLOCK (opening a FIFO then does not wait for a writer) and its type is read from the
+ * open descriptor (fstat), so a file swapped for a FIFO between a check and the read cannot slip
+ * through. A file larger than {@link MAX_CONFIG_FILE_BYTES} is refused too.
+ */
 export function readConfigFile(path: string): Record<string, unknown> {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (cause) {
-    throw new ObservabilityError('OBS_ERR_CONFIG_READ', `config file could not be read (${(cause as Error).message})`, {
-      file: path,
-      expected: 'a readable file',
-      cause,
-    });
-  }
+  const text = readRegularFile(path);
   const parsed = extname(path).toLowerCase() === '.json' ? parseJson(text, path) : parseYamlText(text, path);
   if (parsed === null || parsed === undefined) return {};
   if (nestsDeeperThan(parsed, MAX_CONFIG_DEPTH)) {
@@ -91,6 +94,55 @@ function nestsDeeperThan(value: unknown, max: number): boolean {
   return false;
 }
 
+function readRegularFile(path: string): string {
+  let fd: number | undefined;
+  try {
+    // O_NONBLOCK is 0 where the platform has none (Windows, where no FIFO can be opened this way).
+    fd = openSync(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+    const stats = fstatSync(fd);
+    if (!stats.isFile()) throw notRegular(path, stats);
+    if (stats.size > MAX_CONFIG_FILE_BYTES) throw tooLarge(path, stats.size);
+    const text = readFileSync(fd, 'utf8');
+    // A file that grew after fstat (or reports size 0, as /proc files do) is bounded here.
+    if (Buffer.byteLength(text) > MAX_CONFIG_FILE_BYTES) throw tooLarge(path, Buffer.byteLength(text));
+    return text;
+  } catch (cause) {
+    if (cause instanceof ObservabilityError) throw cause;
+    throw new ObservabilityError(
+      'OBS_ERR_CONFIG_READ',
+      `config file could not be read (${boundText((cause as Error).message, 300)})`,
+      { file: path, expected: 'a readable regular file', cause },
+    );
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+function notRegular(path: string, stats: Stats): ObservabilityError {
+  const kind = stats.isDirectory()
+    ? 'a directory'
+    : stats.isFIFO()
+      ? 'a FIFO (named pipe)'
+      : stats.isSocket()
+        ? 'a socket'
+        : stats.isCharacterDevice()
+          ? 'a character device'
+          : stats.isBlockDevice()
+            ? 'a block device'
+            : 'not a regular file';
+  return new ObservabilityError('OBS_ERR_CONFIG_READ', `config file is ${kind}, not a regular file`, {
+    file: path,
+    expected: 'a regular YAML or JSON file (a symlink to one is fine); a pipe, device or directory is never read',
+  });
+}
+
+function tooLarge(path: string, bytes: number): ObservabilityError {
+  return new ObservabilityError('OBS_ERR_CONFIG_READ', `config file is too large (${bytes} bytes)`, {
+    file: path,
+    expected: `a config file of at most ${MAX_CONFIG_FILE_BYTES} bytes`,
+  });
+}
+
 function parseYamlText(text: string, path: string): unknown {
   try {
     // logLevel 'error': the yaml package's warnings (e.g. an unknown tag) would print the line,
@@ -100,7 +152,11 @@ function parseYamlText(text: string, path: string): unknown {
     JSON.stringify(parsed);
     return parsed;
   } catch (cause) {
-    const reason = cause instanceof Error ? (cause.message.split('\n')[0] ?? '').replace(/:$/, '') : String(cause);
+    // The first line may quote an alias or tag name of any length: bounded.
+    const reason = boundText(
+      cause instanceof Error ? (cause.message.split('\n')[0] ?? '').replace(/:$/, '') : String(cause),
+      300,
+    );
     const where =
       cause instanceof YAMLParseError && cause.linePos && !reason.includes(' at line ')
         ? ` at line ${cause.linePos[0].line}, column ${cause.linePos[0].col}`
@@ -120,7 +176,7 @@ function parseJson(text: string, path: string): unknown {
   } catch (cause) {
     // V8 quotes the source text in some messages ('Unexpected token ..., "{...}" is not valid JSON'),
     // secrets included: that part is cut, and the SyntaxError is not kept as the cause.
-    const reason = (cause as Error).message.replace(/, "[\s\S]*" is not valid JSON$/, '');
+    const reason = boundText((cause as Error).message.replace(/, "[\s\S]*" is not valid JSON$/, ''), 300);
     throw new ObservabilityError('OBS_ERR_CONFIG_PARSE', `config file is not valid JSON: ${reason}`, {
       file: path,
       expected: 'valid JSON',

@@ -1,5 +1,5 @@
 import convict from 'convict';
-import { ObservabilityError } from '../errors.js';
+import { boundText, ObservabilityError } from '../errors.js';
 import { getPath, setPath } from './defaults.js';
 import type { ConfigLayer, LayerEntry } from './layer.js';
 import { collectSecrets, REDACTED, redactValue } from './redact.js';
@@ -126,6 +126,7 @@ export function joinProblems(errors: readonly ObservabilityError[]): Observabili
     value: first.value,
     expected: first.expected,
     others,
+    omitted: errors.reduce((sum, error) => sum + error.omitted, 0),
   });
 }
 
@@ -141,11 +142,17 @@ function invalidEntry(layer: ConfigLayer, entry: LayerEntry, expected: string): 
     : layer.source === 'override'
       ? ' in options.overrides'
       : entry.variables !== undefined
-        ? ` substituted from environment variable ${entry.variables.join(', ')}`
+        ? ` substituted from environment variable ${describeVariables(entry.variables)}`
         : '';
   return new ObservabilityError(
     fromEnv ? 'OBS_ERR_CONFIG_ENV_INVALID' : 'OBS_ERR_CONFIG_INVALID',
     `invalid value for ${entry.key}${where}`,
     { file: layer.file, key: entry.key, value: redactValue(entry.key, entry.value), expected },
   );
+}
+
+/** The names of the variables substituted into one value, bounded: `A, B, C and 12 more`. */
+export function describeVariables(names: readonly string[]): string {
+  const shown = names.slice(0, 5).map((name) => boundText(name, 60));
+  return names.length > shown.length ? `${shown.join(', ')} and ${names.length - shown.length} more` : shown.join(', ');
 }

@@ -1,4 +1,4 @@
-import { ObservabilityError } from '../errors.js';
+import { ObservabilityError, quoteText } from '../errors.js';
 import { isSchemaLeaf, configSchema } from './schema.js';
 import type { ConfigSource } from './types.js';
 
@@ -43,7 +43,7 @@ export function flattenToLayer(
       const schemaChild = Object.hasOwn(schemaNode, name) ? schemaNode[name] : undefined;
       if (schemaChild === undefined) {
         problems.push(
-          new ObservabilityError('OBS_ERR_CONFIG_UNKNOWN_KEY', `unknown config key "${key}"`, {
+          new ObservabilityError('OBS_ERR_CONFIG_UNKNOWN_KEY', `unknown config key ${quoteText(key)}`, {
             file,
             key,
             expected: `one of: ${Object.keys(schemaNode)
@@ -60,7 +60,7 @@ export function flattenToLayer(
       if (value === undefined) continue;
       if (value === null || typeof value !== 'object' || Array.isArray(value)) {
         problems.push(
-          new ObservabilityError('OBS_ERR_CONFIG_INVALID', `"${key}" is a section`, {
+          new ObservabilityError('OBS_ERR_CONFIG_INVALID', `${quoteText(key)} is a section`, {
             file,
             key,
             value,

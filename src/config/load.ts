@@ -1,9 +1,10 @@
-import { isObservabilityError, ObservabilityError } from '../errors.js';
+import { isObservabilityError, ObservabilityError, quoteText } from '../errors.js';
 import { locateConfigFile, readConfigFile } from './config-file.js';
 import { createStore, joinProblems } from './convict-store.js';
 import { getPath, schemaDefaults, setPath } from './defaults.js';
 import { readEnvLayer } from './env-layer.js';
 import { flattenToLayer, type ConfigLayer } from './layer.js';
+import type { IgnoredVariable } from './otel-env.js';
 import { listSchemaLeaves, type SchemaLeaf } from './schema.js';
 import { substituteEnv, type Substitutions } from './substitute.js';
 import { typeSubstitutedEntries } from './typed-substitution.js';
@@ -28,18 +29,97 @@ export interface ValueSource {
   origin: string;
 }
 
-/** The effective config, the source of every key, and the file used (if any). */
+/**
+ * A standard `OTEL_*` variable that was set but could not be used, so it was ignored (OpenTelemetry
+ * specification: warn, and ignore that one setting). `initObservability()` logs it through the
+ * service's logger; `check-config` prints it.
+ */
+export interface ConfigWarning {
+  code: 'OBS_WARN_CONFIG_ENV_IGNORED';
+  /** The variable, e.g. `OTEL_TRACES_SAMPLER`. */
+  variable: string;
+  /** The config key it feeds, e.g. `opentelemetry.sampling.strategy`. */
+  key: string;
+  /** Its text as it may be printed: `[REDACTED]` for a secret key (headers), at most ~200 characters. */
+  value: string;
+  /** What the variable can take. */
+  expected: string;
+  /** The warning in one line: variable, value, expectation, and what applies instead. */
+  message: string;
+}
+
+/** The effective config, the source of every key, the file used (if any) and the warnings. */
 export interface ResolvedConfig {
   config: ObservabilityConfig;
   sources: Record<string, ValueSource>;
   file: string | undefined;
+  /** The standard `OTEL_*` variables that were ignored, one warning each (empty when none). */
+  warnings: ConfigWarning[];
 }
 
 /**
  * Resolves the config: schema defaults < file < environment < code overrides. Throws an
  * ObservabilityError (stable code; message names file, key, redacted value, expectation) on bad input.
+ * A standard `OTEL_*` variable that cannot be used is no error: it is ignored, its key keeps the
+ * value of the lower layers, and `warnings` says so (the `GREY_*` variables stay strict).
  */
 export function loadConfig(options: LoadConfigOptions = {}): ResolvedConfig {
+  return resolveConfig(options, undefined);
+}
+
+/** The section {@link loadConfigWithoutTracing} can set aside. */
+const TRACING_SECTION = 'opentelemetry';
+
+/** What {@link loadConfigWithoutTracing} resolved. */
+export interface TracingSetAside {
+  resolved: ResolvedConfig;
+  /** Why tracing is off: the error loadConfig() threw, naming every problem. */
+  setAside?: ObservabilityError;
+}
+
+/**
+ * As {@link loadConfig}; but when its error names problems of the `opentelemetry` section only,
+ * the config is resolved once more without that section (its keys keep their defaults) and with
+ * tracing off, and the error is returned as `setAside`. For `--import register`, where telemetry
+ * that can start does (metrics and logs), whatever else is wrong. Any other error is thrown.
+ */
+export function loadConfigWithoutTracing(options: LoadConfigOptions = {}): TracingSetAside {
+  try {
+    return { resolved: loadConfig(options) };
+  } catch (error) {
+    if (!isObservabilityError(error)) throw error;
+    let resolved: ResolvedConfig;
+    try {
+      resolved = resolveConfig(options, TRACING_SECTION);
+    } catch {
+      // Problems outside the section too: the first error names them all.
+      throw error;
+    }
+    resolved.config.opentelemetry.enabled = false;
+    resolved.sources['opentelemetry.enabled'] = {
+      source: 'override',
+      origin: '--import register (the opentelemetry section is invalid)',
+    };
+    return { resolved, setAside: error };
+  }
+}
+
+function inSection(key: string | undefined, section: string): boolean {
+  return key !== undefined && (key === section || key.startsWith(`${section}.`) || key.startsWith(`${section}[`));
+}
+
+/** Drops what `layer` sets or finds wrong under `section` (see {@link loadConfigWithoutTracing}). */
+function withoutSection(layer: ConfigLayer, section: string | undefined): ConfigLayer {
+  if (section === undefined) return layer;
+  const problems = layer.problems?.filter((problem) => !inSection(problem.key, section));
+  return {
+    ...layer,
+    entries: layer.entries.filter((entry) => !inSection(entry.key, section)),
+    problems: problems === undefined || problems.length === 0 ? undefined : problems,
+  };
+}
+
+function resolveConfig(options: LoadConfigOptions, setAside: string | undefined): ResolvedConfig {
   const env = options.env ?? process.env;
   const cwd = options.cwd ?? process.cwd();
   const located = locateConfigFile(options.configFile, env, cwd);
@@ -54,7 +134,8 @@ export function loadConfig(options: LoadConfigOptions = {}): ResolvedConfig {
     typeSubstitutedEntries(fileLayer, substitutions, leaves);
     layers.push(fileLayer);
   }
-  layers.push({ source: 'env', entries: readEnvLayer(env) });
+  const envLayer = readEnvLayer(env);
+  layers.push({ source: 'env', entries: envLayer.entries });
   if (
     options.overrides !== undefined &&
     (options.overrides === null || typeof options.overrides !== 'object' || Array.isArray(options.overrides))
@@ -76,7 +157,7 @@ export function loadConfig(options: LoadConfigOptions = {}): ResolvedConfig {
   // Every layer is checked, so that one error names the problems of the file, the environment and
   // the overrides (in that order; in each, unknown keys and sections given as values first).
   const problems: ObservabilityError[] = [];
-  for (const layer of layers) {
+  for (const layer of layers.map((l) => withoutSection(l, setAside))) {
     try {
       store.check(layer);
     } catch (error) {
@@ -103,7 +184,33 @@ export function loadConfig(options: LoadConfigOptions = {}): ResolvedConfig {
   applyGenericOtlpEndpoint(config, sources);
   deriveServiceIdentity(config, sources);
   checkConsistency(config, sources);
-  return { config: store.finish(config), sources, file: located?.path };
+  const warnings = envLayer.ignored.map((ignored) => describeIgnored(ignored, sources));
+  return { config: store.finish(config), sources, file: located?.path, warnings };
+}
+
+/** The warning for a standard variable that was ignored, saying what applies instead. */
+function describeIgnored(ignored: IgnoredVariable, sources: Record<string, ValueSource>): ConfigWarning {
+  const { variable, key, value, expected } = ignored;
+  const source = sources[key] ?? { source: 'default', origin: 'schema' };
+  const shown = `environment variable ${variable}=${quoteText(value)}`;
+  const message =
+    ignored.ignoredItems !== undefined
+      ? `${shown}: ${ignored.ignoredItems.map((item) => JSON.stringify(item)).join(', ')} ignored (expected ${expected}); ${key} takes the other items`
+      : `${shown} cannot be used for ${key} and is ignored (expected ${expected}); ${key} keeps ${describeSource(source)}`;
+  return { code: 'OBS_WARN_CONFIG_ENV_IGNORED', variable, key, value, expected, message };
+}
+
+function describeSource(source: ValueSource): string {
+  switch (source.source) {
+    case 'default':
+      return 'its default';
+    case 'file':
+      return `its value from the config file ${source.origin}`;
+    case 'env':
+      return `the value of ${source.origin}`;
+    case 'override':
+      return `its value from ${source.origin}`;
+  }
 }
 
 /**

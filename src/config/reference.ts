@@ -1,5 +1,5 @@
 import { ErrorCodes } from '../errors.js';
-import { describeOtelVariables } from './env-layer.js';
+import { describeOtelVariables } from './otel-env.js';
 import { listSchemaLeaves } from './schema.js';
 
 /**

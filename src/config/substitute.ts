@@ -1,4 +1,4 @@
-import { ObservabilityError } from '../errors.js';
+import { boundText, ObservabilityError } from '../errors.js';
 
 // ${NAME} or ${NAME:-default}; $${...} is an escape for a literal ${...}.
 const REFERENCE = /\$(\$?)\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
@@ -14,8 +14,13 @@ export type Substitutions = Map<string, string[]>;
  * alone) from `env`. `$${VAR}` stays as the literal text `${VAR}`. An unset variable without a
  * default is an ObservabilityError naming the variable, the key and the file: thrown, or, when
  * `unset` is given, added to it (the reference is then left as written), so that the caller can
- * report it with the file's other problems. Every string that took a substitution is recorded in
- * `substitutions` under its key path.
+ * report it with the file's other problems (once per variable and key, however often it is
+ * referenced there). Every string that took a substitution is recorded in `substitutions` under its
+ * key path.
+ *
+ * `${NAME}` looks up only the environment's own variables (`Object.hasOwn`): `${constructor}` or
+ * `${toString:-x}` are unset, never the text of an `Object.prototype` member. Mappings are rebuilt
+ * with own properties only, so a key named `__proto__` stays a key (and is reported as unknown).
  */
 export function substituteEnv(
   value: unknown,
@@ -30,11 +35,12 @@ export function substituteEnv(
     return value.map((item, i) => substituteEnv(item, env, file, `${key}[${i}]`, substitutions, unset));
   }
   if (value !== null && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [name, child] of Object.entries(value)) {
-      out[name] = substituteEnv(child, env, file, key === '' ? name : `${key}.${name}`, substitutions, unset);
-    }
-    return out;
+    return Object.fromEntries(
+      Object.entries(value).map(([name, child]) => [
+        name,
+        substituteEnv(child, env, file, key === '' ? name : `${key}.${name}`, substitutions, unset),
+      ]),
+    );
   }
   return value;
 }
@@ -48,21 +54,37 @@ function substituteString(
   unset: ObservabilityError[] | undefined,
 ): string {
   if (!text.includes('${')) return text;
-  return text.replace(REFERENCE, (match, escape: string, name: string, fallback: string | undefined) => {
+  const names = new Set(substitutions.get(key));
+  const reported = new Set<string>();
+  const out = text.replace(REFERENCE, (match, escape: string, name: string, fallback: string | undefined) => {
     if (escape === '$') return match.slice(1);
-    const names = substitutions.get(key) ?? [];
-    if (!names.includes(name)) substitutions.set(key, [...names, name]);
-    const found = env[name];
+    names.add(name);
+    const found = readVariable(env, name);
     // ${VAR:-default} treats an empty VAR as unset (as the shell does); plain ${VAR} takes it as is.
     if (fallback !== undefined) return found !== undefined && found !== '' ? found : fallback;
     if (found !== undefined) return found;
-    const error = new ObservabilityError('OBS_ERR_CONFIG_ENV_UNSET', `environment variable ${name} is not set`, {
+    if (reported.has(name)) return match;
+    reported.add(name);
+    const shown = boundText(name);
+    const error = new ObservabilityError('OBS_ERR_CONFIG_ENV_UNSET', `environment variable ${shown} is not set`, {
       file,
       key,
-      expected: `${name} set in the environment, or a default written as \${${name}:-default}`,
+      expected: `${shown} set in the environment, or a default written as \${${shown}:-default}`,
     });
     if (unset === undefined) throw error;
     unset.push(error);
     return match;
   });
+  if (names.size > 0) substitutions.set(key, [...names]);
+  return out;
+}
+
+/**
+ * The environment variable `name`, or undefined when unset: only the environment's own variables
+ * count, so `constructor` or `__proto__` never read an `Object.prototype` member.
+ */
+export function readVariable(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  if (!Object.hasOwn(env, name)) return undefined;
+  const value = env[name];
+  return typeof value === 'string' ? value : undefined;
 }

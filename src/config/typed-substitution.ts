@@ -1,5 +1,6 @@
 import { ObservabilityError } from '../errors.js';
-import { parseForKey } from './env-layer.js';
+import { describeVariables } from './convict-store.js';
+import { parseForKey } from './parse-text.js';
 import type { ConfigLayer, LayerEntry } from './layer.js';
 import { redactValue } from './redact.js';
 import type { SchemaLeaf } from './schema.js';
@@ -43,7 +44,7 @@ function failure(entry: LayerEntry, text: string, file: string | undefined) {
   return (parsing: string): never => {
     throw new ObservabilityError(
       'OBS_ERR_CONFIG_INVALID',
-      `invalid value for ${entry.key} substituted from environment variable ${(entry.variables ?? []).join(', ')}`,
+      `invalid value for ${entry.key} substituted from environment variable ${describeVariables(entry.variables ?? [])}`,
       { file, key: entry.key, value: redactValue(entry.key, text), expected: parsing },
     );
   };

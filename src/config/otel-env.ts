@@ -1,0 +1,261 @@
+/**
+ * The standard `OTEL_*` environment variables, read as the OpenTelemetry specification says: a
+ * value that cannot be used is warned about and that one setting is ignored, never a start-up
+ * failure ("Configuration", SDK environment variables: an unrecognised enum value MUST be warned
+ * about and the setting gracefully ignored; invalid `OTEL_TRACES_SAMPLER_ARG` input MUST be logged
+ * and otherwise ignored; opentelemetry-js#5476, PR #5494; specification PR #4856). Platforms inject
+ * these variables (`OTEL_TRACES_SAMPLER=xray`, `OTEL_PROPAGATORS=xray`), and a service must not
+ * stop over a setting meant for another SDK. The package's own `GREY_*` variables, the config file
+ * and code overrides stay strict: their mistakes are errors.
+ */
+import { boundText } from '../errors.js';
+import { listSchemaLeaves, PROPAGATORS, type SchemaLeaf } from './schema.js';
+import type { LayerEntry } from './layer.js';
+import { parseText } from './parse-text.js';
+import { redactValue } from './redact.js';
+import { readVariable } from './substitute.js';
+
+/** A standard variable that was set but not used, as found by {@link readOtelEnv}. */
+export interface IgnoredVariable {
+  /** The variable, e.g. `OTEL_TRACES_SAMPLER`. */
+  variable: string;
+  /** The config key it feeds, e.g. `opentelemetry.sampling.strategy`. */
+  key: string;
+  /** Its text as it may be printed: `[REDACTED]` for a secret key, at most ~200 characters. */
+  value: string;
+  /** What the variable can take. */
+  expected: string;
+  /**
+   * Only some items of a list were ignored (`OTEL_PROPAGATORS=tracecontext,xray`): the others
+   * are used. These are the ignored ones.
+   */
+  ignoredItems?: string[];
+}
+
+/** What {@link readOtelEnv} found: the entries to apply and the variables ignored. */
+export interface OtelEnvReading {
+  entries: LayerEntry[];
+  ignored: IgnoredVariable[];
+}
+
+/** Returned by a reader for a valid value that sets nothing (`OTEL_SDK_DISABLED=false`). */
+const NO_EFFECT = Symbol('no effect');
+
+/** Thrown by a reader for text the variable cannot take. */
+class Unusable {
+  constructor(readonly expected: string) {}
+}
+
+interface ReadContext {
+  leaf: SchemaLeaf;
+  /** The text cannot be used: `expected` says what could. */
+  unusable(expected: string): never;
+  /** Some items of a list cannot be used; the others are. */
+  ignoreItems(items: string[], expected: string): void;
+}
+
+interface OtelVariable {
+  /** Variables in increasing precedence (signal-specific last). */
+  names: readonly string[];
+  key: string;
+  /** A note for the docs, after the names. */
+  note?: string;
+  /** Text to the key's value (default: read by the key's type); the key's format checks it after. */
+  read?: (raw: string, context: ReadContext) => unknown;
+}
+
+const SAMPLER_NAMES = new Map([
+  ['always_on', 'always_on'],
+  ['always_off', 'always_off'],
+  ['traceidratio', 'traceid_ratio'],
+  ['parentbased_always_on', 'parent_based_always_on'],
+  ['parentbased_always_off', 'parent_based_always_off'],
+  ['parentbased_traceidratio', 'parent_based_traceid_ratio'],
+]);
+
+const PROPAGATORS_EXPECTED = `a comma-separated list of ${PROPAGATORS.join(', ')}; jaeger was removed with OpenTelemetry JS 3.x, xray and ottrace are not supported`;
+
+const OTEL_VARIABLES: readonly OtelVariable[] = [
+  {
+    names: ['OTEL_SDK_DISABLED'],
+    key: 'opentelemetry.enabled',
+    note: '(true disables)',
+    read: (raw, { unusable }) => {
+      // Specification, "Boolean value": only "true" (any case) is true; other text than "false"
+      // is warned about and read as false, which here means no effect.
+      const text = raw.trim().toLowerCase();
+      if (text === 'true') return false;
+      if (text === 'false') return NO_EFFECT;
+      return unusable('true or false (any case); other text leaves the SDK enabled');
+    },
+  },
+  { names: ['OTEL_SERVICE_NAME'], key: 'service.name' },
+  {
+    names: ['OTEL_RESOURCE_ATTRIBUTES'],
+    key: 'opentelemetry.resource',
+    read: (raw, { unusable }) => {
+      // Specification (Resource SDK): on a decoding error the whole value is discarded.
+      const map = parseText(raw, 'string-map', unusable) as Record<string, unknown>;
+      if (Object.hasOwn(map, 'service.name') && String(map['service.name']).trim() === '')
+        return unusable('key=value pairs with valid percent-encoding, service.name not empty');
+      return map;
+    },
+  },
+  {
+    names: ['OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT'],
+    key: 'opentelemetry.exporter.endpoint',
+  },
+  {
+    names: ['OTEL_EXPORTER_OTLP_PROTOCOL', 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL'],
+    key: 'opentelemetry.exporter.protocol',
+  },
+  { names: ['OTEL_EXPORTER_OTLP_HEADERS', 'OTEL_EXPORTER_OTLP_TRACES_HEADERS'], key: 'opentelemetry.exporter.headers' },
+  {
+    names: ['OTEL_EXPORTER_OTLP_TIMEOUT', 'OTEL_EXPORTER_OTLP_TRACES_TIMEOUT'],
+    key: 'opentelemetry.exporter.timeout_ms',
+  },
+  {
+    names: ['OTEL_EXPORTER_OTLP_COMPRESSION', 'OTEL_EXPORTER_OTLP_TRACES_COMPRESSION'],
+    key: 'opentelemetry.exporter.compression',
+  },
+  {
+    names: ['OTEL_EXPORTER_OTLP_CERTIFICATE', 'OTEL_EXPORTER_OTLP_TRACES_CERTIFICATE'],
+    key: 'opentelemetry.exporter.certificate',
+  },
+  {
+    names: ['OTEL_EXPORTER_OTLP_CLIENT_KEY', 'OTEL_EXPORTER_OTLP_TRACES_CLIENT_KEY'],
+    key: 'opentelemetry.exporter.client_key',
+  },
+  {
+    names: ['OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE', 'OTEL_EXPORTER_OTLP_TRACES_CLIENT_CERTIFICATE'],
+    key: 'opentelemetry.exporter.client_certificate',
+  },
+  {
+    names: ['OTEL_ATTRIBUTE_COUNT_LIMIT', 'OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT'],
+    key: 'opentelemetry.limits.attribute_count',
+  },
+  {
+    names: ['OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT', 'OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT'],
+    key: 'opentelemetry.limits.attribute_value_length',
+  },
+  { names: ['OTEL_SPAN_EVENT_COUNT_LIMIT'], key: 'opentelemetry.limits.event_count' },
+  { names: ['OTEL_SPAN_LINK_COUNT_LIMIT'], key: 'opentelemetry.limits.link_count' },
+  { names: ['OTEL_EVENT_ATTRIBUTE_COUNT_LIMIT'], key: 'opentelemetry.limits.attributes_per_event' },
+  { names: ['OTEL_LINK_ATTRIBUTE_COUNT_LIMIT'], key: 'opentelemetry.limits.attributes_per_link' },
+  { names: ['OTEL_BSP_MAX_QUEUE_SIZE'], key: 'opentelemetry.batch.max_queue_size' },
+  { names: ['OTEL_BSP_MAX_EXPORT_BATCH_SIZE'], key: 'opentelemetry.batch.max_export_batch_size' },
+  { names: ['OTEL_BSP_SCHEDULE_DELAY'], key: 'opentelemetry.batch.scheduled_delay_ms' },
+  {
+    names: ['OTEL_TRACES_SAMPLER'],
+    key: 'opentelemetry.sampling.strategy',
+    read: (raw, { unusable }) =>
+      SAMPLER_NAMES.get(raw.trim().toLowerCase()) ??
+      unusable(
+        `one of ${[...SAMPLER_NAMES.keys()].join(', ')}; jaeger_remote, xray and other samplers are not supported`,
+      ),
+  },
+  { names: ['OTEL_TRACES_SAMPLER_ARG'], key: 'opentelemetry.sampling.ratio' },
+  {
+    names: ['OTEL_PROPAGATORS'],
+    key: 'opentelemetry.propagation',
+    read: (raw, { unusable, ignoreItems }) => {
+      // As opentelemetry-js does: an unknown propagator is warned about and the known ones are
+      // used; with none known the setting is ignored. Duplicates count once (specification).
+      const items = [...new Set((parseText(raw, 'string-list', unusable) as string[]).map((i) => i.trim()))];
+      const known = items.filter((item) => (PROPAGATORS as readonly string[]).includes(item));
+      if (known.length === 0) return unusable(PROPAGATORS_EXPECTED);
+      const unknown = items.filter((item) => !known.includes(item));
+      if (unknown.length > 0) ignoreItems(unknown, PROPAGATORS_EXPECTED);
+      return known;
+    },
+  },
+];
+
+/** The standard OTEL_* variables read for each key, for the docs and `check-config`. */
+export function describeOtelVariables(): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const { key, names, note } of OTEL_VARIABLES)
+    out.set(key, note === undefined ? [...names] : names.map((name) => `${name} ${note}`));
+  return out;
+}
+
+/**
+ * Reads the standard variables into layer entries (see the module comment). Each key takes its
+ * signal-specific variable when that one is usable, else the generic one
+ * (`OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`, then `OTEL_EXPORTER_OTLP_ENDPOINT`), else none: the key
+ * keeps its value from the config file or the default. Every value entered passed its key's
+ * format. Keys in `shadowed` (set by a `GREY_*` variable) are not read at all.
+ */
+export function readOtelEnv(env: NodeJS.ProcessEnv, shadowed: ReadonlySet<string>): OtelEnvReading {
+  const leaves = new Map(listSchemaLeaves().map(({ key, leaf }) => [key, leaf]));
+  const entries: LayerEntry[] = [];
+  const ignored: IgnoredVariable[] = [];
+  for (const variable of OTEL_VARIABLES) {
+    if (shadowed.has(variable.key)) continue;
+    const leaf = leaves.get(variable.key) as SchemaLeaf;
+    for (const name of [...variable.names].reverse()) {
+      const raw = readVariable(env, name);
+      if (raw === undefined || raw === '') continue;
+      const outcome = readOne(variable, leaf, name, raw);
+      ignored.push(...outcome.ignored);
+      if (outcome.usable) {
+        if (outcome.value !== NO_EFFECT) entries.push({ key: variable.key, value: outcome.value, origin: name });
+        break;
+      }
+    }
+  }
+  return { entries, ignored };
+}
+
+function readOne(
+  variable: OtelVariable,
+  leaf: SchemaLeaf,
+  name: string,
+  raw: string,
+): { usable: boolean; value?: unknown; ignored: IgnoredVariable[] } {
+  const ignored: IgnoredVariable[] = [];
+  const value = printable(variable.key, raw);
+  const unusable = (expected: string): never => {
+    throw new Unusable(expected);
+  };
+  const context: ReadContext = {
+    leaf,
+    unusable,
+    ignoreItems: (items, expected) =>
+      ignored.push({
+        variable: name,
+        key: variable.key,
+        value,
+        expected,
+        ignoredItems: items.map((item) => boundText(item, 60)),
+      }),
+  };
+  try {
+    // The key's own expectation ("a number from 0 to 1") says more than the parser's ("a number").
+    const byKey = (expected: string): never => {
+      try {
+        leaf.format(raw);
+      } catch (error) {
+        return unusable((error as Error).message);
+      }
+      return unusable(expected);
+    };
+    const read = variable.read ?? ((text: string) => parseText(text, leaf.format.kind, byKey));
+    const result = read(raw, context);
+    if (result === NO_EFFECT) return { usable: true, value: result, ignored };
+    try {
+      leaf.format(result);
+    } catch (error) {
+      unusable((error as Error).message);
+    }
+    return { usable: true, value: result, ignored };
+  } catch (error) {
+    if (!(error instanceof Unusable)) throw error;
+    return { usable: false, ignored: [{ variable: name, key: variable.key, value, expected: error.expected }] };
+  }
+}
+
+/** The variable's text as it may be printed: redacted for a secret key, URL passwords hidden, bounded. */
+function printable(key: string, raw: string): string {
+  return boundText(String(redactValue(key, raw)));
+}
