@@ -231,8 +231,11 @@ function readOne(
       }),
   };
   try {
-    // The key's own expectation ("a number from 0 to 1") says more than the parser's ("a number").
+    // For a number, the key's own expectation ("a number from 0 to 1") says more than the
+    // parser's ("a number"); for a list or map the parser's ("valid percent-encoding") does.
+    const numeric = leaf.format.kind === 'integer' || leaf.format.kind === 'number';
     const byKey = (expected: string): never => {
+      if (!numeric) return unusable(expected);
       try {
         leaf.format(raw);
       } catch (error) {
