@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
+import { join } from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { propagation, trace, ProxyTracerProvider } from '@opentelemetry/api';
 import { initObservability, markStartedByRegister, type ObservabilityHandle } from '../src/init.js';
@@ -135,6 +137,80 @@ describe('initObservability', () => {
     assert.equal(getRuntime(), undefined);
     assert.equal(tracerProviderIsRegistered(), false);
     live = await initObservability({ cwd: dir.path, env: {}, overrides: QUIET });
+  });
+
+  it('starts and traces with OTEL_TRACES_SAMPLER=xray, logging one warning per ignored variable', async () => {
+    const receiver = await startHttpReceiver();
+    const log = join(dir.path, 'xray.log');
+    try {
+      const file = dir.write(
+        'xray.yaml',
+        [
+          'logging:',
+          '  level: info',
+          `  destination: ${JSON.stringify(log)}`,
+          'opentelemetry:',
+          '  sampling:',
+          '    strategy: always_on',
+          '  batch:',
+          '    scheduled_delay_ms: 10',
+          '',
+        ].join('\n'),
+      );
+      live = await initObservability({
+        configFile: file,
+        env: {
+          OTEL_TRACES_SAMPLER: 'xray',
+          OTEL_TRACES_SAMPLER_ARG: 'abc',
+          OTEL_PROPAGATORS: 'tracecontext,xray',
+          OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
+          OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: receiver.url,
+        },
+        overrides: { prometheus: { host: '127.0.0.1', port: 0 } },
+      });
+      assert.equal(live.config.opentelemetry.sampling.strategy, 'always_on');
+      assert.deepEqual(live.config.opentelemetry.propagation, ['tracecontext']);
+      live.tracer.startSpan('work under xray').end();
+      const spans = await receiver.waitForSpans(1, 10_000);
+      assert.ok(
+        spans.some((span) => span.name === 'work under xray'),
+        spans.map((s) => s.name).join(', '),
+      );
+      await live.shutdown();
+      live = undefined;
+      const lines = readFileSync(log, 'utf8')
+        .split('\n')
+        .filter((line) => line !== '')
+        .map((line) => JSON.parse(line) as Record<string, unknown>);
+      const warnings = lines.filter((line) => line.code === 'OBS_WARN_CONFIG_ENV_IGNORED');
+      assert.deepEqual(
+        warnings.map((line) => [line.level, line.variable, line.value]),
+        [
+          ['warn', 'OTEL_TRACES_SAMPLER', 'xray'],
+          ['warn', 'OTEL_TRACES_SAMPLER_ARG', 'abc'],
+          ['warn', 'OTEL_PROPAGATORS', 'tracecontext,xray'],
+        ],
+      );
+      assert.match(String(warnings[0]?.msg), /^OBS_WARN_CONFIG_ENV_IGNORED: environment variable OTEL_TRACES_SAMPLER="xray"/);
+      assert.ok(String(warnings[0]?.msg).includes(`keeps its value from the config file ${file}`));
+      assert.equal(warnings[0]?.trace_id, undefined, 'a warning line carries no trace of the service');
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it('still rejects when tracing cannot start (outside register, nothing is left half-started)', async () => {
+    // Another SDK's tracer provider is registered: ours cannot be.
+    trace.setGlobalTracerProvider({ getTracer: () => new ProxyTracerProvider().getTracer('other') });
+    try {
+      await assert.rejects(
+        initObservability({ cwd: dir.path, env: {}, overrides: { ...QUIET, opentelemetry: { enabled: true } } }),
+        (err) => isObservabilityError(err, 'OBS_ERR_TRACING_START'),
+      );
+      assert.equal(getRuntime(), undefined);
+    } finally {
+      trace.disable();
+    }
   });
 
   it('honours OTEL_SDK_DISABLED and prometheus.enabled=false', async () => {

@@ -114,6 +114,63 @@ describe('grey-observability check-config', () => {
     assert.ok(!stdout.includes('tok-9f8e7d') && !stderr.includes('tok-9f8e7d'));
   });
 
+  it('prints an OTEL_* variable it cannot use as a warning, exits 0, and shows the value that applies', () => {
+    const file = dir.write('sampler.yaml', 'opentelemetry:\n  sampling:\n    strategy: always_on\n');
+    const env = { OTEL_TRACES_SAMPLER: 'xray', OTEL_EXPORTER_OTLP_HEADERS: 'x-api-key=hdr-s3cret%ZZ' };
+    const { code, stdout, stderr } = run(['check-config', file], env);
+    assert.equal(code, 0, stderr);
+    assert.match(stdout, /^config is valid$/m);
+    assert.match(stdout, /^2 warnings:$/m);
+    assert.match(
+      stdout,
+      /^ {2}OBS_WARN_CONFIG_ENV_IGNORED: environment variable OTEL_TRACES_SAMPLER="xray" cannot be used for opentelemetry\.sampling\.strategy and is ignored \(expected one of always_on, .*\); opentelemetry\.sampling\.strategy keeps its value from the config file /m,
+    );
+    assert.match(stdout, /OTEL_EXPORTER_OTLP_HEADERS="\[REDACTED\]"/);
+    assert.match(stdout, new RegExp(`^opentelemetry\\.sampling\\.strategy +"always_on" +\\[file ${file}\\]$`, 'm'));
+    assert.ok(!stdout.includes('hdr-s3cret') && !stderr.includes('hdr-s3cret'), 'the header stays secret');
+
+    const json = run(['check-config', file, '--json'], env);
+    assert.equal(json.code, 0);
+    const parsed = JSON.parse(json.stdout) as {
+      valid: boolean;
+      warnings: Array<{ code: string; variable: string; key: string; value: string; expected: string; message: string }>;
+    };
+    assert.equal(parsed.valid, true);
+    assert.deepEqual(
+      parsed.warnings.map((w) => [w.code, w.variable, w.key, w.value]),
+      [
+        ['OBS_WARN_CONFIG_ENV_IGNORED', 'OTEL_EXPORTER_OTLP_HEADERS', 'opentelemetry.exporter.headers', '[REDACTED]'],
+        ['OBS_WARN_CONFIG_ENV_IGNORED', 'OTEL_TRACES_SAMPLER', 'opentelemetry.sampling.strategy', 'xray'],
+      ],
+    );
+    assert.ok(!json.stdout.includes('hdr-s3cret'));
+  });
+
+  it('prints no warnings section when there is nothing to warn about', () => {
+    const { code, stdout } = run(['check-config', dir.write('plain.yaml', 'service:\n  name: plain\n')]);
+    assert.equal(code, 0);
+    assert.doesNotMatch(stdout, /warning/);
+    const json = run(['check-config', dir.write('plain2.yaml', 'service:\n  name: plain\n'), '--json']);
+    assert.deepEqual((JSON.parse(json.stdout) as { warnings: unknown[] }).warnings, []);
+  });
+
+  it('keeps the output of a config with 50,000 distinct problems small, and says how many were left out', () => {
+    const file = dir.write(
+      'huge.yaml',
+      `service:\n  name: "${Array.from({ length: 50_000 }, (_, i) => `\${A${i}}`).join('')}"\n`,
+    );
+    const text = run(['check-config', file]);
+    assert.equal(text.code, 1);
+    assert.ok(text.stderr.length < 10_000, `${text.stderr.length} characters on stderr`);
+    assert.match(text.stderr, /and 49980 more not listed/);
+    const json = run(['check-config', file, '--json']);
+    assert.ok(json.stdout.length < 20_000, `${json.stdout.length} characters of JSON`);
+    const parsed = JSON.parse(json.stdout) as { code: string; problems: unknown[]; omitted: number };
+    assert.equal(parsed.code, 'OBS_ERR_CONFIG_ENV_UNSET');
+    assert.equal(parsed.problems.length, 20);
+    assert.equal(parsed.omitted, 49_980);
+  });
+
   it('prints JSON with --json', () => {
     const file = dir.write('json.yaml', 'prometheus:\n  port: 9465\n');
     const { code, stdout } = run(['check-config', file, '--json']);
