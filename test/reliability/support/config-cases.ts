@@ -36,6 +36,13 @@ const OTEL_VARIABLES = [
   'OTEL_BSP_SCHEDULE_DELAY',
   'OTEL_BSP_MAX_QUEUE_SIZE',
   'OTEL_BSP_MAX_EXPORT_BATCH_SIZE',
+  'OTEL_EXPORTER_OTLP_COMPRESSION',
+  'OTEL_EXPORTER_OTLP_TRACES_COMPRESSION',
+  'OTEL_EXPORTER_OTLP_CERTIFICATE',
+  'OTEL_ATTRIBUTE_COUNT_LIMIT',
+  'OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT',
+  'OTEL_SPAN_EVENT_COUNT_LIMIT',
+  'OTEL_LINK_ATTRIBUTE_COUNT_LIMIT',
 ];
 
 /** Strings that break parsers, escapers and validators. */
@@ -71,6 +78,11 @@ const ODD_STRINGS = [
   'b3,none',
   'grpc',
   'http/protobuf',
+  'http/json',
+  'xray',
+  'jaeger',
+  'tracecontext,xray',
+  'gzip',
   'bucket',
   'other',
   'a=b,c=d',
@@ -91,6 +103,10 @@ const ODD_STRINGS = [
   '__proto__',
   'constructor',
   'toString',
+  '${constructor}',
+  '${toString:-x}',
+  '${__proto__}',
+  '__proto__=x',
   '\ud800lone',
   'trail\udfff',
 ];
