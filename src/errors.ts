@@ -171,7 +171,8 @@ export function boundText(text: string, max = MAX_QUOTED_CHARS): string {
  * cut with `…` and its length, e.g. `xxxx… (65537 characters)`.
  */
 function boundValue(value: unknown): unknown {
-  const text = typeof value === 'string' ? value : value !== null && typeof value === 'object' ? jsonText(value) : undefined;
+  const text =
+    typeof value === 'string' ? value : value !== null && typeof value === 'object' ? jsonText(value) : undefined;
   if (text === undefined || text.length <= MAX_QUOTED_CHARS) return value;
   return `${cutText(text, MAX_QUOTED_CHARS)}… (${text.length} characters)`;
 }

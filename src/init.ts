@@ -234,11 +234,19 @@ function logConfigWarnings(logger: Logger, warnings: readonly ConfigWarning[]): 
 function reportPartOff(logger: Logger, part: string, err: unknown): void {
   const error = isObservabilityError(err)
     ? err
-    : new ObservabilityError('OBS_ERR_INIT_FAILED', `${part} failed to start: ${(err as Error)?.message ?? String(err)}`);
+    : new ObservabilityError(
+        'OBS_ERR_INIT_FAILED',
+        `${part} failed to start: ${(err as Error)?.message ?? String(err)}`,
+      );
   try {
     context.with(ROOT_CONTEXT, () =>
       logger.error(
-        { code: error.code, key: error.key, expected: error.expected, problems: 1 + error.others.length + error.omitted },
+        {
+          code: error.code,
+          key: error.key,
+          expected: error.expected,
+          problems: 1 + error.others.length + error.omitted,
+        },
         `${error.message}\n  ${part} is off; the rest of observability runs (--import @grey/observability/register)`,
       ),
     );

@@ -191,7 +191,10 @@ describe('initObservability', () => {
           ['warn', 'OTEL_PROPAGATORS', 'tracecontext,xray'],
         ],
       );
-      assert.match(String(warnings[0]?.msg), /^OBS_WARN_CONFIG_ENV_IGNORED: environment variable OTEL_TRACES_SAMPLER="xray"/);
+      assert.match(
+        String(warnings[0]?.msg),
+        /^OBS_WARN_CONFIG_ENV_IGNORED: environment variable OTEL_TRACES_SAMPLER="xray"/,
+      );
       assert.ok(String(warnings[0]?.msg).includes(`keeps its value from the config file ${file}`));
       assert.equal(warnings[0]?.trace_id, undefined, 'a warning line carries no trace of the service');
     } finally {

@@ -213,7 +213,10 @@ describe('@grey/observability/register', () => {
       );
       assert.match(String(errors[0]?.msg), /another OpenTelemetry tracer provider is already registered/);
       assert.match(String(errors[0]?.msg), /tracing is off; the rest of observability runs/);
-      assert.ok(lines.some((line) => line.msg === 'service line'), 'the service logs through the handle');
+      assert.ok(
+        lines.some((line) => line.msg === 'service line'),
+        'the service logs through the handle',
+      );
       assert.doesNotMatch(ended.stderr, /did not start/);
     } finally {
       dir.remove();

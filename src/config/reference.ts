@@ -46,15 +46,36 @@ export function renderConfigTable(sections: readonly string[]): string {
   return lines.join('\n');
 }
 
-const CONFIG_TABLE = /(<!-- config:([\w.,]+):begin -->)[\s\S]*?(<!-- config:\2:end -->)/g;
+/**
+ * The standard `OTEL_*` variables read, one row per key: the variables (signal-specific first, the
+ * one used when it is usable) and the key they set. `npm run docs` writes it between
+ * `<!-- otel-variables:begin -->` and `<!-- otel-variables:end -->`.
+ */
+export function renderOtelVariableTable(): string {
+  const lines = ['| variables (first usable one wins) | key |', '| --- | --- |'];
+  for (const [key, names] of describeOtelVariables()) {
+    lines.push(
+      `| ${[...names]
+        .reverse()
+        .map((name) => `\`${name}\``)
+        .join(', ')} | \`${key}\` |`,
+    );
+  }
+  return lines.join('\n');
+}
 
-/** `page` with every marked config table rendered afresh from the schema. */
+const CONFIG_TABLE = /(<!-- config:([\w.,]+):begin -->)[\s\S]*?(<!-- config:\2:end -->)/g;
+const OTEL_TABLE = /(<!-- otel-variables:begin -->)[\s\S]*?(<!-- otel-variables:end -->)/g;
+
+/** `page` with every marked config table (and table of standard variables) rendered afresh from the schema. */
 export function updateConfigTables(page: string): string {
-  return page.replace(
-    CONFIG_TABLE,
-    (_match, begin: string, sections: string, end: string) =>
-      `${begin}\n${renderConfigTable(sections.split(','))}\n${end}`,
-  );
+  return page
+    .replace(
+      CONFIG_TABLE,
+      (_match, begin: string, sections: string, end: string) =>
+        `${begin}\n${renderConfigTable(sections.split(','))}\n${end}`,
+    )
+    .replace(OTEL_TABLE, (_match, begin: string, end: string) => `${begin}\n${renderOtelVariableTable()}\n${end}`);
 }
 
 /** docs/errors.md's table of codes, rendered from {@link ErrorCodes}. */

@@ -133,7 +133,14 @@ describe('grey-observability check-config', () => {
     assert.equal(json.code, 0);
     const parsed = JSON.parse(json.stdout) as {
       valid: boolean;
-      warnings: Array<{ code: string; variable: string; key: string; value: string; expected: string; message: string }>;
+      warnings: Array<{
+        code: string;
+        variable: string;
+        key: string;
+        value: string;
+        expected: string;
+        message: string;
+      }>;
     };
     assert.equal(parsed.valid, true);
     assert.deepEqual(

@@ -102,7 +102,11 @@ const HUGE: Array<{ name: string; file?: string; env?: Record<string, string>; c
 describe('config errors stay bounded', () => {
   for (const c of HUGE) {
     it(`reports ${c.name} as ${c.code} in under ${c.bound} characters`, () => {
-      const error = loadError(`${c.code}-${HUGE.indexOf(c)}${c.file?.startsWith('{') ? '.json' : '.yaml'}`, c.file, c.env);
+      const error = loadError(
+        `${c.code}-${HUGE.indexOf(c)}${c.file?.startsWith('{') ? '.json' : '.yaml'}`,
+        c.file,
+        c.env,
+      );
       assert.equal(error.code, c.code, error.message);
       const { message, json } = sizes(error);
       assert.ok(message < c.bound, `message of ${message} characters`);
@@ -131,11 +135,10 @@ describe('config errors stay bounded', () => {
   });
 
   it('counts the problems of every layer, the file and the environment, when it cuts the list', () => {
-    const error = loadError(
-      'layers.yaml',
-      Array.from({ length: 100 }, (_, i) => `unknown_${i}: 1`).join('\n'),
-      { GREY_PROMETHEUS_PORT: 'x', GREY_OTEL_SAMPLING_RATIO: '9' },
-    );
+    const error = loadError('layers.yaml', Array.from({ length: 100 }, (_, i) => `unknown_${i}: 1`).join('\n'), {
+      GREY_PROMETHEUS_PORT: 'x',
+      GREY_OTEL_SAMPLING_RATIO: '9',
+    });
     assert.equal(error.others.length + error.omitted, 101);
   });
 

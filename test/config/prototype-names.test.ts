@@ -117,7 +117,9 @@ describe('names that are Object.prototype members', () => {
   it('keeps __proto__ and constructor entries of a resource map in the file', () => {
     const { config } = loadConfig({
       cwd: dir.path,
-      configFile: fileWith('opentelemetry:\n  resource:\n    __proto__: x\n    constructor: "${C:-y}"\n    team: core\n'),
+      configFile: fileWith(
+        'opentelemetry:\n  resource:\n    __proto__: x\n    constructor: "${C:-y}"\n    team: core\n',
+      ),
       env: {},
     });
     const resource = config.opentelemetry.resource;
