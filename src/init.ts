@@ -86,7 +86,9 @@ export function getObservability(): ObservabilityHandle | undefined {
  * logging, the Prometheus endpoint and tracing.
  *
  * Rejects with an {@link ObservabilityError} on bad config or when a part cannot start; then nothing
- * stays started (no bound port, no global SDK).
+ * stays started (no bound port, no global SDK). A standard `OTEL_*` variable that cannot be used is
+ * no error (OpenTelemetry specification: warn and ignore the setting): its key keeps the value of
+ * the file or the default, and `OBS_WARN_CONFIG_ENV_IGNORED` is logged through the new logger.
  *
  * When `node --import @grey/observability/register` already started observability (a platform
  * may inject it through NODE_OPTIONS), the call resolves with that live handle, whose config came
