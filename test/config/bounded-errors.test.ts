@@ -4,13 +4,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { loadConfig } from '../../src/config/load.js';
-import {
-  isObservabilityError,
-  MAX_LISTED_PROBLEMS,
-  ObservabilityError,
-  quoteText,
-  type ErrorCode,
-} from '../../src/errors.js';
+import type { ObservabilityError } from '../../src/errors.js';
+import { isObservabilityError, MAX_LISTED_PROBLEMS, quoteText, type ErrorCode } from '../../src/errors.js';
 import { createTempDir, type TempDir } from '../support/temp-dir.js';
 
 let dir: TempDir;
