@@ -1,8 +1,19 @@
 import type { ClientRequest, OutgoingHttpHeaders } from 'node:http';
-import { context, propagation, trace, type Span } from '@opentelemetry/api';
+import { context, createContextKey, propagation, trace, type Context, type Span } from '@opentelemetry/api';
 
 /** The W3C baggage header, which carries the baggage and no part of the trace context. */
 const BAGGAGE_HEADER = 'baggage';
+
+/** Marks the context of a scratch injection (see {@link replacedHeaders}): nothing is sent with it. */
+const SCRATCH_INJECTION = createContextKey('@grey/observability scratch injection');
+
+/**
+ * True when `ctx` is that of a scratch injection, whose headers are never sent: a propagator
+ * counts nothing for it (the baggage propagator's dropped-tenant count is per request sent).
+ */
+export function isScratchInjection(ctx: Context): boolean {
+  return ctx.getValue(SCRATCH_INJECTION) === true;
+}
 
 /** What an instrumentation's injection does to the headers a caller set; see {@link replacedHeaders}. */
 export interface ReplacedHeaders {
@@ -27,7 +38,7 @@ const NOTHING: ReplacedHeaders = { replaced: new Set(), written: new Set() };
 export function replacedHeaders(span: Span): ReplacedHeaders {
   try {
     const scratch: Record<string, string> = {};
-    propagation.inject(trace.setSpan(context.active(), span), scratch);
+    propagation.inject(trace.setSpan(context.active(), span).setValue(SCRATCH_INJECTION, true), scratch);
     const written = new Set(Object.keys(scratch).map((name) => name.toLowerCase()));
     if (written.size === 0) return NOTHING;
     const replaced = new Set(written);
