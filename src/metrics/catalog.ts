@@ -559,7 +559,7 @@ export const METRIC_CATALOG: readonly MetricDefinition[] = [
     name: BAGGAGE_TENANT_DROPPED,
     type: 'counter',
     group: 'observability',
-    help: `Outgoing requests whose baggage header could not carry the tenant id (grey.tenant_id), by reason (${TENANT_DROP_REASONS.join(', ')}).`,
+    help: `Baggage injections (one per outgoing request) that could not carry the tenant id grey.tenant_id, by reason (${TENANT_DROP_REASONS.join(', ')}).`,
     labels: ['reason'],
     labelValues: { reason: TENANT_DROP_REASONS },
     tenantAware: false,

@@ -61,6 +61,10 @@ type Client = (url: string, port: number) => Promise<string[]>;
 const CALLERS: Array<[string, Client]> = [
   ['fetch, a plain object (the docs snippet)', (url) => fetchRaw(url, injectContext({}))],
   ['fetch, a Headers instance', (url) => fetchRaw(url, injectContext(new Headers()))],
+  [
+    'fetch, a Request object',
+    async (url) => (await (await fetch(new Request(url, { headers: injectContext({}) }))).json()) as string[],
+  ],
   ['fetch, an array of pairs', (url) => fetchRaw(url, Object.entries(injectContext<Record<string, string>>({})))],
   ['fetch, capitalized names', (url) => fetchRaw(url, capitalized(injectContext<Record<string, string>>({})))],
   ['http.request(url, { headers }), a plain object', (url) => httpRequest(url, { headers: injectContext({}) })],
