@@ -54,6 +54,8 @@ export const ErrorCodes = {
     'initObservability() was called with options after --import @grey/observability/register started observability; the live handle was returned and the options were not applied.',
   OBS_WARN_PRETTY_UNAVAILABLE:
     'logging.pretty is true but pino-pretty is not installed; JSON lines are written instead.',
+  OBS_WARN_BAGGAGE_TENANT_DROPPED:
+    'The tenant id could not be sent in the baggage header (over the W3C limit of 4,096 bytes per member once percent-encoded, or not encodable); downstream services did not get it. Counted in grey_observability_baggage_tenant_dropped_total.',
 } as const;
 
 /** One of the stable codes in {@link ErrorCodes}. */

@@ -4,6 +4,7 @@
  * dashboards, alert rules, docs) is generated from it, so names, types and labels live here once.
  */
 
+import { TENANT_DROP_REASONS } from '../tenant-context.js';
 import { EXPORT_FAILURE_REASONS, type DropReason } from '../tracing/export-health.js';
 
 /** Prometheus metric types used by the catalog and custom metrics. */
@@ -75,6 +76,12 @@ export interface MetricDefinition {
    */
   readonly labelValues?: Readonly<Record<string, readonly string[]>>;
 }
+
+/**
+ * `grey_observability_baggage_tenant_dropped_total{reason}`: outgoing requests whose baggage could
+ * not carry the tenant id; `reason` is one of `TENANT_DROP_REASONS` (src/tenant-context.ts).
+ */
+export const BAGGAGE_TENANT_DROPPED = 'grey_observability_baggage_tenant_dropped_total';
 
 /** The `reason` values of `grey_observability_spans_dropped_total`, in exposition order. */
 export const SPAN_DROP_REASONS: ReadonlyArray<Exclude<DropReason, 'export_failed'>> = [
@@ -544,6 +551,17 @@ export const METRIC_CATALOG: readonly MetricDefinition[] = [
     group: 'observability',
     help: 'Measurements rejected by a metric (unknown label, negative counter increment, not a number), by metric.',
     labels: ['metric'],
+    tenantAware: false,
+    exemplars: false,
+    aggregator: 'sum',
+  },
+  {
+    name: BAGGAGE_TENANT_DROPPED,
+    type: 'counter',
+    group: 'observability',
+    help: `Baggage injections (one per outgoing request) that could not carry the tenant id grey.tenant_id, by reason (${TENANT_DROP_REASONS.join(', ')}).`,
+    labels: ['reason'],
+    labelValues: { reason: TENANT_DROP_REASONS },
     tenantAware: false,
     exemplars: false,
     aggregator: 'sum',

@@ -3,7 +3,9 @@ import { Counter, Gauge, type Registry } from 'prom-client';
 import type { ObservabilityConfig } from '../config/types.js';
 import { ObservabilityError } from '../errors.js';
 import { limitLabelValues } from './bounded-labels.js';
+import { TENANT_DROP_REASONS, tenantDropCounts } from '../tenant-context.js';
 import {
+  BAGGAGE_TENANT_DROPPED,
   METRIC_CATALOG,
   RETRY_COUNT_BUCKETS,
   type ClusterAggregator,
@@ -353,5 +355,19 @@ function createSelfMetrics(): {
   const admitted = new Gauge(spec('grey_observability_tenant_admitted')) as Gauge<'metric'>;
   const limit = new Gauge(spec('grey_observability_tenant_limit')) as Gauge<'metric'>;
   const errors = new Counter(spec('grey_observability_metric_errors_total')) as Counter<'metric'>;
-  return { guard: { overflow, admitted, limit }, errors, all: [overflow, admitted, limit, errors] };
+  // Counted by the baggage propagator (tracing/tenant-baggage.ts) in a plain running total, read
+  // at each scrape; every reason is exposed from the start, at 0.
+  const tenantDropped = new Counter({
+    ...spec(BAGGAGE_TENANT_DROPPED),
+    collect() {
+      const counts = tenantDropCounts();
+      this.reset();
+      for (const reason of TENANT_DROP_REASONS) this.inc({ reason }, counts[reason]);
+    },
+  }) as Counter<'reason'>;
+  return {
+    guard: { overflow, admitted, limit },
+    errors,
+    all: [overflow, admitted, limit, errors, tenantDropped],
+  };
 }

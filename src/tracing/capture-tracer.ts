@@ -17,7 +17,8 @@ import type { ErrorCapture } from './error-capture-processor.js';
  * A tracer that hands out a {@link CapturedSpan} where the SDK's tracer drops a span (its head
  * sampler said NOT_RECORD) while error capture runs; every other span is the SDK's own. The SDK
  * still makes every decision (ids, sampling, suppression, parent): only the non-recording span it
- * returns is swapped for one that records cheaply, with the same span context.
+ * returns is swapped for one that records cheaply, with the same span context and the same span
+ * limits (`opentelemetry.limits`, held by the capture).
  */
 export class CaptureTracer implements Tracer {
   constructor(
@@ -36,7 +37,15 @@ export class CaptureTracer implements Tracer {
     if (spanContext.traceId === INVALID_TRACEID) return span;
     const parentContext = options.root === true ? trace.deleteSpan(ctx) : ctx;
     return this.capture.started(
-      new CapturedSpan(this.replayTracer, name, options, parentContext, spanContext, this.capture),
+      new CapturedSpan(
+        this.replayTracer,
+        name,
+        options,
+        parentContext,
+        spanContext,
+        this.capture,
+        this.capture.spanLimits,
+      ),
     );
   }
 

@@ -2,7 +2,6 @@ import {
   SpanStatusCode,
   trace,
   type Attributes,
-  type AttributeValue,
   type Context,
   type Exception,
   type Link,
@@ -14,7 +13,15 @@ import {
   type TimeInput,
   type Tracer,
 } from '@opentelemetry/api';
-import { isAnyValue, isTimeInput } from '@opentelemetry/core';
+import {
+  AddAttributeDecision,
+  cleanAttributes,
+  cleanSimpleAttributes,
+  isTimeInput,
+  maybeAddAttribute,
+} from '@opentelemetry/core';
+import type { ResolvedSpanLimits } from './span-limits.js';
+import { tenantAttributeFor, TENANT_BAGGAGE_KEY } from './tenant.js';
 
 /** Where a {@link CapturedSpan} reports its end (the error-capture bookkeeping). */
 export interface CapturedSpanSink {
@@ -35,21 +42,25 @@ export interface CapturedTrace {
   listed: boolean;
 }
 
-/** One call made on a captured span, replayed in order onto the SDK span it becomes. */
-type Operation =
-  | readonly ['setAttribute', string, AttributeValue | undefined]
-  | readonly ['setAttributes', Attributes]
-  | readonly ['addEvent', string, Attributes | TimeInput | undefined, TimeInput | undefined]
-  | readonly ['addLink', Link]
-  | readonly ['setStatus', SpanStatus]
-  | readonly ['updateName', string]
-  | readonly ['recordException', RecordedException, TimeInput];
+/**
+ * An event of a captured span as the SDK holds it: its attributes cleaned with the event limits
+ * (`attributes_per_event`, `attribute_value_length`) at the call, or an exception, whose event
+ * attributes the SDK builds at replay (the stack is read then).
+ */
+type CapturedEvent =
+  | {
+      readonly name: string;
+      readonly attributes: Attributes | undefined;
+      readonly droppedAttributesCount: number;
+      readonly time: TimeInput;
+    }
+  | { readonly exception: RecordedException; readonly time: TimeInput };
 
 /**
  * An exception as the SDK's `recordException` reads it, taken when it is recorded: its type (the
  * `code`, else the `name`) and message are copied then (an error's message or code may change
- * after it is recorded); its stack is read at replay (formatting it costs more than the whole
- * captured span, and most are never replayed).
+ * after it is recorded), cut to `attribute_value_length`; its stack is read at replay (formatting
+ * it costs more than the whole captured span, and most are never replayed).
  */
 type RecordedException =
   string | { readonly type: string | undefined; readonly message: string | undefined; readonly source: Exception };
@@ -61,20 +72,26 @@ type RecordedException =
  * context is the one the SDK gave the dropped span (trace flags `00`), so propagation downstream
  * is exactly that of an unsampled span.
  *
- * It only writes down what is done to it: the start options, each call (attributes, events,
- * exceptions, links, status, name) with the time it was made, and the end time. Nothing is
- * validated, timed against the clock or passed to span processors while the trace runs, which is
- * what made recording every dropped span as an SDK span cost more than a non-recording span. When
- * its trace must be exported (one of its spans ended in error), {@link replayCapturedSpan} replays
- * the record onto a real SDK span with the same ids, times, parent and instrumentation scope, so
- * the SDK's own rules (attribute limits and validation, exception events, status precedence)
- * apply as they would have; when the trace ends without error the record is simply dropped.
+ * It holds what an SDK span would hold, with the same span limits (`opentelemetry.limits`),
+ * applied at the call with the SDK's own functions of @opentelemetry/core: at most
+ * `attribute_count` attributes (first set, first kept; the values cut to
+ * `attribute_value_length`), the last `event_count` events and the last `link_count` links, each
+ * with its own attribute limit, and the counts of what was dropped. So a dropped trace never holds
+ * more than a sampled one would, however long it runs. The tenant attribute `grey.tenant_id` is
+ * set at start as the tenant span processor sets it on SDK spans. Nothing is timed against the
+ * clock or passed to span processors while the trace runs, which is what made recording every
+ * dropped span as an SDK span cost more than a non-recording span. When its trace must be
+ * exported (one of its spans ended in error), {@link replayCapturedSpan} hands this state to a real
+ * SDK span with the same ids, times, parent and instrumentation scope (the counts of what was
+ * dropped are added to the exported span by the replay provider); when the trace ends without
+ * error the state is simply dropped.
  *
  * Times are taken as `performance.now()` readings and converted by the SDK at replay (its
  * `_getTime` takes a number not later than `performance.now()` as such a reading), so an exported
  * captured span has the timing a live SDK span would have had. What the caller hands over is
- * copied at the call, as the SDK copies it: attribute objects and their array values, links and
- * their attributes, status objects; an exception's type and message (its stack is read at replay).
+ * copied at the call, as the SDK copies it: attribute values (arrays and maps included), links
+ * and their attributes, status objects; an exception's type and message (its stack is read at
+ * replay).
  */
 export class CapturedSpan implements Span {
   /** The context the span started in (its parent span and baggage), for the replay. */
@@ -87,24 +104,30 @@ export class CapturedSpan implements Span {
    * span context wrapped by hand). Its part of the trace is followed from here.
    */
   readonly isLocalRoot: boolean;
-  /** Start options as given (attributes and links copied), start time filled in: see {@link startOptions}. */
-  private readonly kind: SpanKind | undefined;
-  private readonly startAttributes: Attributes | undefined;
-  private readonly links: Link[] | undefined;
-  private readonly startTime: TimeInput;
-  /** Calls made on the span, in order; allocated at the first one. */
-  operations: Operation[] | undefined = undefined;
   /** The dropped trace this span belongs to, set by the bookkeeping when the span starts. */
   capturedTrace: CapturedTrace | undefined = undefined;
-  /** Name at start (updateName() is an operation). */
+  /** Name at start. */
   readonly startName: string;
+  /** Name now (updateName()). */
+  private name: string;
+  readonly kind: SpanKind | undefined;
+  readonly startTime: TimeInput;
   /** End time as given to end(), or the performance.now() reading at end. */
   endTime: TimeInput | undefined = undefined;
   private ended = false;
-  /** Status code as the SDK would hold it (UNSET ignored, OK final). */
-  private statusCode = SpanStatusCode.UNSET;
-  /** The attribute `error` set to true (boolean or string) as it stands now. */
-  private errorAttribute = false;
+  /** The attributes as the SDK would hold them (at most `attributeCountLimit`). */
+  private attributes: Attributes = {};
+  private attributeCount = 0;
+  /** Attributes dropped (count limit reached, invalid at start), as the SDK counts them. */
+  droppedAttributesCount = 0;
+  /** The last `linkCountLimit` links, each with its dropped attribute count; allocated at the first. */
+  private links: Link[] | undefined;
+  droppedLinksCount = 0;
+  /** The last `eventCountLimit` events; allocated at the first. */
+  private events: CapturedEvent[] | undefined;
+  droppedEventsCount = 0;
+  /** Status as the SDK would hold it (UNSET ignored, OK final, a message only with ERROR). */
+  private status: SpanStatus | undefined;
 
   constructor(
     /** The replay tracer of the span's instrumentation scope (see replay-provider.ts). */
@@ -114,45 +137,61 @@ export class CapturedSpan implements Span {
     parentContext: Context,
     private readonly context: SpanContext,
     private readonly sink: CapturedSpanSink,
+    private readonly limits: ResolvedSpanLimits,
   ) {
     this.startName = name;
+    this.name = name;
     this.parentContext = parentContext;
     const parentSpan = trace.getSpan(parentContext);
     this.parentSpan = parentSpan;
     this.isLocalRoot = !(parentSpan instanceof CapturedSpan);
-    const attributes = options.attributes;
     this.kind = options.kind;
-    this.startAttributes = attributes === undefined ? undefined : copyAttributes(attributes);
-    this.links = options.links === undefined ? undefined : options.links.map(copyLink);
     this.startTime = timeOrNow(options.startTime);
-    if (attributes !== undefined && Object.hasOwn(attributes, 'error')) this.noteAttribute(attributes['error']);
-  }
-
-  /** The options the span started with, for the replay (built then: most captured spans are never replayed). */
-  get startOptions(): SpanOptions {
-    return { kind: this.kind, attributes: this.startAttributes, links: this.links, startTime: this.startTime };
+    if (options.attributes !== undefined) this.startAttributes(options.attributes);
+    if (options.links !== undefined && options.links.length > 0) this.startLinks(options.links);
+    const tenant = tenantAttributeFor(this.attributes, parentContext);
+    if (tenant !== undefined) this.setAttribute(TENANT_BAGGAGE_KEY, tenant);
   }
 
   spanContext(): SpanContext {
     return this.context;
   }
 
-  /** True when the span ended with status ERROR or with the attribute `error` true. */
+  /** True when the span ended with status ERROR or with the attribute `error` true (boolean or string). */
   get endedInError(): boolean {
-    return this.statusCode === SpanStatusCode.ERROR || this.errorAttribute;
+    if (this.status?.code === SpanStatusCode.ERROR) return true;
+    const error = this.attributes['error'];
+    return error === true || error === 'true';
   }
 
-  setAttribute(key: string, value: AttributeValue): this {
-    if (this.ended) return this;
-    this.record(['setAttribute', key, Array.isArray(value) ? (value.slice() as AttributeValue) : value]);
-    if (key === 'error') this.noteAttribute(value);
+  setAttribute(key: string, value: unknown): this {
+    if (this.ended || value === undefined) return this;
+    const isNew = !Object.hasOwn(this.attributes, key);
+    if (isPrimitive(value) && key.length > 0) {
+      // The fast path of the rule below, for the values most attributes are.
+      if (isNew && this.attributeCount >= this.limits.attributeCountLimit) this.droppedAttributesCount++;
+      else {
+        this.attributes[key] = typeof value === 'string' ? cut(value, this.limits.attributeValueLengthLimit) : value;
+        if (isNew) this.attributeCount++;
+      }
+      return this;
+    }
+    // The SDK's own rule (SpanImpl.setAttribute): validity, count limit, value length, copy.
+    const decision = maybeAddAttribute({
+      key,
+      value: value as Attributes[string],
+      attributes: this.attributes,
+      limits: this.limits,
+      currentAttributesCount: this.attributeCount,
+    });
+    if (decision === AddAttributeDecision.DROP_LIMIT_REACHED) this.droppedAttributesCount++;
+    else if (decision === AddAttributeDecision.ADD_NEW) this.attributeCount++;
     return this;
   }
 
   setAttributes(attributes: Attributes): this {
     if (this.ended || attributes === null || typeof attributes !== 'object') return this;
-    this.record(['setAttributes', copyAttributes(attributes)]);
-    if (Object.hasOwn(attributes, 'error')) this.noteAttribute(attributes['error']);
+    for (const key in attributes) if (Object.hasOwn(attributes, key)) this.setAttribute(key, attributes[key]);
     return this;
   }
 
@@ -164,19 +203,35 @@ export class CapturedSpan implements Span {
       : isTimeInput(attributesOrStartTime)
         ? attributesOrStartTime
         : undefined;
-    const attributes = isTimeInput(attributesOrStartTime) ? undefined : attributesOrStartTime;
-    this.record([
-      'addEvent',
+    const given = isTimeInput(attributesOrStartTime) ? undefined : attributesOrStartTime;
+    if (!this.admitEvent()) return this;
+    const cleaned = cleanSimpleAttributes(given, {
+      attributeCountLimit: this.limits.attributePerEventCountLimit,
+      attributeValueLengthLimit: this.limits.attributeValueLengthLimit,
+    });
+    this.events!.push({
       name,
-      attributes === undefined ? undefined : copyAttributes(attributes),
-      timeOrNow(explicit),
-    ]);
+      attributes: cleaned.attributes,
+      droppedAttributesCount: cleaned.droppedAttributesCount ?? 0,
+      time: timeOrNow(explicit),
+    });
     return this;
   }
 
   addLink(link: Link): this {
     if (this.ended) return this;
-    this.record(['addLink', copyLink(link)]);
+    const { linkCountLimit } = this.limits;
+    // As SpanImpl.addLink: none allowed, or the oldest makes room.
+    if (linkCountLimit === 0) {
+      this.droppedLinksCount++;
+      return this;
+    }
+    const links = (this.links ??= []);
+    if (links.length >= linkCountLimit) {
+      links.shift();
+      this.droppedLinksCount++;
+    }
+    links.push(this.cleanLink(link));
     return this;
   }
 
@@ -186,15 +241,18 @@ export class CapturedSpan implements Span {
   }
 
   setStatus(status: SpanStatus): this {
-    if (this.ended) return this;
-    this.record(['setStatus', { ...status }]);
-    if (status.code !== SpanStatusCode.UNSET && this.statusCode !== SpanStatusCode.OK) this.statusCode = status.code;
+    if (this.ended || status.code === SpanStatusCode.UNSET || this.status?.code === SpanStatusCode.OK) return this;
+    // As SpanImpl.setStatus: only the code, and a string message with ERROR.
+    this.status =
+      status.code === SpanStatusCode.ERROR && typeof status.message === 'string'
+        ? { code: status.code, message: status.message }
+        : { code: status.code };
     return this;
   }
 
   updateName(name: string): this {
     if (this.ended) return this;
-    this.record(['updateName', name]);
+    this.name = name;
     return this;
   }
 
@@ -211,72 +269,139 @@ export class CapturedSpan implements Span {
 
   recordException(exception: Exception, time?: TimeInput): void {
     if (this.ended) return;
-    let recorded: RecordedException;
-    if (typeof exception === 'string' || typeof exception !== 'object' || exception === null) {
-      recorded = exception as string;
-    } else {
-      try {
-        // The SDK's reading (Span.recordException): the type is the code when there is one, else the name.
-        const { code, name, message } = exception as { code?: unknown; name?: unknown; message?: unknown };
-        recorded = {
-          type: code ? String(code) : name ? String(name) : undefined,
-          message: message ? String(message) : undefined,
-          source: exception,
-        };
-      } catch {
-        return; // A getter that throws: the SDK would throw here; telemetry never throws into the caller.
-      }
-    }
-    this.record(['recordException', recorded, timeOrNow(time)]);
+    const recorded = this.recorded(exception);
+    // The SDK adds no event for an exception with neither a type nor a message.
+    if (recorded === undefined || !this.admitEvent()) return;
+    this.events!.push({ exception: recorded, time: timeOrNow(time) });
   }
 
-  private record(operation: Operation): void {
-    (this.operations ??= []).push(operation);
+  /** What {@link replayCapturedSpan} gives the SDK span, with the counts of what was dropped here. */
+  get state(): CapturedSpanState {
+    return {
+      name: this.name,
+      attributes: this.attributes,
+      links: this.links ?? [],
+      events: this.events ?? [],
+      status: this.status,
+    };
   }
 
   /**
-   * Follows the attribute `error` as the SDK holds it: a value the SDK ignores (undefined, or not
-   * an attribute value) leaves the one set before, as `maybeAddAttribute` of @opentelemetry/core
-   * does (null is a value: it replaces `true`).
+   * The start attributes as the SDK's Tracer.startSpan keeps them (`cleanAttributes` of
+   * @opentelemetry/core with the span limits: in order, the first `attributeCountLimit` valid
+   * ones; undefined values skipped; every other one dropped and counted), with a fast path for
+   * primitive values.
    */
-  private noteAttribute(value: unknown): void {
-    if (value === undefined || !isAnyValue(value)) return;
-    this.errorAttribute = value === true || value === 'true';
+  private startAttributes(given: Attributes): void {
+    const { attributeCountLimit, attributeValueLengthLimit } = this.limits;
+    for (const key in given) {
+      if (!Object.hasOwn(given, key)) continue;
+      const value = given[key];
+      if (value === undefined) continue;
+      if (this.attributeCount >= attributeCountLimit) {
+        this.droppedAttributesCount++;
+        continue;
+      }
+      let kept: unknown = value;
+      if (!isPrimitive(value) || key.length === 0) {
+        kept = cleanAttributes({ [key]: value }, this.limits).attributes?.[key];
+        if (kept === undefined) {
+          this.droppedAttributesCount++;
+          continue;
+        }
+      } else if (typeof value === 'string') {
+        kept = cut(value, attributeValueLengthLimit);
+      }
+      this.attributes[key] = kept as Attributes[string];
+      this.attributeCount++;
+    }
   }
+
+  /** Makes room for one event as SpanImpl.addEvent does; false when no event is allowed. */
+  private admitEvent(): boolean {
+    const { eventCountLimit } = this.limits;
+    if (eventCountLimit === 0) {
+      this.droppedEventsCount++;
+      return false;
+    }
+    const events = (this.events ??= []);
+    if (events.length >= eventCountLimit) {
+      events.shift();
+      this.droppedEventsCount++;
+    }
+    return true;
+  }
+
+  /** The SDK's start links: each cleaned with the link limits, the last `linkCountLimit` kept. */
+  private startLinks(links: Link[]): void {
+    const { linkCountLimit } = this.limits;
+    const kept = links.length > linkCountLimit ? links.slice(links.length - linkCountLimit) : links;
+    this.droppedLinksCount = links.length - kept.length;
+    if (kept.length > 0) this.links = kept.map((link) => this.cleanLink(link));
+  }
+
+  private cleanLink(link: Link): Link {
+    if (link === null || typeof link !== 'object') return link;
+    return {
+      context: link.context,
+      ...cleanAttributes(link.attributes, {
+        attributeCountLimit: this.limits.attributePerLinkCountLimit,
+        attributeValueLengthLimit: this.limits.attributeValueLengthLimit,
+      }),
+    };
+  }
+
+  /** The exception as recorded now, or undefined when the SDK would record no event for it. */
+  private recorded(exception: Exception): RecordedException | undefined {
+    const limit = this.limits.attributeValueLengthLimit;
+    if (typeof exception === 'string') return exception === '' ? undefined : cut(exception, limit);
+    if (typeof exception !== 'object' || exception === null) return undefined;
+    try {
+      // The SDK's reading (Span.recordException): the type is the code when there is one, else the name.
+      const { code, name, message } = exception as { code?: unknown; name?: unknown; message?: unknown };
+      const type = code ? String(code) : name ? String(name) : undefined;
+      const text = message ? String(message) : undefined;
+      if (type === undefined && text === undefined) return undefined;
+      return {
+        type: type === undefined ? undefined : cut(type, limit),
+        message: text === undefined ? undefined : cut(text, limit),
+        source: exception,
+      };
+    } catch {
+      return undefined; // A getter that throws: the SDK would throw here; telemetry never throws into the caller.
+    }
+  }
+}
+
+/** What a captured span holds at its end, as the SDK span it becomes must hold it. */
+export interface CapturedSpanState {
+  readonly name: string;
+  readonly attributes: Attributes;
+  readonly links: readonly Link[];
+  readonly events: readonly CapturedEvent[];
+  readonly status: SpanStatus | undefined;
 }
 
 /**
  * Replays `span` onto a real span of its replay tracer (whose sampler samples and whose id
  * generator must hand out the captured span's ids: see replay-provider.ts) and ends it, so that
- * the replay provider's span processors export it as any sampled span.
+ * the replay provider's span processors export it as any sampled span. Everything the span holds
+ * is within the span limits already, so the SDK span drops nothing more; what the captured span
+ * dropped is added to the exported counts by the replay provider ({@link withCapturedDrops}).
  */
 export function replayCapturedSpan(span: CapturedSpan): void {
-  const live = span.replayTracer.startSpan(span.startName, span.startOptions, span.parentContext);
-  for (const operation of span.operations ?? []) {
-    switch (operation[0]) {
-      case 'setAttribute':
-        live.setAttribute(operation[1], operation[2] as AttributeValue);
-        break;
-      case 'setAttributes':
-        live.setAttributes(operation[1]);
-        break;
-      case 'addEvent':
-        live.addEvent(operation[1], operation[2], operation[3]);
-        break;
-      case 'addLink':
-        live.addLink(operation[1]);
-        break;
-      case 'setStatus':
-        live.setStatus(operation[1]);
-        break;
-      case 'updateName':
-        live.updateName(operation[1]);
-        break;
-      case 'recordException':
-        live.recordException(exceptionAtReplay(operation[1]), operation[2]);
-        break;
-    }
+  const state = span.state;
+  const live = span.replayTracer.startSpan(
+    span.startName,
+    { kind: span.kind, attributes: state.attributes, links: [...state.links], startTime: span.startTime },
+    span.parentContext,
+  );
+  for (const event of state.events) {
+    if ('exception' in event) live.recordException(exceptionAtReplay(event.exception), event.time);
+    else live.addEvent(event.name, event.attributes, event.time);
   }
+  if (state.status !== undefined) live.setStatus(state.status);
+  if (state.name !== span.startName) live.updateName(state.name);
   live.end(span.endTime);
 }
 
@@ -302,22 +427,12 @@ function timeOrNow(time: unknown): TimeInput {
   return isTimeInput(time) ? time : performance.now();
 }
 
-/**
- * A copy of `attributes` as the SDK keeps them at the call: own keys, array values copied (the
- * caller may change its objects after the call; the replay must see them as they were).
- */
-function copyAttributes(attributes: Attributes): Attributes {
-  const copy: Attributes = {};
-  for (const key in attributes) {
-    if (!Object.hasOwn(attributes, key)) continue;
-    const value = attributes[key];
-    copy[key] = Array.isArray(value) ? (value.slice() as AttributeValue) : value;
-  }
-  return copy;
+function isPrimitive(value: unknown): value is string | number | boolean {
+  const type = typeof value;
+  return type === 'string' || type === 'number' || type === 'boolean';
 }
 
-/** A copy of `link` (its attributes copied as {@link copyAttributes} does); the span context is immutable. */
-function copyLink(link: Link): Link {
-  if (link === null || typeof link !== 'object') return link;
-  return link.attributes === undefined ? { ...link } : { ...link, attributes: copyAttributes(link.attributes) };
+/** `text` cut to `limit` characters, as the SDK cuts string attribute values. */
+function cut(text: string, limit: number): string {
+  return text.length <= limit ? text : text.substring(0, limit);
 }

@@ -3,6 +3,7 @@ import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace
 import type { ObservabilityConfig } from '../config/types.js';
 import { CapturedSpan, type CapturedSpanSink, type CapturedTrace } from './captured-span.js';
 import type { ExportHealth } from './export-health.js';
+import type { ResolvedSpanLimits } from './span-limits.js';
 
 type CaptureLimits = ObservabilityConfig['opentelemetry']['sampling']['error_capture'];
 
@@ -24,7 +25,9 @@ const SWEEP_AT = 64;
  * went wrong they are discarded, otherwise they and every later span of the trace are handed to
  * `exportSpan`, which replays each onto a sampled SDK span of the export pipeline. Memory is
  * bounded: at most `max_traces` traces (the oldest is evicted), `max_spans_per_trace` spans per
- * trace and `max_buffered_spans` spans in all; what does not fit is dropped and counted.
+ * trace and `max_buffered_spans` spans in all; what does not fit is dropped and counted. Each
+ * captured span holds at most what the span limits (`opentelemetry.limits`, {@link spanLimits})
+ * let an SDK span hold: attributes, events, links and their attributes.
  *
  * It is also a span processor of the SDK provider, for one thing: a sampled SDK span that ends
  * inside a dropped trace (a rule sampled it) releases that trace.
@@ -42,6 +45,8 @@ export class ErrorCapture implements SpanProcessor, CapturedSpanSink {
 
   constructor(
     limits: CaptureLimits,
+    /** The span limits of every span of the provider, applied to each captured span as it records. */
+    readonly spanLimits: ResolvedSpanLimits,
     private readonly health: ExportHealth,
     /** Exports one captured span (replays it onto a sampled SDK span). */
     private readonly exportSpan: (span: CapturedSpan) => void,

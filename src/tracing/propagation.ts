@@ -19,8 +19,14 @@ const headerGetter: TextMapGetter<HeaderCarrier> = {
 
 const headerSetter: TextMapSetter<Record<string, unknown> | Headers> = {
   set(carrier, key, value) {
-    if (isFetchHeaders(carrier)) carrier.set(key, value);
-    else carrier[key] = value;
+    if (isFetchHeaders(carrier)) {
+      carrier.set(key, value);
+      return;
+    }
+    // Header names ignore case: a `Traceparent` already in a record is replaced, not kept beside
+    // the new `traceparent` (a client sending both would send two).
+    for (const name of Object.keys(carrier)) if (name !== key && name.toLowerCase() === key) delete carrier[name];
+    carrier[key] = value;
   },
 };
 
@@ -39,7 +45,17 @@ export function extractContext(headers: HeaderCarrier, base: Context = context.a
 
 /**
  * Writes the trace context and baggage of `ctx` (default: the active context) into outgoing
- * `headers` (a plain record or a fetch `Headers`) and returns them.
+ * `headers` (a plain record or a fetch `Headers`) and returns them. A header of the same name
+ * already there, in any casing, is replaced. The headers written are those of the configured
+ * propagators (`opentelemetry.propagation`: `traceparent`, `tracestate`, `baggage`, `b3`,
+ * `x-b3-*`).
+ *
+ * With the automatic instrumentations (`opentelemetry.instrumentations.fetch` and `http`, on by
+ * default), fetch(), undici and node:http clients inject by themselves, from the client span they
+ * start: calling injectContext() for them is not needed, and when it was called anyway the
+ * instrumentation's headers replace these (one `traceparent` is sent, whose parent is the client
+ * span). Use injectContext() for what the instrumentations do not see: message queues, other
+ * clients, or these clients with their instrumentation turned off.
  */
 export function injectContext<H extends Record<string, unknown> | Headers>(
   headers: H,

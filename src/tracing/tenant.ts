@@ -1,4 +1,4 @@
-import { context, propagation, type Context } from '@opentelemetry/api';
+import { context, propagation, type Attributes, type Context } from '@opentelemetry/api';
 import type { Span, SpanProcessor } from '@opentelemetry/sdk-trace';
 import { TENANT_BAGGAGE_KEY, currentTenant } from '../tenant-context.js';
 
@@ -10,6 +10,14 @@ export { TENANT_BAGGAGE_KEY, currentTenant };
  * `baggage` propagator, is read back with `currentTenant()`, and is set as the span attribute
  * `grey.tenant_id` on every span started inside `fn`. Needs the global context manager that
  * `startTracing()` registers (also when tracing is disabled); before that `fn` simply runs.
+ *
+ * The `baggage` propagator sends the entry first, so the W3C baggage limits (180 members, 8,192
+ * bytes in all) drop other entries rather than this one, also on top of a full incoming baggage
+ * (see tenant-baggage.ts). An id whose member `grey.tenant_id=<percent-encoded id>` is over 4,096
+ * bytes (W3C Baggage, "Limits"), or that cannot be percent-encoded, still applies in this process
+ * but is not sent: each such injection is counted in
+ * `grey_observability_baggage_tenant_dropped_total{reason}` and warned about
+ * (`OBS_WARN_BAGGAGE_TENANT_DROPPED`).
  */
 export function withTenant<T>(tenantId: string, fn: () => T): T {
   // Never throw into the service: an id that is not a non-empty string leaves the context alone.
@@ -21,15 +29,25 @@ export function withTenant<T>(tenantId: string, fn: () => T): T {
 }
 
 /**
+ * The tenant attribute a span that starts in `parentContext` with the start attributes
+ * `attributes` gets: the baggage tenant of `parentContext`, unless the span already started with
+ * the attribute `grey.tenant_id`; else undefined. The rule of {@link TenantSpanProcessor}, also
+ * applied by the captured spans of error capture (captured-span.ts).
+ */
+export function tenantAttributeFor(attributes: Attributes, parentContext: Context): string | undefined {
+  const tenant = currentTenant(parentContext);
+  return tenant !== undefined && attributes[TENANT_BAGGAGE_KEY] === undefined ? tenant : undefined;
+}
+
+/**
  * Sets the span attribute `grey.tenant_id` from the baggage of the context a span starts in,
- * unless the span already started with that attribute. One context lookup per span.
+ * unless the span already started with that attribute ({@link tenantAttributeFor}). One context
+ * lookup per span. Like any attribute it counts toward `opentelemetry.limits.attribute_count`.
  */
 export class TenantSpanProcessor implements SpanProcessor {
   onStart(span: Span, parentContext: Context): void {
-    const tenant = currentTenant(parentContext);
-    if (tenant !== undefined && span.attributes[TENANT_BAGGAGE_KEY] === undefined) {
-      span.setAttribute(TENANT_BAGGAGE_KEY, tenant);
-    }
+    const tenant = tenantAttributeFor(span.attributes, parentContext);
+    if (tenant !== undefined) span.setAttribute(TENANT_BAGGAGE_KEY, tenant);
   }
 
   onEnd(): void {}

@@ -10,11 +10,13 @@ import { withIsolatedOtelEnv } from './isolated-env.js';
 import { createReplayProvider } from './replay-provider.js';
 import { buildResource } from './resource.js';
 import { buildSampler } from './samplers/build-sampler.js';
+import { buildSpanLimits } from './span-limits.js';
 import { TenantSpanProcessor } from './tenant.js';
 
 /**
  * Builds the SDK tracer provider of `config.opentelemetry`: resource, head sampler (with the
- * always-sample rules), the tenant attribute processor and the export path (the bounded batch
+ * always-sample rules), span limits (`opentelemetry.limits`: the same for the SDK's spans, the
+ * captured spans of error capture and their replay), the tenant attribute processor and the export path (the bounded batch
  * processor and the OTLP exporter of `exporterModules`). This is what `NodeSDK.start()` of
  * `@opentelemetry/sdk-node` builds for traces, without that package's import of every log and
  * metric exporter (docs/performance.md). Not registered globally: `global` is the provider to
@@ -37,18 +39,24 @@ export function createTracerProvider(
 } {
   const otel = config.opentelemetry;
   const { sampler, errorCapture } = buildSampler(otel.sampling);
+  const spanLimits = buildSpanLimits(otel.limits);
   return withIsolatedOtelEnv(() => {
     const { exporter, drain, abort } = createSpanExporter(otel.exporter, exporterModules);
     const batch = new BoundedBatchSpanProcessor(exporter, otel.batch, otel.exporter.timeout_ms, health);
     const resource = buildResource(config);
     const tenant = new TenantSpanProcessor();
     if (!errorCapture) {
-      const provider = new TracerProvider({ resource, sampler, spanProcessors: [tenant, batch] });
+      const provider = new TracerProvider({ resource, sampler, spanLimits, spanProcessors: [tenant, batch] });
       return { provider, global: provider, drainExports: drain, abortExports: abort };
     }
-    const replay = createReplayProvider(resource, [tenant, batch]);
-    const capture = new ErrorCapture(otel.sampling.error_capture, health, replay.exportCaptured);
-    const provider = new TracerProvider({ resource, sampler, spanProcessors: [tenant, batch, capture] });
+    const replay = createReplayProvider(resource, spanLimits, batch);
+    const capture = new ErrorCapture(otel.sampling.error_capture, spanLimits, health, replay.exportCaptured);
+    const provider = new TracerProvider({
+      resource,
+      sampler,
+      spanLimits,
+      spanProcessors: [tenant, batch, capture],
+    });
     return {
       provider,
       global: new CaptureTracerProvider(provider, replay.provider, capture),

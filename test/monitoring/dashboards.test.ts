@@ -50,6 +50,7 @@ const PIPELINE_DASHBOARD: Record<string, string[]> = {
     'Spans Dropped by Reason',
     'Measurements Rejected by Metric',
     'Tenant Overflow by Metric',
+    'Tenant Not Propagated by Reason',
     'Tenants Admitted vs Limit',
   ],
 };

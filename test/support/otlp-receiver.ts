@@ -47,9 +47,21 @@ export interface ReceivedSpan {
   /** W3C trace flags of the span (OTLP `flags`, low byte). */
   traceFlags: number;
   traceState: string;
-  events: Array<{ name: string; timeUnixNano: number; attributes: Record<string, unknown> }>;
-  links: Array<{ traceId: string; spanId: string; attributes: Record<string, unknown> }>;
+  events: Array<{
+    name: string;
+    timeUnixNano: number;
+    attributes: Record<string, unknown>;
+    droppedAttributesCount: number;
+  }>;
+  links: Array<{
+    traceId: string;
+    spanId: string;
+    attributes: Record<string, unknown>;
+    droppedAttributesCount: number;
+  }>;
   droppedAttributesCount: number;
+  droppedEventsCount: number;
+  droppedLinksCount: number;
 }
 
 /** One export request as received. */
@@ -154,13 +166,17 @@ export function flattenSpans(request: unknown): ReceivedSpan[] {
             name: event.name as string,
             timeUnixNano: Number(event.timeUnixNano ?? 0),
             attributes: keyValues(event.attributes),
+            droppedAttributesCount: Number(event.droppedAttributesCount ?? 0),
           })),
           links: ((span.links ?? []) as PlainObject[]).map((link) => ({
             traceId: hex(link.traceId),
             spanId: hex(link.spanId),
             attributes: keyValues(link.attributes),
+            droppedAttributesCount: Number(link.droppedAttributesCount ?? 0),
           })),
           droppedAttributesCount: Number(span.droppedAttributesCount ?? 0),
+          droppedEventsCount: Number(span.droppedEventsCount ?? 0),
+          droppedLinksCount: Number(span.droppedLinksCount ?? 0),
         });
       }
     }

@@ -12,7 +12,7 @@ import {
   type Span,
   type Tracer,
 } from '@opentelemetry/api';
-import type { ConfigOverrides } from '../../src/config/types.js';
+import type { ConfigOverrides, ObservabilityConfig } from '../../src/config/types.js';
 import { extractContext } from '../../src/tracing/propagation.js';
 import { startTracing, type Tracing } from '../../src/tracing/start-tracing.js';
 import { startHttpReceiver, type OtlpReceiver, type ReceivedSpan } from '../support/otlp-receiver.js';
@@ -141,9 +141,12 @@ function comparable(spans: ReceivedSpan[]): unknown[] {
       events: s.events.map((e) => ({
         name: e.name,
         attributes: { ...e.attributes, 'exception.stacktrace': typeof e.attributes['exception.stacktrace'] },
+        droppedAttributesCount: e.droppedAttributesCount,
       })),
       links: s.links,
       droppedAttributesCount: s.droppedAttributesCount,
+      droppedEventsCount: s.droppedEventsCount,
+      droppedLinksCount: s.droppedLinksCount,
     }))
     .sort((x, y) => x.name.localeCompare(y.name));
 }
@@ -345,13 +348,15 @@ describe('error capture at ratio 0', () => {
    */
   async function sampledThenCaptured(
     scenario: (tracer: Tracer) => void,
+    limits: Partial<ObservabilityConfig['opentelemetry']['limits']> = {},
   ): Promise<{ expected: unknown[]; spans: ReceivedSpan[] }> {
-    const sampled = await start({});
+    const sampled = await start({ opentelemetry: { limits } });
     scenario(sampled.tracer);
     await flushAndStop();
     const expected = comparable(receiver!.spans());
     await stopTracingAndReceiver(tracing, receiver);
-    const captured = await start(captureConfig());
+    const capture = captureConfig();
+    const captured = await start({ opentelemetry: { ...capture.opentelemetry, limits } });
     scenario(captured.tracer);
     await flushAndStop();
     return { expected, spans: receiver!.spans() };
@@ -364,6 +369,39 @@ describe('error capture at ratio 0', () => {
     const exception = spans.find((s) => s.name === 'grey.worker.execute_renamed')!.events[0]!;
     assert.equal(exception.attributes['exception.type'], 'RangeError');
     assert.match(String(exception.attributes['exception.stacktrace']), /RangeError: out of range/);
+  });
+
+  it('exports a captured trace under tight span limits exactly as the same trace sampled, drop counts included', async () => {
+    const limits = {
+      attribute_count: 3,
+      attribute_value_length: 4,
+      event_count: 2,
+      link_count: 1,
+      attributes_per_event: 1,
+      attributes_per_link: 1,
+    };
+    const { expected, spans } = await sampledThenCaptured((tracer) => {
+      failingRequest(tracer);
+      // The start attributes fill the count: the tenant attribute finds no room, as on an SDK span.
+      const tenantContext = propagation.setBaggage(
+        ROOT_CONTEXT,
+        propagation.createBaggage({ 'grey.tenant_id': { value: 'tenant-b' } }),
+      );
+      const full = tracer.startSpan('full', { attributes: { a: 1, b: 2, c: 3, d: 4, '': 5 } }, tenantContext);
+      full.setAttribute('a', 'changed-a');
+      full.setAttribute('e', 5);
+      full.setAttributes({ list: ['long-value', 'x'] });
+      for (let i = 0; i < 4; i++) full.addEvent(`e${i}`, { i, long: 'long-value' });
+      full.recordException(new TypeError('bad input'));
+      full.setStatus({ code: SpanStatusCode.ERROR });
+      full.end();
+    }, limits);
+    assert.equal(spans.length, 4);
+    assert.deepEqual(comparable(spans), expected);
+    const full = spans.find((s) => s.name === 'full')!;
+    assert.deepEqual(full.attributes, { a: 'chan', b: 2, c: 3 });
+    assert.equal(full.droppedAttributesCount, 5, 'd, the empty key, the tenant, e and list');
+    assert.deepEqual([full.events.map((e) => e.name), full.droppedEventsCount], [['e3', 'exception'], 3]);
   });
 
   it('exports what the SDK would hold: error=true kept over ignored values, exceptions as recorded, spans ending after the root', async () => {

@@ -12,6 +12,7 @@ const METRIC_ERRORS = 'grey_observability_metric_errors_total';
 const OVERFLOW = 'grey_observability_tenant_overflow_total';
 const ADMITTED = 'grey_observability_tenant_admitted';
 const LIMIT = 'grey_observability_tenant_limit';
+const TENANT_DROPPED = 'grey_observability_baggage_tenant_dropped_total';
 
 /**
  * The package's own telemetry pipeline (not one of the spec's dashboards): spans delivered to and
@@ -25,7 +26,7 @@ export function observabilityPipeline(): DashboardSpec {
     uid: 'grey-observability-pipeline',
     title: 'Grey / Observability Pipeline',
     description:
-      'Health of @grey/observability itself: spans exported, failed and dropped, rejected measurements, tenant overflow and tenant budgets.',
+      'Health of @grey/observability itself: spans exported, failed and dropped, rejected measurements, tenant overflow, tenants not propagated and tenant budgets.',
     panels: [
       {
         title: 'Spans Exported',
@@ -81,6 +82,19 @@ export function observabilityPipeline(): DashboardSpec {
         min: 0,
         thresholds: steps(),
         queries: [{ expr: sumBy(OVERFLOW, ['metric'], rate(OVERFLOW)), legend: '{{metric}}' }],
+      },
+      {
+        title: 'Tenant Not Propagated by Reason',
+        description:
+          `Outgoing requests per second whose baggage header could not carry the tenant id, by reason: too_long ` +
+          `(over the W3C limit of 4,096 bytes per member), not_encodable (${TENANT_DROPPED}); downstream services ` +
+          `did not see the tenant.`,
+        kind: 'timeseries',
+        unit: 'ops',
+        min: 0,
+        stacked: true,
+        thresholds: steps(),
+        queries: [{ expr: sumBy(TENANT_DROPPED, ['reason'], rate(TENANT_DROPPED)), legend: '{{reason}}' }],
       },
       {
         title: 'Tenants Admitted vs Limit',
