@@ -207,7 +207,7 @@ export const configSchema = {
         default: 128,
       }),
       link_count: setting({
-        doc: 'Links per span at most; more are dropped.',
+        doc: 'Links per span at most; beyond it the oldest are dropped (as the SDK does).',
         format: integerInRange(0, 1_000_000),
         default: 128,
       }),
