@@ -17,7 +17,6 @@ import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import * as grpc from '@grpc/grpc-js';
-import * as protoLoader from '@grpc/proto-loader';
 import protobuf from 'protobufjs';
 
 const TRACE_SERVICE_PROTO = 'opentelemetry/proto/collector/trace/v1/trace_service.proto';
@@ -128,8 +127,25 @@ function loadRoot(): protobuf.Root {
   const root = new protobuf.Root();
   root.resolvePath = (_origin, target) => join(dir, target);
   root.loadSync(TRACE_SERVICE_PROTO, { keepCase: false });
+  addPartialSuccess(root);
   cachedRoot = root;
   return root;
+}
+
+/**
+ * The files of the 0.38 package predate OTLP partial success: ExportTraceServiceResponse is empty
+ * there. Adds `ExportTracePartialSuccess partial_success = 1` (`int64 rejected_spans = 1`,
+ * `string error_message = 2`) as opentelemetry-proto's collector/trace/v1/trace_service.proto
+ * defines them since v0.19, unless the loaded schema already has it.
+ */
+function addPartialSuccess(root: protobuf.Root): void {
+  const response = root.lookupType(RESPONSE_TYPE);
+  if (response.fields.partialSuccess !== undefined) return;
+  const partial = new protobuf.Type('ExportTracePartialSuccess')
+    .add(new protobuf.Field('rejectedSpans', 1, 'int64'))
+    .add(new protobuf.Field('errorMessage', 2, 'string'));
+  (root.lookup('opentelemetry.proto.collector.trace.v1') as protobuf.Namespace).add(partial);
+  response.add(new protobuf.Field('partialSuccess', 1, 'ExportTracePartialSuccess'));
 }
 
 const CONVERSION = { longs: Number, enums: Number, bytes: String, defaults: false, oneofs: true } as const;
@@ -191,7 +207,7 @@ function encodeExportResponse(partial?: { rejected: number; message: string }): 
   const type = loadRoot().lookupType(RESPONSE_TYPE);
   const body =
     partial === undefined ? {} : { partialSuccess: { rejectedSpans: partial.rejected, errorMessage: partial.message } };
-  return Buffer.from(type.encode(type.create(body)).finish());
+  return Buffer.from(type.encode(type.fromObject(body)).finish());
 }
 
 /** The answer to the next request, counting down a `fail` mode limited by `times`. */
@@ -203,7 +219,7 @@ function takeAnswer(state: { mode: ReceiverMode }): ReceiverMode {
   return answer;
 }
 
-/** Decodes an http/protobuf body into plain objects (same shape as proto-loader's gRPC objects). */
+/** Decodes an ExportTraceServiceRequest (http/protobuf body, gRPC message) into plain objects. */
 export function decodeExportRequest(body: Uint8Array): unknown {
   const type = loadRoot().lookupType(REQUEST_TYPE);
   return type.toObject(type.decode(body), CONVERSION);
@@ -392,9 +408,18 @@ export async function startGrpcReceiver(
 ): Promise<OtlpReceiver> {
   const recorder = createRecorder();
   const state = { mode };
-  const definition = protoLoader.loadSync(TRACE_SERVICE_PROTO, { includeDirs: [protoDir()], ...CONVERSION });
-  const loaded = grpc.loadPackageDefinition(definition) as PlainObject;
-  const service = loaded.opentelemetry.proto.collector.trace.v1.TraceService.service as grpc.ServiceDefinition;
+  // The TraceService's one method, (de)serialized with the same official schema as http/protobuf.
+  const service: grpc.ServiceDefinition = {
+    Export: {
+      path: '/opentelemetry.proto.collector.trace.v1.TraceService/Export',
+      requestStream: false,
+      responseStream: false,
+      requestSerialize: () => Buffer.alloc(0), // a receiver never sends requests
+      requestDeserialize: (bytes: Buffer) => decodeExportRequest(bytes),
+      responseSerialize: (partial: { rejected: number; message: string } | undefined) => encodeExportResponse(partial),
+      responseDeserialize: (bytes: Buffer) => bytes,
+    },
+  };
   let attempts = 0;
   const handlers = {
     Export(call: grpc.ServerUnaryCall<unknown, unknown>, callback: grpc.sendUnaryData<unknown>) {
@@ -416,12 +441,9 @@ export async function startGrpcReceiver(
         receivedAt: performance.now(),
         spans: flattenSpans(call.request),
       });
-      const reply =
-        answer.kind === 'partial'
-          ? { partialSuccess: { rejectedSpans: answer.rejected, errorMessage: answer.message } }
-          : {};
-      if (answer.kind === 'ok' || answer.kind === 'partial') callback(null, reply);
-      else if (answer.kind === 'delay') setTimeout(() => callback(null, {}), answer.ms).unref();
+      if (answer.kind === 'ok') callback(null, undefined);
+      else if (answer.kind === 'partial') callback(null, answer);
+      else if (answer.kind === 'delay') setTimeout(() => callback(null, undefined), answer.ms).unref();
     },
   };
   const tls = options.tls;
