@@ -18,6 +18,7 @@ import { dirname, join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import * as grpc from '@grpc/grpc-js';
 import protobuf from 'protobufjs';
+import { startHttp2Tap, TAP_ENCODING_KEY } from './http2-tap.js';
 
 const TRACE_SERVICE_PROTO = 'opentelemetry/proto/collector/trace/v1/trace_service.proto';
 const REQUEST_TYPE = 'opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest';
@@ -398,9 +399,9 @@ export async function startHttpReceiver(
 }
 
 /**
- * Starts a gRPC receiver on 127.0.0.1 (free port); its url is http://127.0.0.1:port, or
- * https://127.0.0.1:port with `tls` (TLS rejections are not counted for gRPC: grpc-js does not
- * report them).
+ * Starts a gRPC receiver on 127.0.0.1 (free port): a grpc-js server behind an HTTP/2 relay
+ * (http2-tap.ts) that serves the public port, plaintext (url http://127.0.0.1:port) or TLS with
+ * `tls` (https://127.0.0.1:port), and records each request's `grpc-encoding`.
  */
 export async function startGrpcReceiver(
   mode: ReceiverMode = { kind: 'ok' },
@@ -435,9 +436,11 @@ export async function startGrpcReceiver(
       }
       const headers: Record<string, string> = {};
       for (const [k, v] of Object.entries(call.metadata.getMap())) headers[k.toLowerCase()] = String(v);
+      const encoding = headers[TAP_ENCODING_KEY] ?? 'unknown';
+      delete headers[TAP_ENCODING_KEY];
       recorder.requests.push({
         headers,
-        encoding: headers['grpc-encoding'] ?? 'identity',
+        encoding,
         receivedAt: performance.now(),
         spans: flattenSpans(call.request),
       });
@@ -446,44 +449,27 @@ export async function startGrpcReceiver(
       else if (answer.kind === 'delay') setTimeout(() => callback(null, undefined), answer.ms).unref();
     },
   };
-  const tls = options.tls;
-  const credentials =
-    tls === undefined
-      ? grpc.ServerCredentials.createInsecure()
-      : grpc.ServerCredentials.createSsl(
-          tls.clientCa ?? null,
-          [{ private_key: tls.key, cert_chain: tls.cert }],
-          tls.clientCa !== undefined,
-        );
-  const bind = async (wanted: number): Promise<{ server: grpc.Server; port: number }> => {
-    const server = new grpc.Server();
-    server.addService(service, handlers);
-    const bound = await new Promise<number>((resolve, reject) =>
-      server.bindAsync(`127.0.0.1:${wanted}`, credentials, (err, p) => (err ? reject(err) : resolve(p))),
-    );
-    return { server, port: bound };
-  };
-  let { server, port } = await bind(0);
-  let running = true;
+  const server = new grpc.Server();
+  server.addService(service, handlers);
+  const internalPort = await new Promise<number>((resolve, reject) =>
+    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) =>
+      err ? reject(err) : resolve(p),
+    ),
+  );
+  const tap = await startHttp2Tap(internalPort, options.tls);
   return {
     ...recorder,
-    url: `${tls === undefined ? 'http' : 'https'}://127.0.0.1:${port}`,
+    url: `${options.tls === undefined ? 'http' : 'https'}://127.0.0.1:${tap.port}`,
     setMode(next) {
       state.mode = next;
     },
     attempts: () => attempts,
-    tlsRejections: () => 0,
-    async down() {
-      server.forceShutdown();
-      running = false;
-    },
-    async up() {
-      ({ server, port } = await bind(port));
-      running = true;
-    },
+    tlsRejections: () => tap.tlsRejections(),
+    down: () => tap.down(),
+    up: () => tap.up(),
     async close() {
-      if (running) server.forceShutdown();
-      running = false;
+      await tap.close();
+      server.forceShutdown();
     },
   };
 }
