@@ -35,8 +35,10 @@ const RETRYABLE_CODES: ReadonlySet<number> = new Set([
 
 /**
  * Reconnect backoff of the channel, in milliseconds. grpc-js's own grows to 120 s, so a collector
- * back after a long outage stayed unreached for up to two minutes (issue 18, item 9); bounded at
- * 5 s (with grpc-js's ±20 % jitter), export resumes within about 6 s whatever the outage's length.
+ * back after a long outage stayed unreached for up to two minutes (issue 18, item 9). Two bounds:
+ * a channel found in TRANSIENT_FAILURE after an UNAVAILABLE attempt is replaced (the next attempt
+ * connects at once, so export resumes with the next attempt or retry after the collector is back),
+ * and the backoff of a channel is at most 5 s (±20 % jitter) in any case.
  */
 const INITIAL_RECONNECT_BACKOFF_MS = 1000;
 const MAX_RECONNECT_BACKOFF_MS = 5000;
@@ -98,7 +100,10 @@ export class GrpcTransport implements AttemptTransport {
           this.calls.delete(call);
           if (error === null) resolve({ status: 'success', data: response });
           else if (this.stopped) resolve(abandonedAtShutdown());
-          else resolve(classify(error));
+          else {
+            if (error.code === GrpcStatus.UNAVAILABLE) this.replaceIfBroken(client);
+            resolve(classify(error));
+          }
         },
       );
       this.calls.add(call);
@@ -113,6 +118,23 @@ export class GrpcTransport implements AttemptTransport {
     this.client?.close();
   }
 
+  /**
+   * Closes `client` when its channel waits out a reconnect backoff (TRANSIENT_FAILURE), so that the
+   * next attempt opens a new channel and connects at once instead of failing until the backoff
+   * ends. Calls still on the old channel end as they would anyway (UNAVAILABLE, retryable).
+   */
+  private replaceIfBroken(client: Client): void {
+    if (this.client !== client) return;
+    try {
+      const state = client.getChannel().getConnectivityState(false);
+      if (state !== this.grpc.connectivityState.TRANSIENT_FAILURE) return;
+      this.client = undefined;
+      client.close();
+    } catch {
+      // A channel we cannot inspect is kept: its bounded backoff still applies.
+    }
+  }
+
   private createClient(): Client {
     const target = new URL(this.options.url);
     const { ca, key, cert } = this.options.tls;
@@ -123,6 +145,8 @@ export class GrpcTransport implements AttemptTransport {
     const channelOptions: ChannelOptions = {
       'grpc.initial_reconnect_backoff_ms': INITIAL_RECONNECT_BACKOFF_MS,
       'grpc.max_reconnect_backoff_ms': MAX_RECONNECT_BACKOFF_MS,
+      // A new channel gets a new connection: the global pool would hand it the old one, backoff and all.
+      'grpc.use_local_subchannel_pool': 1,
     };
     if (this.options.compression === 'gzip') channelOptions['grpc.default_compression_algorithm'] = GZIP;
     return new this.grpc.Client(target.host, credentials, channelOptions);
