@@ -10,6 +10,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ExportResultCode } from '@opentelemetry/core';
+import { checkCollector } from '../../src/cli/doctor-collector.js';
 import { isObservabilityError } from '../../src/errors.js';
 import { loadExporterTls } from '../../src/tracing/exporter-tls.js';
 import { startTracing } from '../../src/tracing/start-tracing.js';
@@ -303,4 +304,41 @@ describe('exporter TLS files', () => {
       }
     });
   }
+});
+
+describe('doctor collector check with TLS', { concurrency: true }, () => {
+  for (const protocol of ['http/protobuf', 'grpc'] as const) {
+    it(`${protocol}: ok with the CA configured; without it, a failure that names the certificate key`, async () => {
+      const receiver = await start(protocol, { key: pki.server.key, cert: pki.server.cert });
+      try {
+        const trusted = tracingConfig(receiver.url, protocol);
+        trusted.opentelemetry.exporter.certificate = pki.ca.certPath;
+        trusted.opentelemetry.exporter.timeout_ms = 3_000;
+        const ok = await checkCollector(trusted);
+        assert.equal(ok.status, 'ok', JSON.stringify(ok));
+
+        const untrusted = tracingConfig(receiver.url, protocol);
+        untrusted.opentelemetry.exporter.timeout_ms = 3_000;
+        const failed = await checkCollector(untrusted);
+        assert.equal(failed.status, 'fail');
+        assert.match(String(failed.fix), /opentelemetry\.exporter\.certificate/, JSON.stringify(failed));
+      } finally {
+        await receiver.close();
+      }
+    });
+  }
+
+  it('an unusable TLS file: a failure naming the key and the file', async () => {
+    const receiver = await start('http/protobuf');
+    try {
+      const config = tracingConfig(receiver.url, 'http/protobuf');
+      config.opentelemetry.exporter.client_key = pki.client.keyPath;
+      const check = await checkCollector(config);
+      assert.equal(check.status, 'fail');
+      assert.match(String(check.detail), /client_key is set without client_certificate/);
+      assert.match(String(check.fix), /opentelemetry\.exporter\.client_certificate/);
+    } finally {
+      await receiver.close();
+    }
+  });
 });

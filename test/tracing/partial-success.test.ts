@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import { ROOT_CONTEXT } from '@opentelemetry/api';
 import { Registry } from 'prom-client';
+import { checkCollector } from '../../src/cli/doctor-collector.js';
 import { registerSpanExportMetrics } from '../../src/metrics/span-export-metrics.js';
 import { MAX_REJECTION_MESSAGE_LENGTH } from '../../src/tracing/otlp-span-exporter.js';
 import { startTracing, type Tracing } from '../../src/tracing/start-tracing.js';
@@ -95,3 +96,22 @@ for (const protocol of ['http/protobuf', 'grpc'] as const) {
     });
   });
 }
+
+describe('doctor collector check against a partial success', () => {
+  for (const protocol of ['http/protobuf', 'grpc'] as const) {
+    it(`${protocol}: the test span rejected is a failure quoting the collector`, async () => {
+      const receiver = await (protocol === 'grpc' ? startGrpcReceiver : startHttpReceiver)({
+        kind: 'partial',
+        rejected: 1,
+        message: 'tenant quota exceeded',
+      });
+      try {
+        const check = await checkCollector(tracingConfig(receiver.url, protocol));
+        assert.equal(check.status, 'fail');
+        assert.match(String(check.detail), /rejected the test span .*tenant quota exceeded/);
+      } finally {
+        await receiver.close();
+      }
+    });
+  }
+});
