@@ -54,7 +54,7 @@ export const ErrorCodes = {
   OBS_WARN_PRETTY_UNAVAILABLE:
     'logging.pretty is true but pino-pretty is not installed; JSON lines are written instead.',
   OBS_WARN_SPANS_REJECTED:
-    'The collector accepted an export but rejected some of its spans (OTLP partial success); they were counted as failed with reason "rejected".',
+    'The collector accepted an export but rejected some of its spans, or sent a warning (OTLP partial success); rejected spans were counted as failed with reason "rejected".',
 } as const;
 
 /** One of the stable codes in {@link ErrorCodes}. */

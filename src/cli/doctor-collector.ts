@@ -230,7 +230,10 @@ async function explainExportFailure(
   const { protocol, timeout_ms: timeoutMs } = config.opentelemetry.exporter;
   if (isObservabilityError(outcome.error, 'OBS_ERR_EXPORTER_TLS')) {
     const { summary, file, expected } = outcome.error;
-    return { detail: `${summary}${file === undefined ? '' : ` (${file})`}`, fix: `set ${outcome.error.key} to ${expected}` };
+    return {
+      detail: `${summary}${file === undefined ? '' : ` (${file})`}`,
+      fix: `set ${outcome.error.key} to ${expected}`,
+    };
   }
   const error = outcome.error as { code?: unknown; message?: string } | undefined;
   const message = error?.message ?? String(outcome.error);

@@ -33,7 +33,8 @@ class CountingSpanExporter implements SpanExporter {
       if (result.code === ExportResultCode.SUCCESS) {
         const rejected = Math.min(result.rejectedSpans, count);
         this.health.exported(count - rejected);
-        if (rejected > 0 || result.rejectionMessage !== undefined) this.health.rejected(rejected, result.rejectionMessage);
+        if (rejected > 0 || result.rejectionMessage !== undefined)
+          this.health.rejected(rejected, result.rejectionMessage);
       } else this.health.exportFailed(count, result.error);
       if (--this.inFlight === 0) for (const resolve of this.idle.splice(0)) resolve();
       resultCallback(result);

@@ -96,7 +96,10 @@ export class OtlpSpanExporter implements SpanExporter {
   private accepted(reply: Uint8Array | undefined, batchSize: number): SpanExportResult {
     let partial: IExportTraceServiceResponse['partialSuccess'];
     try {
-      partial = reply === undefined || reply.byteLength === 0 ? undefined : this.serializer.deserializeResponse(reply).partialSuccess;
+      partial =
+        reply === undefined || reply.byteLength === 0
+          ? undefined
+          : this.serializer.deserializeResponse(reply).partialSuccess;
     } catch {
       partial = undefined; // A reply we cannot read still acknowledged the request (as the SDK takes it).
     }
@@ -120,5 +123,7 @@ function failed(error: unknown): SpanExportResult {
 }
 
 function boundMessage(message: string): string {
-  return message.length <= MAX_REJECTION_MESSAGE_LENGTH ? message : `${message.slice(0, MAX_REJECTION_MESSAGE_LENGTH)}…`;
+  return message.length <= MAX_REJECTION_MESSAGE_LENGTH
+    ? message
+    : `${message.slice(0, MAX_REJECTION_MESSAGE_LENGTH)}…`;
 }

@@ -192,10 +192,14 @@ describe('a collector down for 30 s, then up', { concurrency: true }, () => {
         const upAt = performance.now();
         await phase('back');
 
-        const received = (name: string) => receiver.spans().filter((s) => s.attributes['fixture.phase'] === name).length;
+        const received = (name: string) =>
+          receiver.spans().filter((s) => s.attributes['fixture.phase'] === name).length;
         const watchdog = upAt + RESUME_WATCHDOG_MS;
         while (received('back') === 0 && performance.now() < watchdog) await sleep(50);
-        assert.ok(received('back') > 0, `no span made after the collector came back arrived within ${RESUME_WATCHDOG_MS} ms`);
+        assert.ok(
+          received('back') > 0,
+          `no span made after the collector came back arrived within ${RESUME_WATCHDOG_MS} ms`,
+        );
         const firstAfterUp = receiver.requests.find((r) => r.receivedAt >= upAt);
         const resumeMs = (firstAfterUp?.receivedAt ?? Number.NaN) - upAt;
 

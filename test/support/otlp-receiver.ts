@@ -329,7 +329,8 @@ export async function startHttpReceiver(
       for (const [k, v] of Object.entries(req.headers)) headers[k] = Array.isArray(v) ? v.join(',') : (v ?? '');
       const answer = takeAnswer(state);
       if (answer.kind === 'fail') {
-        const extra: Record<string, string> = answer.retryAfter === undefined ? {} : { 'retry-after': answer.retryAfter };
+        const extra: Record<string, string> =
+          answer.retryAfter === undefined ? {} : { 'retry-after': answer.retryAfter };
         res.writeHead(answer.status ?? 503, { 'content-type': 'text/plain', ...extra }).end('unavailable');
         return;
       }

@@ -9,7 +9,12 @@ import { afterEach, describe, it } from 'node:test';
 import { ExportResultCode } from '@opentelemetry/core';
 import { exportFailureReason } from '../../src/tracing/export-health.js';
 import { startTracing, type Tracing } from '../../src/tracing/start-tracing.js';
-import { startGrpcReceiver, startHttpReceiver, type OtlpReceiver, type ReceiverMode } from '../support/otlp-receiver.js';
+import {
+  startGrpcReceiver,
+  startHttpReceiver,
+  type OtlpReceiver,
+  type ReceiverMode,
+} from '../support/otlp-receiver.js';
 import { captureLogger, stopTracingAndReceiver, tracingConfig } from './helpers.js';
 import { endedSpans, exportOnce, exporterConfig } from './support/direct-export.js';
 
@@ -157,7 +162,11 @@ describe('export retries: which answers are retried', { concurrency: true }, () 
     it(`${c.protocol}: ${c.title} -> ${c.attempts} attempt(s), ${c.delivered ? 'delivered' : 'failed'}`, async () => {
       const receiver = await start(c.protocol, c.mode);
       try {
-        const config = exporterConfig(c.protocol, receiver.url, c.timeoutMs === undefined ? {} : { timeout_ms: c.timeoutMs });
+        const config = exporterConfig(
+          c.protocol,
+          receiver.url,
+          c.timeoutMs === undefined ? {} : { timeout_ms: c.timeoutMs },
+        );
         const result = await exportOnce(config, endedSpans(3));
         assert.equal(receiver.attempts(), c.attempts, 'attempts that reached the receiver');
         if (c.delivered) {
@@ -214,7 +223,9 @@ for (const protocol of ['http/protobuf', 'grpc'] as const) {
 
     it(`a collector answering ${protocol === 'grpc' ? 'UNAVAILABLE' : '503'} once: the span is delivered and counted exported`, async () => {
       receiver = await start(protocol, { kind: 'fail', times: 1 });
-      const config = tracingConfig(receiver.url, protocol, { opentelemetry: { exporter: { timeout_ms: 10_000 } as never } });
+      const config = tracingConfig(receiver.url, protocol, {
+        opentelemetry: { exporter: { timeout_ms: 10_000 } as never },
+      });
       tracing = await startTracing(config, captureLogger().logger);
       tracing.tracer.startSpan('grey.task.run').end();
       const spans = await receiver.waitForSpans(1, 10_000);
@@ -229,7 +240,9 @@ for (const protocol of ['http/protobuf', 'grpc'] as const) {
     it('a collector down for the first second: the span is delivered once it is up', async () => {
       receiver = await start(protocol);
       await receiver.down();
-      const config = tracingConfig(receiver.url, protocol, { opentelemetry: { exporter: { timeout_ms: 10_000 } as never } });
+      const config = tracingConfig(receiver.url, protocol, {
+        opentelemetry: { exporter: { timeout_ms: 10_000 } as never },
+      });
       tracing = await startTracing(config, captureLogger().logger);
       tracing.tracer.startSpan('grey.task.run').end();
       await sleep(1_000);

@@ -46,7 +46,13 @@ for (const protocol of ['http/protobuf', 'grpc'] as const) {
         const config = exporterConfig(protocol, receiver.url, { ...NO_TLS, certificate: pki.ca.certPath });
         const result = await exportOnce(config, endedSpans(2));
         assert.equal(result.code, ExportResultCode.SUCCESS, String(result.error));
-        assert.deepEqual(receiver.spans().map((s) => s.name).sort(), ['direct-0', 'direct-1']);
+        assert.deepEqual(
+          receiver
+            .spans()
+            .map((s) => s.name)
+            .sort(),
+          ['direct-0', 'direct-1'],
+        );
       } finally {
         await receiver.close();
       }
@@ -110,7 +116,8 @@ for (const protocol of ['http/protobuf', 'grpc'] as const) {
         assert.equal(none.code, ExportResultCode.FAILED);
         assert.equal(foreign.code, ExportResultCode.FAILED);
         assert.equal(receiver.attempts(), 0, 'no request was served');
-        if (protocol === 'http/protobuf') assert.ok(receiver.tlsRejections() >= 2, `${receiver.tlsRejections()} refused`);
+        if (protocol === 'http/protobuf')
+          assert.ok(receiver.tlsRejections() >= 2, `${receiver.tlsRejections()} refused`);
       } finally {
         await receiver.close();
       }
@@ -236,7 +243,14 @@ describe('exporter TLS files', () => {
       tls: () => {
         const encrypted = join(pki.dir, 'encrypted.key');
         execFileSync('/usr/bin/openssl', [
-          'pkey', '-in', pki.client.keyPath, '-out', encrypted, '-aes256', '-passout', 'pass:secret-pass',
+          'pkey',
+          '-in',
+          pki.client.keyPath,
+          '-out',
+          encrypted,
+          '-aes256',
+          '-passout',
+          'pass:secret-pass',
         ]);
         return { client_key: encrypted, client_certificate: pki.client.certPath };
       },

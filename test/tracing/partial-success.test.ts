@@ -11,7 +11,12 @@ import { checkCollector } from '../../src/cli/doctor-collector.js';
 import { registerSpanExportMetrics } from '../../src/metrics/span-export-metrics.js';
 import { MAX_REJECTION_MESSAGE_LENGTH } from '../../src/tracing/otlp-span-exporter.js';
 import { startTracing, type Tracing } from '../../src/tracing/start-tracing.js';
-import { startGrpcReceiver, startHttpReceiver, type OtlpReceiver, type ReceiverMode } from '../support/otlp-receiver.js';
+import {
+  startGrpcReceiver,
+  startHttpReceiver,
+  type OtlpReceiver,
+  type ReceiverMode,
+} from '../support/otlp-receiver.js';
 import { captureLogger, stopTracingAndReceiver, tracingConfig } from './helpers.js';
 
 type Protocol = 'grpc' | 'http/protobuf';

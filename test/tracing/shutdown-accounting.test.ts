@@ -9,7 +9,12 @@ import { afterEach, describe, it } from 'node:test';
 import { ROOT_CONTEXT } from '@opentelemetry/api';
 import type { ExportHealthCounts } from '../../src/tracing/export-health.js';
 import { startTracing, type Tracing } from '../../src/tracing/start-tracing.js';
-import { startGrpcReceiver, startHttpReceiver, type OtlpReceiver, type ReceiverMode } from '../support/otlp-receiver.js';
+import {
+  startGrpcReceiver,
+  startHttpReceiver,
+  type OtlpReceiver,
+  type ReceiverMode,
+} from '../support/otlp-receiver.js';
 import { captureLogger, stopTracingAndReceiver, tracingConfig } from './helpers.js';
 
 /** The figure of the issue: 4,760 spans against a hanging collector. */
@@ -49,7 +54,10 @@ for (const protocol of ['http/protobuf', 'grpc'] as const) {
 
     it(`a hanging collector: all ${SPANS} spans are counted when shutdown() resolves, the abandoned ones as "shutdown"`, async () => {
       const { health, summary, lines } = await endSpansThenShutdown({ kind: 'hang' }, SPANS, 500);
-      assert.ok(lines.some((l) => l.code === 'OBS_WARN_SHUTDOWN_TIMEOUT'), 'shutdown gave up on the hanging exports');
+      assert.ok(
+        lines.some((l) => l.code === 'OBS_WARN_SHUTDOWN_TIMEOUT'),
+        'shutdown gave up on the hanging exports',
+      );
       assert.equal(health.exported, 0);
       assert.equal(health.exported + lost(health), SPANS, 'every span ended is exported, failed or dropped');
       assert.equal(health.queue_full, SPANS - 2_048 - 512, 'the queue and the batch in flight held the rest');
