@@ -8,8 +8,10 @@ import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import { ExportResultCode } from '@opentelemetry/core';
 import { exportFailureReason } from '../../src/tracing/export-health.js';
+import { retryDelayFromStatusDetails } from '../../src/tracing/grpc-retry-info.js';
 import { startTracing, type Tracing } from '../../src/tracing/start-tracing.js';
 import {
+  encodeRetryInfoStatus,
   startGrpcReceiver,
   startHttpReceiver,
   type OtlpReceiver,
@@ -256,3 +258,21 @@ for (const protocol of ['http/protobuf', 'grpc'] as const) {
     });
   });
 }
+
+describe('retryDelayFromStatusDetails', () => {
+  const cases: Array<[string, Uint8Array | undefined, number | undefined]> = [
+    ['a RetryInfo of 1.5 s', encodeRetryInfoStatus(14, 'later', 1_500), 1_500],
+    ['a RetryInfo of 250 ms (nanos only)', encodeRetryInfoStatus(8, 'later', 250), 250],
+    ['a RetryInfo of 0', encodeRetryInfoStatus(8, 'later', 0), 0],
+    ['no details', undefined, undefined],
+    ['an empty status', new Uint8Array(0), undefined],
+    ['a truncated field', Uint8Array.from([0x1a, 0x7f, 0x0a]), undefined],
+    ['an unterminated varint', Uint8Array.from([0x08, 0xff, 0xff]), undefined],
+    ['a group wire type', Uint8Array.from([0x0b]), undefined],
+  ];
+  for (const [title, bytes, expected] of cases) {
+    it(`reads ${title} as ${String(expected)}`, () => {
+      assert.equal(retryDelayFromStatusDetails(bytes), expected);
+    });
+  }
+});
