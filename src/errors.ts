@@ -31,6 +31,8 @@ export const ErrorCodes = {
   OBS_ERR_LOG_DESTINATION: 'logging.destination names a file that cannot be created or opened for appending.',
   // tracing
   OBS_ERR_TRACING_START: 'The OpenTelemetry SDK could not be started.',
+  OBS_ERR_EXPORTER_TLS:
+    'A TLS file of the exporter (certificate, client_key, client_certificate) is missing, unreadable, not a regular file or not the PEM it should be, or only one of client_key and client_certificate is set.',
   // decorators
   OBS_ERR_DECORATOR_TARGET: 'A decorator was applied to something other than a method.',
   OBS_ERR_DECORATOR_OPTIONS:
@@ -56,6 +58,8 @@ export const ErrorCodes = {
     'logging.pretty is true but pino-pretty is not installed; JSON lines are written instead.',
   OBS_WARN_BAGGAGE_TENANT_DROPPED:
     'The tenant id could not be sent in the baggage header (over the W3C limit of 4,096 bytes per member once percent-encoded, or not encodable); downstream services did not get it. Counted in grey_observability_baggage_tenant_dropped_total.',
+  OBS_WARN_SPANS_REJECTED:
+    'The collector accepted an export but rejected some of its spans, or sent a warning (OTLP partial success); rejected spans were counted as failed with reason "rejected".',
 } as const;
 
 /** One of the stable codes in {@link ErrorCodes}. */

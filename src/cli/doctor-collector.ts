@@ -11,6 +11,7 @@ import { connect as connectTcp } from 'node:net';
 import { ExportResultCode } from '@opentelemetry/core';
 import { TracerProvider, type ReadableSpan, type SpanProcessor } from '@opentelemetry/sdk-trace';
 import type { ObservabilityConfig } from '../config/types.js';
+import { isObservabilityError } from '../errors.js';
 import { createSpanExporter, loadExporterModules, resolveExporterEndpoint } from '../tracing/exporter.js';
 import { withIsolatedOtelEnv } from '../tracing/isolated-env.js';
 import { buildResource } from '../tracing/resource.js';
@@ -21,6 +22,10 @@ const WELL_KNOWN_PORTS = { grpc: 4317, 'http/protobuf': 4318 } as const;
 
 /** How long the low-level probes (TCP connect, protocol sniffing) wait, in milliseconds. */
 const PROBE_TIMEOUT_MS = 3000;
+
+/** Errors (Node.js codes, OpenSSL and grpc-js messages) of a TLS handshake or certificate check. */
+const TLS_FAILURE =
+  /CERT_|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|ERR_TLS|certificate|handshake|ssl|alert|Hostname\/IP does not match/i;
 
 /** Name of the test span the doctor sends. */
 export const DOCTOR_SPAN_NAME = 'grey.doctor.test_span';
@@ -130,6 +135,8 @@ interface ExportOutcome {
   ok: boolean;
   ms: number;
   error?: unknown;
+  /** The collector acknowledged the export but rejected the span (OTLP partial success). */
+  rejected?: { message: string };
 }
 
 async function exportTestSpan(config: ObservabilityConfig): Promise<ExportOutcome> {
@@ -160,6 +167,7 @@ async function exportTestSpan(config: ObservabilityConfig): Promise<ExportOutcom
           ok: result.code === ExportResultCode.SUCCESS,
           ms: performance.now() - started,
           error: result.error,
+          ...(result.rejectedSpans > 0 ? { rejected: { message: result.rejectionMessage ?? '' } } : {}),
         }),
       );
     });
@@ -195,6 +203,15 @@ export async function checkCollector(config: ObservabilityConfig): Promise<Docto
   } catch (err) {
     outcome = { ok: false, ms: 0, error: err };
   }
+  if (outcome.ok && outcome.rejected !== undefined) {
+    const said = outcome.rejected.message === '' ? 'no reason given' : outcome.rejected.message;
+    return {
+      status: 'fail',
+      title,
+      detail: `the collector acknowledged the export but rejected the test span (OTLP partial success: ${said})`,
+      fix: 'check the collector configuration and its logs: its pipeline refuses spans like this one (limits, filters, authentication of the tenant)',
+    };
+  }
   if (outcome.ok) {
     return {
       status: 'ok',
@@ -211,8 +228,21 @@ async function explainExportFailure(
   outcome: ExportOutcome,
 ): Promise<{ detail: string; fix: string }> {
   const { protocol, timeout_ms: timeoutMs } = config.opentelemetry.exporter;
+  if (isObservabilityError(outcome.error, 'OBS_ERR_EXPORTER_TLS')) {
+    const { summary, file, expected } = outcome.error;
+    return {
+      detail: `${summary}${file === undefined ? '' : ` (${file})`}`,
+      fix: `set ${outcome.error.key} to ${expected}`,
+    };
+  }
   const error = outcome.error as { code?: unknown; message?: string } | undefined;
   const message = error?.message ?? String(outcome.error);
+  if (TLS_FAILURE.test(`${String(error?.code)} ${message}`)) {
+    return {
+      detail: `the TLS connection to the collector failed: ${message}`,
+      fix: 'a collector certificate signed by a private CA needs that CA in opentelemetry.exporter.certificate (OTEL_EXPORTER_OTLP_CERTIFICATE); a collector requiring mutual TLS needs client_key and client_certificate; the certificate must name the endpoint host',
+    };
+  }
   const headerNames = Object.keys(config.opentelemetry.exporter.headers);
   const credentials =
     headerNames.length === 0
@@ -240,7 +270,7 @@ async function explainExportFailure(
       default:
         return {
           detail: `the export failed: ${message}`,
-          fix: 'check that the endpoint is an OTLP gRPC receiver; for https:// the server certificate must be trusted by this machine',
+          fix: 'check that the endpoint is an OTLP gRPC receiver; for https:// the server certificate must be signed by a CA of this machine or of opentelemetry.exporter.certificate (OTEL_EXPORTER_OTLP_CERTIFICATE), and a collector requiring mutual TLS needs client_key and client_certificate',
         };
     }
   }

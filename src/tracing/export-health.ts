@@ -7,8 +7,9 @@ export type DropReason = 'export_failed' | 'queue_full' | 'capture_trace_evicted
 /**
  * Why an export failed, for the `reason` label of `grey_observability_spans_failed_total`:
  * `timeout` (no answer within `exporter.timeout_ms`), `unavailable` (connection refused, reset,
- * DNS, gRPC UNAVAILABLE), `rejected` (the collector answered with an error status), `shutdown`
- * (abandoned when shutdown's budget was spent), `other`.
+ * DNS, gRPC UNAVAILABLE), `rejected` (the collector answered with an error status, or rejected
+ * spans of an export it acknowledged: OTLP partial success), `shutdown` (still in flight or in the
+ * export queue when shutdown's budget was spent), `other`.
  */
 export type ExportFailureReason = 'timeout' | 'unavailable' | 'rejected' | 'shutdown' | 'other';
 
@@ -25,7 +26,10 @@ export const EXPORT_FAILURE_REASONS: readonly ExportFailureReason[] = [
 export interface ExportHealthCounts {
   /** Spans handed to the collector and acknowledged. */
   exported: number;
-  /** Spans lost because an export failed (collector down, refusing, slow, 5xx). */
+  /**
+   * Spans lost on the way to the collector: the export failed (collector down, refusing, slow,
+   * 5xx), the collector rejected them (partial success), or shutdown abandoned them.
+   */
   export_failed: number;
   /** Finished spans lost because the export queue (`opentelemetry.batch.max_queue_size`) was full. */
   queue_full: number;
@@ -52,38 +56,91 @@ export function zeroExportHealthCounts(): ExportHealthCounts {
 /**
  * The export side's own health: counts exported and lost spans (exposed as the
  * `grey_observability_spans_*` self-metrics and `handle.health()`) and warns through the warnings
- * module (`OBS_WARN_EXPORT_FAILED`, `OBS_WARN_SPANS_DROPPED`: rate-limited, outside the user's
- * trace and tenant context) so that a collector outage never floods the service's log; totals are
- * logged again at shutdown. Never throws.
+ * module (`OBS_WARN_EXPORT_FAILED`, `OBS_WARN_SPANS_REJECTED`, `OBS_WARN_SPANS_DROPPED`:
+ * rate-limited, outside the user's trace and tenant context) so that a collector outage never
+ * floods the service's log; totals are logged again at shutdown. Never throws.
+ *
+ * It also keeps the books of the export queue: every span {@link accepted} into it ends as
+ * exported or failed when its export ends, and {@link abandonOutstanding} counts those still
+ * outstanding when shutdown gives up on them (in flight, in the batch queue) as failed with reason
+ * `shutdown`, at once, so that when shutdown() resolves the spans handed to the export side add
+ * up: accepted = exported + failed (all reasons), and every span the service ended =
+ * exported + failed + dropped.
  */
 export class ExportHealth {
   private readonly counts: ExportHealthCounts = zeroExportHealthCounts();
+  /** Spans accepted into the export queue, and how many of them have an outcome. */
+  private acceptedSpans = 0;
+  private settledSpans = 0;
+  /** Set by abandonOutstanding(): later outcomes were already counted as `shutdown`. */
+  private closed = false;
 
   constructor(private readonly logger: Pick<Logger, 'warn'>) {}
 
-  /** Records `count` spans acknowledged by the collector. */
-  exported(count: number): void {
-    this.counts.exported += count;
+  /** Records `count` spans accepted into the export queue (each later settles, or is abandoned). */
+  accepted(count: number): void {
+    this.acceptedSpans += count;
   }
 
-  /** Records `count` spans lost for `reason`; the first loss of its kind is logged. */
+  /** Records `count` accepted spans acknowledged by the collector. */
+  exported(count: number): void {
+    if (this.settle(count)) this.counts.exported += count;
+  }
+
+  /** Records `count` accepted spans lost because their export failed with `error`; logged (rate-limited). */
+  exportFailed(count: number, error: unknown): void {
+    if (this.settle(count)) this.countFailure(count, exportFailureReason(error), error);
+  }
+
+  /**
+   * Records `count` accepted spans that the collector rejected in an export it acknowledged (OTLP
+   * partial success, `rejected_spans`) as failed with reason `rejected`, and warns with the
+   * collector's `message` (`error_message`; with `count` 0 it is the collector's warning).
+   */
+  rejected(count: number, message: string | undefined): void {
+    if (!this.settle(count)) return;
+    this.counts.export_failed += count;
+    this.counts.export_failed_by_reason.rejected += count;
+    warn(this.logger, 'OBS_WARN_SPANS_REJECTED', 'export', {
+      message:
+        count > 0
+          ? 'the collector rejected spans of an export (OTLP partial success); they are counted in grey_observability_spans_failed_total{reason="rejected"}'
+          : 'the collector accepted an export with a warning (OTLP partial success)',
+      fields: { rejected_spans: count, error_message: message ?? '' },
+    });
+  }
+
+  /**
+   * Records `count` spans lost for `reason` before they reached the export queue; the first loss
+   * of its kind is logged. `export_failed`: a span that could not be handed to the export at all.
+   */
   dropped(reason: DropReason, count: number, error?: unknown): void {
-    this.counts[reason] += count;
     if (reason === 'export_failed') {
-      const why = exportFailureReason(error);
-      this.counts.export_failed_by_reason[why] += count;
-      warn(this.logger, 'OBS_WARN_EXPORT_FAILED', 'export', {
-        message:
-          'OTLP span export failed; the spans were dropped and are counted in grey_observability_spans_failed_total',
-        fields: { spans: count, reason: why, err: describeError(error) },
-      });
+      this.countFailure(count, exportFailureReason(error), error);
       return;
     }
+    this.counts[reason] += count;
     warn(this.logger, 'OBS_WARN_SPANS_DROPPED', reason, {
       message:
         'spans were dropped because a bounded buffer was full; they are counted in grey_observability_spans_dropped_total',
       fields: { reason, spans: count },
     });
+  }
+
+  /**
+   * Shutdown gave up: counts every accepted span without an outcome yet as failed with reason
+   * `shutdown`, and ignores the outcomes that still come in for them. Returns that count.
+   */
+  abandonOutstanding(): number {
+    if (this.closed) return 0;
+    this.closed = true;
+    const outstanding = Math.max(0, this.acceptedSpans - this.settledSpans);
+    this.settledSpans += outstanding;
+    if (outstanding > 0) {
+      this.counts.export_failed += outstanding;
+      this.counts.export_failed_by_reason.shutdown += outstanding;
+    }
+    return outstanding;
   }
 
   /** A copy of the counts since start. */
@@ -97,12 +154,29 @@ export class ExportHealth {
     return c.export_failed + c.queue_full + c.capture_trace_evicted + c.capture_trace_full;
   }
 
-  /** Logs the totals once more when anything was lost (called at shutdown). */
+  /** Logs the totals once more when anything was lost (called at shutdown, after abandonOutstanding()). */
   logSummary(): void {
     if (this.totalDropped() === 0) return;
     warn(this.logger, 'OBS_WARN_SPANS_DROPPED', 'summary', {
       message: 'spans dropped while tracing was running',
-      fields: { ...this.counts },
+      fields: { ...this.snapshot() },
+    });
+  }
+
+  /** True when the outcome of `count` accepted spans is to be counted (not after abandonOutstanding()). */
+  private settle(count: number): boolean {
+    if (this.closed) return false;
+    this.settledSpans += count;
+    return true;
+  }
+
+  private countFailure(count: number, why: ExportFailureReason, error: unknown): void {
+    this.counts.export_failed += count;
+    this.counts.export_failed_by_reason[why] += count;
+    warn(this.logger, 'OBS_WARN_EXPORT_FAILED', 'export', {
+      message:
+        'OTLP span export failed; the spans were dropped and are counted in grey_observability_spans_failed_total',
+      fields: { spans: count, reason: why, err: describeError(error) },
     });
   }
 }
@@ -143,7 +217,8 @@ export function exportFailureReason(error: unknown): ExportFailureReason {
       if (code >= 100) return 'rejected';
       if (code === GRPC_DEADLINE_EXCEEDED) return 'timeout';
       if (code === GRPC_UNAVAILABLE) return 'unavailable';
-      if (code === GRPC_CANCELLED) return 'shutdown';
+      // Cancelled by the server (a call this side cancels at shutdown ends as ExportAbortedError).
+      if (code === GRPC_CANCELLED) return 'other';
       if (code > 0) return 'rejected';
     }
     if (typeof message === 'string' && /time(d)? ?out|deadline/i.test(message)) return 'timeout';

@@ -3,10 +3,12 @@ import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import { BatchSpanProcessor, type ReadableSpan, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace';
 import type { ObservabilityConfig } from '../config/types.js';
 import type { ExportHealth } from './export-health.js';
+import type { OtlpSpanExporter, SpanExportResult } from './otlp-span-exporter.js';
 
 /**
- * Wraps the OTLP exporter to count what the collector acknowledged and what was lost. An exporter
- * that throws is turned into a failed export: nothing reaches the service's code path.
+ * Wraps the OTLP exporter to count what the collector acknowledged, what it rejected (OTLP partial
+ * success: those spans are failed with reason `rejected`, the rest exported) and what was lost. An
+ * exporter that throws is turned into a failed export: nothing reaches the service's code path.
  */
 class CountingSpanExporter implements SpanExporter {
   /** Spans handed to the inner exporter so far (they have left the batch queue). */
@@ -16,7 +18,7 @@ class CountingSpanExporter implements SpanExporter {
   private shutdownOnce: Promise<void> | undefined;
 
   constructor(
-    private readonly inner: SpanExporter,
+    private readonly inner: OtlpSpanExporter,
     private readonly health: ExportHealth,
   ) {}
 
@@ -25,18 +27,26 @@ class CountingSpanExporter implements SpanExporter {
     this.handedOver += count;
     this.inFlight++;
     let settled = false;
-    const settle = (result: ExportResult) => {
+    const settle = (result: SpanExportResult) => {
       if (settled) return;
       settled = true;
-      if (result.code === ExportResultCode.SUCCESS) this.health.exported(count);
-      else this.health.dropped('export_failed', count, result.error);
+      if (result.code === ExportResultCode.SUCCESS) {
+        const rejected = Math.min(result.rejectedSpans, count);
+        this.health.exported(count - rejected);
+        if (rejected > 0 || result.rejectionMessage !== undefined)
+          this.health.rejected(rejected, result.rejectionMessage);
+      } else this.health.exportFailed(count, result.error);
       if (--this.inFlight === 0) for (const resolve of this.idle.splice(0)) resolve();
       resultCallback(result);
     };
     try {
       this.inner.export(spans, settle);
     } catch (err) {
-      settle({ code: ExportResultCode.FAILED, error: err instanceof Error ? err : new Error(String(err)) });
+      settle({
+        code: ExportResultCode.FAILED,
+        error: err instanceof Error ? err : new Error(String(err)),
+        rejectedSpans: 0,
+      });
     }
   }
 
@@ -60,7 +70,8 @@ class CountingSpanExporter implements SpanExporter {
  * The SDK's BatchSpanProcessor with the `opentelemetry.batch.*` limits, plus the count of spans it
  * drops when its queue is full (the SDK drops them with only a debug message). The queue length
  * is mirrored as "spans accepted minus spans handed to the exporter", which is exactly the SDK
- * queue's length because the SDK removes spans from its queue when it hands them over.
+ * queue's length because the SDK removes spans from its queue when it hands them over. Every span
+ * it accepts is booked with the health (see ExportHealth.abandonOutstanding) until its export ends.
  */
 export class BoundedBatchSpanProcessor implements SpanProcessor {
   private readonly batch: BatchSpanProcessor;
@@ -70,7 +81,7 @@ export class BoundedBatchSpanProcessor implements SpanProcessor {
   private closed = false;
 
   constructor(
-    exporter: SpanExporter,
+    exporter: OtlpSpanExporter,
     batch: ObservabilityConfig['opentelemetry']['batch'],
     exportTimeoutMs: number,
     private readonly health: ExportHealth,
@@ -95,6 +106,7 @@ export class BoundedBatchSpanProcessor implements SpanProcessor {
       return;
     }
     this.accepted++;
+    this.health.accepted(1);
     this.batch.onEnd(span);
   }
 

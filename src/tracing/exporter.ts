@@ -1,6 +1,6 @@
-import type { IExporterTransport } from '@opentelemetry/otlp-exporter-base';
-import type { SpanExporter } from '@opentelemetry/sdk-trace';
 import type { ObservabilityConfig } from '../config/types.js';
+import { loadExporterTls } from './exporter-tls.js';
+import type { OtlpSpanExporter } from './otlp-span-exporter.js';
 
 type ExporterConfig = ObservabilityConfig['opentelemetry']['exporter'];
 
@@ -30,33 +30,35 @@ export function resolveExporterEndpoint(exporter: Pick<ExporterConfig, 'protocol
  * {@link createSpanExporter}, outside the isolated environment (module loading is asynchronous).
  */
 export async function loadExporterModules(protocol: ExporterConfig['protocol']): Promise<ExporterModules> {
-  const [base, nodeHttp, transformer, http, grpc] = await Promise.all([
-    import('@opentelemetry/otlp-exporter-base'),
-    import('@opentelemetry/otlp-exporter-base/node-http'),
+  const [transformer, exporter, retrying, transport] = await Promise.all([
     import('@opentelemetry/otlp-transformer'),
-    import('./http-transport.js'),
+    import('./otlp-span-exporter.js'),
+    import('./retrying-transport.js'),
     protocol === 'grpc'
-      ? Promise.all([import('@grpc/grpc-js'), import('./grpc-transport.js')])
-      : Promise.resolve(undefined),
+      ? Promise.all([import('@grpc/grpc-js'), import('./grpc-transport.js')]).then(
+          ([grpc, module]) => ({ protocol, grpc, module }) as const,
+        )
+      : import('./http-transport.js').then((module) => ({ protocol, module }) as const),
   ]);
-  return { protocol, base, nodeHttp, transformer, http, grpc };
+  return { protocol, transformer, exporter, retrying, transport };
 }
 
 /** The modules {@link loadExporterModules} loaded for one protocol. */
 export interface ExporterModules {
   protocol: ExporterConfig['protocol'];
-  base: typeof import('@opentelemetry/otlp-exporter-base');
-  nodeHttp: typeof import('@opentelemetry/otlp-exporter-base/node-http');
   transformer: typeof import('@opentelemetry/otlp-transformer');
-  http: typeof import('./http-transport.js');
-  /** `@grpc/grpc-js` and the gRPC transport, for the grpc protocol only. */
-  grpc: [typeof import('@grpc/grpc-js'), typeof import('./grpc-transport.js')] | undefined;
+  exporter: typeof import('./otlp-span-exporter.js');
+  retrying: typeof import('./retrying-transport.js');
+  /** The transport of the protocol (and `@grpc/grpc-js` for grpc). */
+  transport:
+    | { protocol: 'grpc'; grpc: typeof import('@grpc/grpc-js'); module: typeof import('./grpc-transport.js') }
+    | { protocol: 'http/protobuf'; module: typeof import('./http-transport.js') };
 }
 
 /** A span exporter and the ways to end what it still has in flight. */
 export interface SpanExporterHandle {
-  exporter: SpanExporter;
-  /** Shutdown has begun: retryable failures are final from now on, retry waits end (http-transport.ts). */
+  exporter: OtlpSpanExporter;
+  /** Shutdown has begun: retryable failures are final from now on, retry waits end (retrying-transport.ts). */
   drain(): void;
   /**
    * Aborts the exports still in flight and their retry waits, once shutdown's budget is spent, so
@@ -65,21 +67,18 @@ export interface SpanExporterHandle {
   abort(): void;
 }
 
-/** Exports in flight at once per exporter (the SDK's default). */
-const CONCURRENCY_LIMIT = 30;
-/** `otel.component.type` of the SDK's own span exporters (their self-metrics, off here). */
-const HTTP_SPAN_EXPORTER_COMPONENT = 'otlp_http_span_exporter';
-const GRPC_SPAN_EXPORTER_COMPONENT = 'otlp_grpc_span_exporter';
-
 /**
- * Builds the OTLP span exporter from `opentelemetry.exporter`: protocol, endpoint, headers
- * (gRPC metadata for grpc) and the per-request timeout: the SDK's OTLP exporter (protobuf
- * serializer, export queue, partial-success handling) over the package's transports
- * (http-transport.ts, grpc-transport.ts), whose requests, calls and retry waits shutdown can abort
- * (the SDK's own cannot: opentelemetry-js-contrib#3349). `holdEventLoop`: keep the process alive
- * while an export is in flight, for a caller that awaits one itself (the doctor command); the
- * tracing pipeline never does (an export must not keep the process alive on its own). Synchronous, so that it can run inside the isolated
- * environment (see isolated-env.ts).
+ * Builds the OTLP span exporter from `opentelemetry.exporter`: protocol, endpoint, headers (gRPC
+ * metadata for grpc), per-export timeout, compression and TLS files: the package's
+ * {@link OtlpSpanExporter} (protobuf serializer, per-batch outcome with partial success) over the
+ * shared retry policy (retrying-transport.ts) and the protocol's transport (http-transport.ts,
+ * grpc-transport.ts), whose requests, calls and retry waits shutdown can abort (the SDK's own
+ * cannot: opentelemetry-js-contrib#3349). `holdEventLoop`: keep the process alive while an export
+ * is in flight, for a caller that awaits one itself (the doctor command); the tracing pipeline
+ * never does (an export must not keep the process alive on its own). Synchronous, so that it can
+ * run inside the isolated environment (see isolated-env.ts).
+ *
+ * @throws ObservabilityError `OBS_ERR_EXPORTER_TLS` when a TLS file cannot be used (exporter-tls.ts).
  */
 export function createSpanExporter(
   config: ExporterConfig,
@@ -87,29 +86,29 @@ export function createSpanExporter(
   options: { holdEventLoop?: boolean } = {},
 ): SpanExporterHandle {
   const url = resolveExporterEndpoint(config);
-  let transport: IExporterTransport & { shutdown(): void; drain(): void };
-  let component: string;
-  if (modules.grpc !== undefined) {
-    const [grpc, { AbortableGrpcTransport }] = modules.grpc;
-    const metadata = new grpc.Metadata();
-    for (const [name, value] of Object.entries(config.headers)) metadata.set(name.toLowerCase(), value);
-    transport = new AbortableGrpcTransport(grpc, url, metadata);
-    component = GRPC_SPAN_EXPORTER_COMPONENT;
-  } else {
-    transport = new modules.http.AbortableHttpTransport(url, config.headers, options.holdEventLoop);
-    component = HTTP_SPAN_EXPORTER_COMPONENT;
-  }
-  const delegate = modules.base.createOtlpNetworkExportDelegate(
-    { timeoutMillis: config.timeout_ms, concurrencyLimit: CONCURRENCY_LIMIT, compression: 'none' },
+  const tls = loadExporterTls(config);
+  const { compression } = config;
+  const holdEventLoop = options.holdEventLoop ?? false;
+  const transport =
+    modules.transport.protocol === 'grpc'
+      ? new modules.transport.module.GrpcTransport(modules.transport.grpc, {
+          url,
+          metadata: grpcMetadata(modules.transport.grpc, config.headers),
+          compression,
+          tls,
+        })
+      : new modules.transport.module.HttpTransport({ url, headers: config.headers, compression, tls, holdEventLoop });
+  const retrying = new modules.retrying.RetryingTransport(transport, { holdEventLoop });
+  const exporter = new modules.exporter.OtlpSpanExporter(
+    retrying,
     modules.transformer.ProtobufTraceSerializer,
-    modules.nodeHttp.createOtlpHttpExporterMetrics(
-      component,
-      modules.transformer.TraceExporterMetricsHelper,
-      url,
-      undefined,
-    ),
-    transport,
+    config.timeout_ms,
   );
-  const exporter = new modules.base.OTLPExporterBase(delegate) as unknown as SpanExporter;
-  return { exporter, drain: () => transport.drain(), abort: () => transport.shutdown() };
+  return { exporter, drain: () => retrying.drain(), abort: () => retrying.shutdown() };
+}
+
+function grpcMetadata(grpc: typeof import('@grpc/grpc-js'), headers: Readonly<Record<string, string>>) {
+  const metadata = new grpc.Metadata();
+  for (const [name, value] of Object.entries(headers)) metadata.set(name.toLowerCase(), value);
+  return metadata;
 }

@@ -31,8 +31,9 @@ export interface Tracing {
   /**
    * Exports the finished spans, stops the SDK and the instrumentations and unregisters every
    * OpenTelemetry global that startTracing() registered. Resolves within `timeoutMs`
-   * milliseconds even when the collector hangs (what is left is abandoned, logged as
-   * OBS_WARN_SHUTDOWN_TIMEOUT). Never rejects; a second call does nothing.
+   * milliseconds even when the collector hangs (what is left, in flight or queued, is abandoned,
+   * logged as OBS_WARN_SHUTDOWN_TIMEOUT and counted in health() as failed with reason `shutdown`
+   * by the time it resolves). Never rejects; a second call does nothing.
    */
   shutdown(timeoutMs: number): Promise<void>;
   /** Spans exported and lost so far, by reason (all zero when tracing is disabled). */
@@ -135,9 +136,11 @@ function startedTracing(
           fields: { timeout_ms: timeoutMs },
         });
       }
-      // Whatever is still in flight (a collector that accepts and never answers, a retry wait) is
-      // abandoned now: once shutdown() resolves nothing of the exporter holds the event loop.
+      // Whatever is still in flight (a collector that accepts and never answers) or still queued is
+      // abandoned now: once shutdown() resolves nothing of the exporter holds the event loop, and
+      // every abandoned span is counted (reason "shutdown") before the summary line and health().
       abortExports();
+      health.abandonOutstanding();
       for (const instrumentation of instrumentations) instrumentation.disable();
       if (instrumentations.length > 0) syncBuiltinESMExports();
       health.logSummary();

@@ -132,11 +132,15 @@ for (const protocol of ['http/protobuf', 'grpc'] as const) {
 
     it('hanging: shutdown gives up at its timeout and says so', async () => {
       receiver = await receiverFor(protocol, { kind: 'hang' });
-      const { lines } = await flood(receiver.url, 1_000, 100);
+      const { health, lines } = await flood(receiver.url, 1_000, 100);
       assert.ok(
         lines.some((l) => l.code === 'OBS_WARN_SHUTDOWN_TIMEOUT'),
         'shutdown returned while the export still hung',
       );
+      assert.equal(health.exported + health.export_failed + health.queue_full, SPANS + 1, 'every span accounted for');
+      const { shutdown, timeout } = health.export_failed_by_reason;
+      assert.ok(shutdown > 0, 'what was in flight and queued at shutdown is counted as abandoned');
+      assert.equal(shutdown + timeout, health.export_failed, 'abandoned, or timed out on a busy machine');
       assert.deepEqual(rejections, []);
     });
   });
