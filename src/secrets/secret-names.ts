@@ -95,13 +95,8 @@ export function createSecretNameMatcher(extraNames: Iterable<string> = []): Secr
   };
 }
 
-let builtIn: SecretNameMatcher | undefined;
-
 /** True when `key` is a secret by the built-in list alone (no configured names). */
-export function isSecretName(key: string): boolean {
-  builtIn ??= createSecretNameMatcher();
-  return builtIn(key);
-}
+export const isSecretName: SecretNameMatcher = createSecretNameMatcher();
 
 /**
  * The key a `logging.redact` path ends in, unquoted (`req.headers["x-session"]` gives `x-session`),
