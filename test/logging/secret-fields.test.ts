@@ -42,14 +42,18 @@ describe('createLogger secret names', () => {
   it('writes [REDACTED] for each secret-shaped key of issue 19 in the raw line', () => {
     const { raw, line } = logOnce(ISSUE_FIELDS);
     assert.deepEqual(leaked(raw, allValues(ISSUE_FIELDS)), []);
-    for (const key of Object.keys(ISSUE_FIELDS).filter((k) => k !== 'headers')) assert.equal(line[key], '[REDACTED]', key);
+    for (const key of Object.keys(ISSUE_FIELDS).filter((k) => k !== 'headers'))
+      assert.equal(line[key], '[REDACTED]', key);
     assert.equal(line.headers['x-api-key'], '[REDACTED]');
     assert.equal(line.headers.authorization, '[REDACTED]');
     assert.equal((raw.match(/\[REDACTED\]/g) ?? []).length, 10);
   });
 
   it('censors them nested, in arrays and under objects of other names', () => {
-    const fields = { request: { body: { user: { credentials: ISSUE_FIELDS } } }, batch: [{ ...ISSUE_FIELDS }, 'plain'] };
+    const fields = {
+      request: { body: { user: { credentials: ISSUE_FIELDS } } },
+      batch: [{ ...ISSUE_FIELDS }, 'plain'],
+    };
     const { raw, line } = logOnce(fields);
     assert.deepEqual(leaked(raw, allValues(ISSUE_FIELDS)), []);
     assert.equal(line.request.body.user.credentials, '[REDACTED]', 'a secret-named object goes whole');
@@ -208,7 +212,10 @@ describe('createLogger URL credentials', () => {
   });
 
   it('redacts secret-named query parameters of URLs and keeps the others', () => {
-    const { line } = logOnce({ url: '/callback?code=c1&access_token=v-q&state=s', other: 'https://h/?q=a&token_count=2' });
+    const { line } = logOnce({
+      url: '/callback?code=c1&access_token=v-q&state=s',
+      other: 'https://h/?q=a&token_count=2',
+    });
     assert.equal(line.url, '/callback?code=c1&access_token=[REDACTED]&state=s');
     assert.equal(line.other, 'https://h/?q=a&token_count=2');
   });

@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createSecretNameMatcher, scrubSecretText, scrubUrlCredentials, urlCredentials } from '../../src/secrets/index.js';
+import {
+  createSecretNameMatcher,
+  scrubSecretText,
+  scrubUrlCredentials,
+  urlCredentials,
+} from '../../src/secrets/index.js';
 
 describe('URL credentials', () => {
   it('replaces the user name and password of a URL, and a token used as the user name', () => {
@@ -9,8 +14,14 @@ describe('URL credentials', () => {
       ['https://glc_token123@collector:4318/v1/traces', 'https://[REDACTED]@collector:4318/v1/traces'],
       ['http://u:p@ss:w@rd@host/x', 'http://[REDACTED]:[REDACTED]@host/x'],
       ['grpc+tls://u:%40pw@[::1]:4317', 'grpc+tls://[REDACTED]:[REDACTED]@[::1]:4317'],
-      ['export to https://a:b@h:1 failed, https://c@d too', 'export to https://[REDACTED]:[REDACTED]@h:1 failed, https://[REDACTED]@d too'],
-      ['https://collector:4318/path/@scope?mail=ann@example.com', 'https://collector:4318/path/@scope?mail=ann@example.com'],
+      [
+        'export to https://a:b@h:1 failed, https://c@d too',
+        'export to https://[REDACTED]:[REDACTED]@h:1 failed, https://[REDACTED]@d too',
+      ],
+      [
+        'https://collector:4318/path/@scope?mail=ann@example.com',
+        'https://collector:4318/path/@scope?mail=ann@example.com',
+      ],
       ['mail ann@example.com about http://host:80', 'mail ann@example.com about http://host:80'],
     ];
     for (const [text, expected] of table) assert.equal(scrubUrlCredentials(text), expected, text);
@@ -28,7 +39,10 @@ describe('URL credentials', () => {
     const table: Array<[string, string]> = [
       ['/cb?access_token=abc&state=s1', '/cb?access_token=[REDACTED]&state=s1'],
       ['https://h/x#id_token=t1&token_type=bearer', 'https://h/x#id_token=[REDACTED]&token_type=bearer'],
-      ['https://b.s3/o?X-Amz-Credential=c&X-Amz-Signature=s&v=1', 'https://b.s3/o?X-Amz-Credential=[REDACTED]&X-Amz-Signature=[REDACTED]&v=1'],
+      [
+        'https://b.s3/o?X-Amz-Credential=c&X-Amz-Signature=s&v=1',
+        'https://b.s3/o?X-Amz-Credential=[REDACTED]&X-Amz-Signature=[REDACTED]&v=1',
+      ],
       ['https://h/?sig=abc&api%5Fkey=k&token_count=3', 'https://h/?sig=[REDACTED]&api%5Fkey=[REDACTED]&token_count=3'],
       ['https://h/?q=OpenTelemetry', 'https://h/?q=OpenTelemetry'],
     ];
