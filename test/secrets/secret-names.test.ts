@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import {
   configuredSecretNames,
@@ -6,6 +7,8 @@ import {
   isSecretName,
   lastPathKey,
   normalizeKey,
+  SECRET_NAME_ENDINGS,
+  SECRET_NAMES_WHOLE,
   secretNameMatcherFor,
 } from '../../src/secrets/index.js';
 import { testConfig } from '../support/config.js';
@@ -137,5 +140,14 @@ describe('the one list of secret names', () => {
     assert.equal(isSecret('x_tenant_key'), true);
     assert.equal(secretNameMatcherFor(config), isSecret, 'one matcher per config object');
     assert.equal(lastPathKey('a.*'), undefined);
+  });
+
+  it('is the list docs/logging.md shows', () => {
+    const doc = readFileSync(new URL('../../../docs/logging.md', import.meta.url), 'utf8');
+    const section = doc.slice(doc.indexOf('## Secrets never reach a line'), doc.indexOf('## Cost'));
+    const missing = [...SECRET_NAME_ENDINGS, ...SECRET_NAMES_WHOLE].filter(
+      (name) => !section.includes('`' + name + '`'),
+    );
+    assert.deepEqual(missing, []);
   });
 });
