@@ -3,7 +3,7 @@ import { ObservabilityError } from '../errors.js';
 import { setLogFields } from '../logging/log-fields.js';
 import type { ObservabilityConfig } from '../config/types.js';
 import type { ObservabilityRuntime } from '../runtime.js';
-import { isSecretName, REDACTED, secretNameMatcherFor, type SecretNameMatcher } from '../secrets/index.js';
+import { censorSecretEntries, isSecretName, REDACTED, secretNameMatcherFor } from '../secrets/index.js';
 import { parameterNames } from './argument-names.js';
 import { CallRecorder, CallState, recordSpanError } from './call-recorder.js';
 import { checkDecoratorOptions, INSTRUMENT_OPTIONS } from './check-options.js';
@@ -90,7 +90,7 @@ class InstrumentRecorder extends CallRecorder {
     this.spanName = fromClass ? undefined : options.name;
     const fixed =
       typeof options.attributes === 'object' && options.attributes !== null ? options.attributes : undefined;
-    this.fixedAttributes = fixed === undefined ? undefined : censorAttributes({ ...fixed }, isSecretName);
+    this.fixedAttributes = fixed === undefined ? undefined : censorSecretEntries({ ...fixed }, isSecretName);
     this.startOptions = this.fixedAttributes === undefined ? {} : { attributes: this.fixedAttributes };
     const names = parameterNames(original);
     const skip = new Set(options.skip ?? []);
@@ -120,7 +120,7 @@ class InstrumentRecorder extends CallRecorder {
         : undefined;
     const extra =
       hooked !== undefined && hooked !== null && typeof hooked === 'object'
-        ? censorAttributes(hooked, secretNameMatcherFor(runtime.config))
+        ? censorSecretEntries(hooked, secretNameMatcherFor(runtime.config))
         : hooked;
     let startOptions = this.startOptions;
     if (extra !== undefined && extra !== null)
@@ -184,18 +184,6 @@ class InstrumentRecorder extends CallRecorder {
   failed(state: CallState, error: unknown, expected: boolean): void {
     recordSpanError(state.span, error, expected);
   }
-}
-
-/**
- * `attributes` with the value of every secret-named attribute replaced by `[REDACTED]` (a copy
- * when one is found; otherwise `attributes` itself).
- */
-function censorAttributes(attributes: Attributes, isSecret: SecretNameMatcher): Attributes {
-  let copy: Attributes | undefined;
-  for (const key of Object.keys(attributes)) {
-    if (attributes[key] !== undefined && isSecret(key)) (copy ??= { ...attributes })[key] = REDACTED;
-  }
-  return copy ?? attributes;
 }
 
 function assertKnownNames(

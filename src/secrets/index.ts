@@ -6,6 +6,7 @@
  */
 export { REDACTED } from './redacted.js';
 export {
+  censorSecretEntries,
   configuredSecretNames,
   createSecretNameMatcher,
   isSecretName,

@@ -1,4 +1,5 @@
 import type { ObservabilityConfig } from '../config/types.js';
+import { REDACTED } from './redacted.js';
 
 /**
  * The one list of secret names: which keys of a logged object, `@Instrument` argument, span
@@ -97,6 +98,21 @@ export function createSecretNameMatcher(extraNames: Iterable<string> = []): Secr
 
 /** True when `key` is a secret by the built-in list alone (no configured names). */
 export const isSecretName: SecretNameMatcher = createSecretNameMatcher();
+
+/**
+ * `record` (span attributes, a flat map of fields) with the value of every secret-named key
+ * replaced by `[REDACTED]`: a copy when one is found, otherwise `record` itself. Not recursive.
+ */
+export function censorSecretEntries<T extends Readonly<Record<string, unknown>>>(
+  record: T,
+  isSecret: SecretNameMatcher,
+): T {
+  let copy: Record<string, unknown> | undefined;
+  for (const key of Object.keys(record)) {
+    if (record[key] !== undefined && isSecret(key)) (copy ??= { ...record })[key] = REDACTED;
+  }
+  return (copy ?? record) as T;
+}
 
 /**
  * The key a `logging.redact` path ends in, unquoted (`req.headers["x-session"]` gives `x-session`),
