@@ -3,6 +3,7 @@ import { loadConfig, mapEntryKey, type ResolvedConfig, type ValueSource } from '
 import { redactValue } from '../config/redact.js';
 import { listSchemaLeaves } from '../config/schema.js';
 import { isObservabilityError } from '../errors.js';
+import { scrubUrlCredentials } from '../secrets/index.js';
 
 /** Output streams and environment of one CLI run (injectable for tests). */
 export interface CliIo {
@@ -50,9 +51,18 @@ export function describeEffectiveConfig(resolved: ResolvedConfig): EffectiveValu
  * value of the file, the environment and the overrides is reported at once; `--json` lists them under
  * `problems`, each with its one-line `message`. A standard `OTEL_*` variable that cannot be used is
  * no error (the service starts without it): it is printed as a warning (`OBS_WARN_CONFIG_ENV_IGNORED`,
- * under `warnings` with `--json`) and the config is valid.
+ * under `warnings` with `--json`) and the config is valid. Secrets are never printed: sensitive
+ * keys show `[REDACTED]`, and the user name, password and secret query parameters of every URL
+ * are replaced (src/secrets), in values, problems, warnings and messages.
  */
-export function checkConfig(file: string | undefined, json: boolean, io: CliIo): number {
+export function checkConfig(file: string | undefined, json: boolean, cliIo: CliIo): number {
+  // Values are printed redacted (redactValue); the credentials of any URL quoted in a message
+  // (an error of a parser or a format check) go as well, in text and JSON alike.
+  const io: CliIo = {
+    ...cliIo,
+    stdout: (text) => cliIo.stdout(scrubUrlCredentials(text)),
+    stderr: (text) => cliIo.stderr(scrubUrlCredentials(text)),
+  };
   let resolved: ResolvedConfig;
   try {
     resolved = loadConfig({ configFile: file, env: io.env, cwd: io.cwd });

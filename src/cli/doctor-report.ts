@@ -21,12 +21,3 @@ export function renderChecks(checks: readonly DoctorCheck[]): string {
     })
     .join('');
 }
-
-/** Replaces every occurrence of each secret in `text` by `[REDACTED]` (longest first). */
-export function scrubSecrets(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const secret of [...secrets].sort((a, b) => b.length - a.length)) {
-    if (secret.length > 0) out = out.split(secret).join('[REDACTED]');
-  }
-  return out;
-}

@@ -1,10 +1,11 @@
 import { loadConfig, type ResolvedConfig } from '../config/load.js';
 import { collectSecrets } from '../config/redact.js';
 import { isObservabilityError } from '../errors.js';
+import { scrubSecretText, secretNameMatcherFor } from '../secrets/index.js';
 import type { CliIo } from './check-config.js';
 import { checkCollector, checkProtocolPort } from './doctor-collector.js';
 import { checkMetricsPort, renderScrapeConfig } from './doctor-metrics.js';
-import { renderChecks, scrubSecrets, type DoctorCheck } from './doctor-report.js';
+import { renderChecks, type DoctorCheck } from './doctor-report.js';
 
 /**
  * `grey-observability doctor [file]`: loads the config that initObservability() would use, then
@@ -15,7 +16,9 @@ import { renderChecks, scrubSecrets, type DoctorCheck } from './doctor-report.js
  *
  * Resolves to the exit code: 0 healthy (warnings allowed), 1 a check failed or the config is
  * invalid. Secrets never reach the output: header values are not printed, and every secret value
- * of the config is scrubbed from what is printed (error messages of third-party clients included).
+ * of the config (URL credentials included) and the user name, password and secret query
+ * parameters of every URL are scrubbed from what is printed (error messages of third-party clients
+ * included), the config error of an invalid config too.
  */
 export async function runDoctor(file: string | undefined, io: CliIo): Promise<number> {
   let resolved: ResolvedConfig;
@@ -24,13 +27,17 @@ export async function runDoctor(file: string | undefined, io: CliIo): Promise<nu
   } catch (err) {
     if (!isObservabilityError(err)) throw err;
     io.stderr(
-      `FAIL config: ${err.message}\n       fix: npx grey-observability check-config shows every value and its source\n`,
+      scrubSecretText(
+        `FAIL config: ${err.message}\n       fix: npx grey-observability check-config shows every value and its source\n`,
+        [],
+      ),
     );
     return 1;
   }
   const { config } = resolved;
   const secrets = collectSecrets(config);
-  const out = (text: string) => io.stdout(scrubSecrets(text, secrets));
+  const isSecret = secretNameMatcherFor(config);
+  const out = (text: string) => io.stdout(scrubSecretText(text, secrets, isSecret));
 
   out(`config: ${resolved.file ?? '(none: built-in defaults)'}\n`);
   const checks: DoctorCheck[] = [await checkMetricsPort(config)];

@@ -323,7 +323,7 @@ export const configSchema = {
       default: 'info',
     }),
     redact: setting({
-      doc: 'pino redaction paths, on top of the built-in ones (authorization, cookie, password, token and the exporter headers).',
+      doc: 'pino redaction paths, on top of the built-in secret names (password, apiKey, token, authorization, cookie ...: docs/logging.md); the key each path ends in is also censored wherever it appears, in logs and @Instrument arguments.',
       format: stringListOf(),
       default: [],
     }),

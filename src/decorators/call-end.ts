@@ -3,6 +3,17 @@
  * promise is followed until it settles (without hiding its rejection from Node); a generator's span
  * covers its iteration; anything else (lazy thenables, Promise subclasses with their own `then`)
  * ends as a plain return. Every ending records through the call's recorder and never throws.
+ *
+ * Crash output: when the service's error is not caught, what Node prints must point at the
+ * service's line, as it would without the package (issue 19, item 10). Node prints, above the
+ * stack, the file, line and source of the place the error was last thrown; a `catch` that records
+ * the error and throws it again (invoke.ts, the iterator wrapper below) would make that place the
+ * package's own line. JavaScript has no rethrow that keeps the first place (only `finally`, which
+ * cannot see the error), so those two rethrows carry Node's marker comment
+ * `node-do-not-add-exception-line` (src/node_errors.cc GetErrorSource; Node uses it for its own
+ * rethrows in lib/vm.js): Node then prints no such header for them, and the first place it prints
+ * is the stack's first frame, the service's line. Rejections need no marker: Node takes their
+ * header from the error's call sites, which the package keeps (src/error-stack.ts).
  */
 import { context } from '@opentelemetry/api';
 import { types } from 'node:util';
@@ -174,7 +185,7 @@ export function wrapIterator(inner: Iterator<unknown>, state: CallState): Iterab
       result = context.with(state.context, callStep, undefined, inner, method, value) as IteratorResult<unknown>;
     } catch (error) {
       end.threw(error);
-      throw error;
+      throw error; // node-do-not-add-exception-line (the service's line stays first: "Crash output" above)
     }
     end.stepped(result, method);
     return result;

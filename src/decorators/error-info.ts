@@ -1,4 +1,5 @@
 import type { Exception } from '@opentelemetry/api';
+import { readErrorStack } from '../error-stack.js';
 import type { ExpectedErrors } from './types.js';
 
 /** What a thrown value looks like to telemetry. */
@@ -7,7 +8,11 @@ export interface ErrorInfo {
   type: string;
   /** Human-readable message, at most {@link MAX_MESSAGE_LENGTH} characters. */
   message: string;
-  /** What is handed to `span.recordException`. */
+  /**
+   * What is handed to `span.recordException`: for an Error, its `code` (when set), name, message
+   * and stack, the stack read without consuming the error's call sites (src/error-stack.ts: Node's
+   * report of the rejection, when nobody handles it, keeps pointing at the service's line).
+   */
   exception: Exception;
 }
 
@@ -27,11 +32,30 @@ export function describeError(error: unknown): ErrorInfo {
         : typeof constructorName === 'string' && constructorName !== ''
           ? constructorName
           : 'Error';
-    return { type, message: cut(error.message === '' ? type : error.message), exception: error };
+    return {
+      type,
+      message: cut(error.message === '' ? type : error.message),
+      // Read when a span records it: callers that only need the type do not format the stack.
+      get exception() {
+        return exceptionOf(error);
+      },
+    };
   }
   const type = kindOf(error);
   const message = cut(messageOf(error, type));
   return { type, message, exception: { name: type, message } };
+}
+
+/** The fields of `error` the SDK's recordException reads (code, name, message, stack), the stack read safely. */
+function exceptionOf(error: Error): Exception {
+  const exception: { code?: string | number; name?: string; message?: string; stack?: string } = {
+    name: error.name,
+    message: error.message,
+    stack: readErrorStack(error),
+  };
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' || typeof code === 'number') exception.code = code;
+  return exception as Exception;
 }
 
 /** True when `error` is expected according to `expected` (an error class list or a predicate). */

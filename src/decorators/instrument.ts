@@ -3,6 +3,7 @@ import { ObservabilityError } from '../errors.js';
 import { setLogFields } from '../logging/log-fields.js';
 import type { ObservabilityConfig } from '../config/types.js';
 import type { ObservabilityRuntime } from '../runtime.js';
+import { censorSecretEntries, isSecretName, REDACTED, secretNameMatcherFor } from '../secrets/index.js';
 import { parameterNames } from './argument-names.js';
 import { CallRecorder, CallState, recordSpanError } from './call-recorder.js';
 import { checkDecoratorOptions, INSTRUMENT_OPTIONS } from './check-options.js';
@@ -14,9 +15,13 @@ import { applyDecorator, disguiseWrapper, type MethodSite } from './wrap-method.
  * The spec's `#[instrument(skip(payload), fields(task_id, tenant_id))]` for TypeScript: a span
  * around each call, named `Class.method` unless `name` is given. Without `fields`, string, number
  * and boolean arguments are recorded as span attributes named after their parameters, except those
- * in `skip`; with `fields`, exactly those arguments (or `param.property`) are recorded, and also
- * added to every log line written inside the call. A rejected promise or a throw is recorded
- * (exception event, ERROR status) and passed on unchanged.
+ * in `skip` and those whose name is a secret (the one list of src/secrets, plus the keys
+ * `logging.redact` paths end in and the exporter header names: `password`, `apiKey`,
+ * `clientSecret`, `accessToken` ...); with `fields`, exactly those arguments (or `param.property`)
+ * are recorded, and also added to every log line written inside the call, a secret-named one as
+ * `[REDACTED]`. Attributes from the `attributes` option whose name is a secret are recorded as
+ * `[REDACTED]` too. A rejected promise or a throw is recorded (exception event, ERROR status) and
+ * passed on unchanged.
  *
  * On a class it instruments every prototype method that no method decorator already instruments
  * (names in `skip`/`fields` that a method lacks are ignored there). Same guarantees as {@link Task}:
@@ -85,7 +90,7 @@ class InstrumentRecorder extends CallRecorder {
     this.spanName = fromClass ? undefined : options.name;
     const fixed =
       typeof options.attributes === 'object' && options.attributes !== null ? options.attributes : undefined;
-    this.fixedAttributes = fixed === undefined ? undefined : { ...fixed };
+    this.fixedAttributes = fixed === undefined ? undefined : censorSecretEntries({ ...fixed }, isSecretName);
     this.startOptions = this.fixedAttributes === undefined ? {} : { attributes: this.fixedAttributes };
     const names = parameterNames(original);
     const skip = new Set(options.skip ?? []);
@@ -109,10 +114,14 @@ class InstrumentRecorder extends CallRecorder {
     // behind `param.property`, the attributes function) runs while a started span could be lost.
     const values =
       this.fields !== undefined ? this.readFields(runtime, this.fields, args) : this.readAutoFields(runtime, args);
-    const extra =
+    const hooked =
       typeof this.options.attributes === 'function'
         ? this.callHook(runtime, 'attributes', this.options.attributes, args)
         : undefined;
+    const extra =
+      hooked !== undefined && hooked !== null && typeof hooked === 'object'
+        ? censorSecretEntries(hooked, secretNameMatcherFor(runtime.config))
+        : hooked;
     let startOptions = this.startOptions;
     if (extra !== undefined && extra !== null)
       startOptions = { attributes: { ...this.fixedAttributes, ...values, ...extra } };
@@ -128,8 +137,8 @@ class InstrumentRecorder extends CallRecorder {
   private readAutoFields(runtime: ObservabilityRuntime, args: ArrayLike<unknown>): FieldValues | undefined {
     if (this.autoFields.length === 0) return undefined;
     if (runtime.config !== this.autoFieldsConfig) {
-      const configured = configuredSecretNames(runtime.config);
-      this.autoFieldsForConfig = this.autoFields.filter((field) => !configured.has(normalizeName(field.key)));
+      const isSecret = secretNameMatcherFor(runtime.config);
+      this.autoFieldsForConfig = this.autoFields.filter((field) => !isSecret(field.key));
       this.autoFieldsConfig = runtime.config;
     }
     const fields = this.autoFieldsForConfig;
@@ -146,6 +155,7 @@ class InstrumentRecorder extends CallRecorder {
     args: ArrayLike<unknown>,
   ): FieldValues | undefined {
     let values: FieldValues | undefined;
+    const isSecret = secretNameMatcherFor(runtime.config);
     for (let i = 0; i < fields.length; i++) {
       const field = fields[i] as ArgumentField;
       let value: unknown = field.index < args.length ? args[field.index] : undefined;
@@ -161,7 +171,8 @@ class InstrumentRecorder extends CallRecorder {
       }
       const recorded = toAttributeValue(value);
       if (recorded === undefined) continue;
-      (values ??= {})[field.key] = recorded;
+      // A field the service named explicitly keeps its key (dashboards may read it), not its secret value.
+      (values ??= {})[field.key] = isSecret(field.property ?? field.key) ? REDACTED : recorded;
     }
     return values;
   }
@@ -173,40 +184,6 @@ class InstrumentRecorder extends CallRecorder {
   failed(state: CallState, error: unknown, expected: boolean): void {
     recordSpanError(state.span, error, expected);
   }
-}
-
-/**
- * Name fragments of parameters whose values are never recorded by default (normalized: lower
- * case, letters and digits only): `password`, `userPassword`, `apiKey`, `api_key`,
- * `clientSecret`, `accessToken`, `authorization`, `sessionCookie` ...
- */
-const SECRET_NAME_FRAGMENTS = ['password', 'passwd', 'secret', 'token', 'authorization', 'cookie', 'apikey'];
-
-function normalizeName(name: string): string {
-  return name.toLowerCase().replace(/[^a-z0-9]/g, '');
-}
-
-/** True when a parameter name says its value is a secret (see {@link SECRET_NAME_FRAGMENTS}). */
-export function isSecretName(name: string): boolean {
-  const normalized = normalizeName(name);
-  return SECRET_NAME_FRAGMENTS.some((fragment) => normalized.includes(fragment));
-}
-
-/**
- * The configured secret names, normalized: the last segment of each `logging.redact` path
- * (`req.headers["x-session"]` gives `xsession`) and the exporter header names.
- */
-function configuredSecretNames(config: ObservabilityConfig): Set<string> {
-  const names = new Set<string>();
-  for (const path of config.logging.redact) {
-    const last = path
-      .split(/[.[\]]/)
-      .filter((segment) => segment !== '')
-      .pop();
-    if (last !== undefined) names.add(normalizeName(last.replace(/["']/g, '')));
-  }
-  for (const header of Object.keys(config.opentelemetry.exporter.headers)) names.add(normalizeName(header));
-  return names;
 }
 
 function assertKnownNames(

@@ -2,12 +2,13 @@ import { hostname } from 'node:os';
 import pino, { type DestinationStream, type Logger, type LoggerOptions } from 'pino';
 import type { ObservabilityConfig } from '../config/types.js';
 import { openDestination } from './destination.js';
+import { secretNameMatcherFor } from '../secrets/index.js';
 import {
   assertRedactPaths,
-  createSecretScrubber,
+  createErrSerializer,
+  createLineScrubber,
+  createRedactCensor,
   redactionPaths,
-  REDACTED,
-  secretKeysFor,
   secretValues,
 } from './redaction.js';
 import { createTraceMixin } from './trace-mixin.js';
@@ -35,11 +36,16 @@ const ownedStreams = new WeakSet<object>();
  * Every line is one JSON object with `level` (label), `time` (epoch ms), `msg`, the service
  * identity (`service`, `version`, `environment`, `instance_id`, each only when set, plus `pid`
  * and `hostname`), and from the active OpenTelemetry context `trace_id`, `span_id`, `trace_flags`
- * and `tenant_id`. Keys named authorization, proxy-authorization, cookie, set-cookie, password and
- * token (in plain objects up to four levels deep), request/response headers as pino-http
- * serializes them, the config's secret sections and `logging.redact` paths are censored, and the
- * config's secret values (Prometheus token/password, exporter header values) are replaced in the
- * finished line wherever they appear. Child loggers (`logger.child({...})`) keep all of this.
+ * and `tenant_id`. Secrets are censored (src/logging/redaction.ts): every key the one list of
+ * secret names matches (src/secrets: password, apiKey, api_key, clientSecret, accessToken,
+ * refresh_token, x-api-key, authorization, cookie ..., plus the keys `logging.redact` paths end in
+ * and the exporter header names) in the call's fields, in child bindings and in logged errors,
+ * nested up to six levels; request/response headers as pino-http serializes them; the config's
+ * secret sections and the `logging.redact` paths; and in the finished line the config's secret
+ * values (Prometheus token/password, exporter header values, URL credentials) and the user name,
+ * password and secret query parameters of every URL. Child loggers keep all of this. Logged errors
+ * are serialized as pino.stdSerializers.err does, without consuming their call sites (so Node's
+ * report of an unhandled rejection still points at the service's line).
  *
  * Each field appears once per line. When a name is set in more than one place, the log call's own
  * object wins, then the active context (trace and tenant fields, `@Instrument` fields), then child
@@ -56,18 +62,21 @@ export function createLogger(config: ObservabilityConfig, options: CreateLoggerO
     prettyUnavailable = opened.prettyUnavailable;
     ownedStreams.add(stream);
   }
-  const scrub = createSecretScrubber(secretValues(config));
+  const isSecret = secretNameMatcherFor(config);
   const traceMixin = createTraceMixin();
   const pinoOptions: LoggerOptions = {
     level: logging.level,
     base: serviceIdentity(service),
     messageKey: 'msg',
     formatters: { level: (label) => ({ level: label }) },
-    redact: { paths: redactionPaths(logging.redact), censor: REDACTED },
-    // No pino mixin: the hook censors the call's fields and writes the context fields pre-serialized.
-    hooks: { logMethod: createUniqueKeysHook(traceMixin, secretKeysFor(config)) },
+    redact: { paths: redactionPaths(logging.redact), censor: createRedactCensor(isSecret, logging.redact) },
+    serializers: { err: createErrSerializer(isSecret) },
+    hooks: {
+      // No pino mixin: the hook censors the call's fields and bindings and writes the context fields pre-serialized.
+      logMethod: createUniqueKeysHook(traceMixin, isSecret),
+      streamWrite: createLineScrubber(secretValues(config), isSecret),
+    },
   };
-  if (scrub !== undefined) pinoOptions.hooks = { ...pinoOptions.hooks, streamWrite: scrub };
   const logger = pino(pinoOptions, stream);
   if (prettyUnavailable) {
     warn(logger, 'OBS_WARN_PRETTY_UNAVAILABLE', 'logging.pretty', {

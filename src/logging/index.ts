@@ -6,6 +6,6 @@ export {
   MIN_SCRUBBED_SECRET_LENGTH,
   REDACTED,
   redactionPaths,
-  SECRET_KEYS,
+  SECRET_KEY_DEPTH,
   secretValues,
 } from './redaction.js';

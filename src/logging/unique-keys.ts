@@ -1,5 +1,5 @@
 import pino, { type LogFn, type Logger } from 'pino';
-import { REDACTED } from '../config/redact.js';
+import { REDACTED, type SecretNameMatcher } from '../secrets/index.js';
 import { censorSecretKeys } from './redaction.js';
 
 /**
@@ -38,6 +38,10 @@ const MAX_VIEWS_PER_LOGGER = 32;
 interface BoundFields {
   /** The chindings string these facts were computed from (setBindings() replaces it). */
   chindings: string;
+  /** The chindings as written: {@link chindings}, or rebuilt from the censored values when a binding held a secret. */
+  written: string;
+  /** This logger with {@link written} as its bindings, when they differ from its own (built on first use). */
+  censoredView?: Logger;
   /** The bound values as pino serialized them, the last occurrence of each key winning. */
   values: Map<string, string>;
   /** True when the chindings hold a key twice (a child bound a name an ancestor bound). */
@@ -62,23 +66,27 @@ const boundByLogger = new WeakMap<object, BoundFields>();
  * the first reuses it). The fields land where a mixin's would (after the bindings, before the
  * call's fields) without copying an object and serializing them again on every line.
  *
- * With `secretKeys`, the log call's own fields are censored first (censorSecretKeys: the caller's
- * object is never mutated, a copy is made only when a secret key is present), as the mixin merge
- * step of createTraceFieldsMerger does; the context fields are not walked.
+ * With `isSecret`, the log call's own fields are censored first (censorSecretKeys: the caller's
+ * object is never mutated, a copy is made only when a secret key is present), and so are the
+ * logger's bindings (`child({ token })`, `child({ headers: { 'x-api-key': ... } })`): once per
+ * logger, the bindings pino serialized are checked key by key (object values parsed and walked),
+ * and a logger with a secret among them writes its lines through a view with the censored
+ * bindings. The context fields are not walked (they are the package's own or `@Instrument`
+ * fields, censored where they are captured).
  */
 export function createUniqueKeysHook(
   contextFields: () => Readonly<Record<string, unknown>>,
-  secretKeys?: ReadonlySet<string>,
+  isSecret?: SecretNameMatcher,
 ): (this: Logger, args: Parameters<LogFn>, method: LogFn) => void {
   return function uniqueKeys(this: Logger, args, method) {
-    const bound = boundFieldsOf(this);
+    const bound = boundFieldsOf(this, isSecret);
     const fromContext = contextFields();
     let overridden: string[] | undefined;
     let fromCall: string[] | undefined;
     const first = args[0] as unknown;
     if (first !== null && typeof first === 'object') {
       if (first instanceof Error) {
-        if (secretKeys?.has('err') === true) {
+        if (isSecret?.('err') === true) {
           // pino would write the error under `err`, a secret name here: the message stays, the error does not.
           (args as unknown[]).splice(0, 2, { err: REDACTED }, args[1] ?? first.message);
         }
@@ -86,8 +94,8 @@ export function createUniqueKeysHook(
         if (fromContext['err'] !== undefined) fromCall = ['err'];
       } else {
         let fields = first as Record<string, unknown>;
-        if (secretKeys !== undefined) {
-          fields = censorSecretKeys(fields, secretKeys);
+        if (isSecret !== undefined) {
+          fields = censorSecretKeys(fields, isSecret);
           if (fields !== first) (args as unknown[])[0] = fields;
         }
         if (fields.level !== undefined || fields.time !== undefined || (fields.msg !== undefined && args.length > 1)) {
@@ -114,17 +122,18 @@ export function createUniqueKeysHook(
     }
     if (overridden === undefined && fromCall === undefined && !bound.repeated) {
       if (isEmpty(fromContext)) {
-        method.apply(this, args);
+        if (bound.written === bound.chindings) method.apply(this, args);
+        else method.apply((bound.censoredView ??= withBindings(this, bound.written)), args);
         return;
       }
-      const view = withBindings(this, bound.chindings + serializeFields(this, fromContext, undefined));
+      const view = withBindings(this, bound.written + serializeFields(this, fromContext, undefined));
       bound.context = fromContext;
       bound.contextView = view;
       method.apply(view, args);
       return;
     }
     const base =
-      overridden === undefined && !bound.repeated ? bound.chindings : chindingsWithout(bound, overridden ?? []);
+      overridden === undefined && !bound.repeated ? bound.written : chindingsWithout(bound, overridden ?? []);
     method.apply(withBindings(this, base + serializeFields(this, fromContext, fromCall)), args);
   };
 }
@@ -201,14 +210,49 @@ function serializeFields(
   return text;
 }
 
-function boundFieldsOf(logger: Logger): BoundFields {
+function boundFieldsOf(logger: Logger, isSecret: SecretNameMatcher | undefined): BoundFields {
   const chindings = (logger as unknown as Record<symbol, string>)[CHINDINGS] ?? '';
   const cached = boundByLogger.get(logger);
   if (cached !== undefined && cached.chindings === chindings) return cached;
   const { values, repeated } = parseChindings(chindings);
-  const fresh: BoundFields = { chindings, values, repeated, views: new Map() };
+  const censored = isSecret !== undefined && censorBoundValues(values, isSecret);
+  let written = chindings;
+  if (censored) {
+    written = '';
+    for (const [key, value] of values) written += `,${JSON.stringify(key)}:${value}`;
+  }
+  const fresh: BoundFields = { chindings, written, values, repeated, views: new Map() };
   boundByLogger.set(logger, fresh);
   return fresh;
+}
+
+/**
+ * Replaces, in the serialized bound `values`, the value of every secret-named binding by the
+ * marker, and censors secret-named keys inside bound objects and arrays (parsed from pino's JSON,
+ * walked by censorSecretKeys). True when anything was replaced.
+ */
+function censorBoundValues(values: Map<string, string>, isSecret: SecretNameMatcher): boolean {
+  let changed = false;
+  for (const [key, value] of values) {
+    if (isSecret(key)) {
+      values.set(key, JSON.stringify(REDACTED));
+      changed = true;
+      continue;
+    }
+    if (!value.startsWith('{') && !value.startsWith('[')) continue;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(value);
+    } catch {
+      continue;
+    }
+    const censored = censorSecretKeys({ value: parsed }, isSecret).value;
+    if (censored !== parsed) {
+      values.set(key, JSON.stringify(censored));
+      changed = true;
+    }
+  }
+  return changed;
 }
 
 /** The bindings less the `overridden` keys, each key once (its last value). */

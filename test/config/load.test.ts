@@ -415,7 +415,7 @@ const BAD_CONFIGS: BadCase[] = [
     name: 'an unparsable endpoint with a password, redacted',
     file: 'opentelemetry:\n  exporter:\n    endpoint: "http://user:hunter2pass@otel:4317 bad"\n',
     code: 'OBS_ERR_CONFIG_INVALID',
-    mentions: ['opentelemetry.exporter.endpoint', 'user:[REDACTED]@'],
+    mentions: ['opentelemetry.exporter.endpoint', 'http://[REDACTED]:[REDACTED]@otel'],
     secret: 'hunter2pass',
   },
   {

@@ -23,6 +23,8 @@ const SECRETS = {
   envHeader: 'env-header-Jc4Hy7Ue1Q',
   envToken: 'env-token-Md6Gk2Lp9X',
   urlPassword: 'url-pass-Tz3Nf8Ra5C',
+  urlUser: 'url-user-Pq5Vd2Kw8B',
+  urlToken: 'url-token-Gh6Rs1Ty4N',
 };
 const ALL = Object.entries(SECRETS);
 
@@ -58,6 +60,12 @@ opentelemetry:
 }
 
 const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+const REGISTER = new URL('../../src/register.js', import.meta.url).href;
+
+/** `url` with user name and password in it (the exporter sends them as Basic credentials). */
+function withCredentials(url: string): string {
+  return url.replace('://', `://${SECRETS.urlUser}:${SECRETS.urlPassword}@`);
+}
 
 describe('secrets never leave the process in clear', () => {
   let dir: TempDir;
@@ -74,7 +82,7 @@ describe('secrets never leave the process in clear', () => {
 
   it('keeps them out of log lines, warnings, process output, /metrics and spans of a running service', async () => {
     const logFile = join(dir.path, 'service.log');
-    const configFile = dir.write('observability.yaml', configYaml(receiver.url, logFile));
+    const configFile = dir.write('observability.yaml', configYaml(withCredentials(receiver.url), logFile));
     const { service, ready } = await startChildService('secrets-service.js', {
       env: {
         PATH: process.env.PATH,
@@ -191,6 +199,14 @@ describe('secrets never leave the process in clear', () => {
         text: `opentelemetry:\n  exporter:\n    endpoint: "http://u:${SECRETS.urlPassword}@127.0.0.1:99999/v1/traces"\n`,
       },
       {
+        name: 'endpoint with a token as user name and a bad port',
+        text: `opentelemetry:\n  exporter:\n    endpoint: "https://${SECRETS.urlToken}@127.0.0.1:99999/v1/traces"\n`,
+      },
+      {
+        name: 'endpoint with user name, password and a bad port',
+        text: `opentelemetry:\n  exporter:\n    endpoint: "${withCredentials('http://127.0.0.1:99999/v1/traces')}"\n`,
+      },
+      {
         name: 'endpoint with a password and no scheme',
         text: `opentelemetry:\n  exporter:\n    endpoint: "u:${SECRETS.urlPassword}@127.0.0.1:4318"\n`,
       },
@@ -270,5 +286,28 @@ describe('secrets never leave the process in clear', () => {
     }
     assert.deepEqual(found, []);
     assert.deepEqual(leaks(warnings.join('\n')), [], 'process warnings while loading');
+  });
+
+  it('keeps URL credentials out of what register prints and logs when the config cannot be used', () => {
+    const cases = [
+      // Invalid elsewhere too: register prints the error on stderr and the service runs without telemetry.
+      `prometheus:\n  port: -1\nopentelemetry:\n  exporter:\n    endpoint: "https://${SECRETS.urlToken}@127.0.0.1:99999/v1/traces"\n`,
+      // Only the opentelemetry section is invalid: tracing stays off, the error goes to the service's log.
+      `prometheus:\n  enabled: false\nopentelemetry:\n  exporter:\n    endpoint: "${withCredentials('http://127.0.0.1:99999/v1/traces')}"\n`,
+    ];
+    for (const [index, text] of cases.entries()) {
+      const file = dir.write(`register-${index}.yaml`, text);
+      const run = spawnSync(
+        process.execPath,
+        ['--import', REGISTER, '--input-type=module', '--eval', "process.stdout.write('service ran\\n')"],
+        { env: { PATH: process.env.PATH, GREY_OBSERVABILITY_CONFIG: file }, encoding: 'utf8', timeout: 20_000 },
+      );
+      const output = `${run.stdout}${run.stderr}`;
+      assert.equal(run.status, 0, output);
+      assert.match(run.stdout, /service ran/);
+      assert.match(output, /opentelemetry\.exporter\.endpoint/, 'the problem is reported');
+      assert.match(output, /\[REDACTED\]/);
+      assert.deepEqual(leaks(output), [], `case ${index}: ${output}`);
+    }
   });
 });
