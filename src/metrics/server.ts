@@ -227,13 +227,14 @@ export async function serveExposition(
     url: `http://${urlHost}:${bound}${path}`,
     close() {
       closing ??= new Promise<void>((resolve) => {
+        endpointStates.delete(bound);
         server.close(() => resolve());
         server.closeAllConnections();
       });
       return closing;
     },
   };
-  endpointStates.set(endpoint, { bytesInFlight: () => bodies.bytes(), stuckRenderings: () => renderings.stuck() });
+  endpointStates.set(bound, { bytesInFlight: () => bodies.bytes(), stuckRenderings: () => renderings.stuck() });
   return endpoint;
 }
 
@@ -245,11 +246,11 @@ export interface EndpointState {
   stuckRenderings(): number;
 }
 
-const endpointStates = new WeakMap<MetricsServer, EndpointState>();
+const endpointStates = new Map<number, EndpointState>();
 
-/** The state of an endpoint started by this module; undefined for a disabled one. */
-export function endpointState(server: MetricsServer): EndpointState | undefined {
-  return endpointStates.get(server);
+/** The state of the endpoint listening on `port` in this process; undefined when none is. */
+export function endpointState(port: number): EndpointState | undefined {
+  return endpointStates.get(port);
 }
 
 /**

@@ -84,9 +84,9 @@ describe('the endpoint with a bad collector', () => {
         assert.match(later.body, /^service_queue_rows 7$/m);
       }
       assert.equal(slow.calls(), 4, 'each scrape called collect() again');
-      assert.equal(endpointState(server)?.stuckRenderings(), 1, 'the first rendering still waits for its collect()');
+      assert.equal(endpointState(server.port)?.stuckRenderings(), 1, 'the first rendering still waits for its collect()');
       slow.release();
-      await waitFor(() => endpointState(server)?.stuckRenderings() === 0);
+      await waitFor(() => endpointState(server.port)?.stuckRenderings() === 0);
     }, logger);
     const warning = lines.find((line) => line.code === 'OBS_WARN_SCRAPE_TIMEOUT');
     assert.deepEqual(warning?.metrics, ['service_queue_rows']);
@@ -100,7 +100,7 @@ describe('the endpoint with a bad collector', () => {
       assert.equal((await scrape(server.url)).status, 500);
       failing.set('resolve');
       assert.equal((await scrape(server.url)).status, 200);
-      assert.equal(endpointState(server)?.stuckRenderings(), 0);
+      assert.equal(endpointState(server.port)?.stuckRenderings(), 0);
     });
   });
 
@@ -116,11 +116,11 @@ describe('the endpoint with a bad collector', () => {
       }
       assert.deepEqual(new Set(statuses), new Set([503]));
       assert.equal(slow.calls(), ENDPOINT_LIMITS.maxStuckRenderings);
-      assert.equal(endpointState(server)?.stuckRenderings(), ENDPOINT_LIMITS.maxStuckRenderings);
+      assert.equal(endpointState(server.port)?.stuckRenderings(), ENDPOINT_LIMITS.maxStuckRenderings);
       // The query comes back: the stuck renderings end, and scrapes render again.
       slow.set('resolve');
       slow.release();
-      await waitFor(() => endpointState(server)?.stuckRenderings() === 0);
+      await waitFor(() => endpointState(server.port)?.stuckRenderings() === 0);
       assert.equal((await scrape(server.url)).status, 200);
     });
   });
@@ -132,9 +132,9 @@ describe('the endpoint with a bad collector', () => {
       slow.set('hang');
       failing.set('throw');
       assert.equal((await scrape(server.url)).status, 500);
-      assert.equal(endpointState(server)?.stuckRenderings(), 1);
+      assert.equal(endpointState(server.port)?.stuckRenderings(), 1);
       slow.release();
-      await waitFor(() => endpointState(server)?.stuckRenderings() === 0);
+      await waitFor(() => endpointState(server.port)?.stuckRenderings() === 0);
     });
   });
 });
@@ -207,8 +207,8 @@ describe('the endpoint with clients that stop reading', () => {
     const server = await serve({ responseTimeoutMs: 500 });
     t.after(() => server.close());
     const client = await stalledScrape(server.port);
-    assert.equal(endpointState(server)?.bytesInFlight(), BODY_BYTES);
-    await waitFor(() => endpointState(server)?.bytesInFlight() === 0);
+    assert.equal(endpointState(server.port)?.bytesInFlight(), BODY_BYTES);
+    await waitFor(() => endpointState(server.port)?.bytesInFlight() === 0);
     const body = await client.readToEnd();
     assert.ok(body < BODY_BYTES, `the client got ${body} of ${BODY_BYTES} bytes: the response was cut`);
     // The endpoint serves a reading client as before.
@@ -223,7 +223,7 @@ describe('the endpoint with clients that stop reading', () => {
     let most = 0;
     for (let i = 0; i < 8; i++) {
       clients.push(await stalledScrape(server.port));
-      most = Math.max(most, endpointState(server)!.bytesInFlight());
+      most = Math.max(most, endpointState(server.port)!.bytesInFlight());
     }
     assert.equal(most, cap, 'never more than the cap');
     const bodies = await Promise.all(clients.map((client) => client.readToEnd()));
@@ -232,6 +232,6 @@ describe('the endpoint with clients that stop reading', () => {
       [false, false, false, false, false, true, true, true],
       `the five oldest were cut (${bodies.join(', ')} bytes)`,
     );
-    await waitFor(() => endpointState(server)?.bytesInFlight() === 0);
+    await waitFor(() => endpointState(server.port)?.bytesInFlight() === 0);
   });
 });
