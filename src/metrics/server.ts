@@ -6,7 +6,13 @@ import type { Logger } from 'pino';
 import type { ObservabilityConfig } from '../config/types.js';
 import { ObservabilityError } from '../errors.js';
 import { createScrapeAuthorizer } from './endpoint-auth.js';
-import { CONTENT_TYPES, RenderProgress, negotiateFormat, serializeRegistry, type ExpositionFormat } from './exposition.js';
+import {
+  CONTENT_TYPES,
+  RenderProgress,
+  negotiateFormat,
+  serializeRegistry,
+  type ExpositionFormat,
+} from './exposition.js';
 import type { Metrics } from './metrics.js';
 import { warn } from '../warnings.js';
 

@@ -66,7 +66,10 @@ describe('@Task series', () => {
       'grey_task_duration_seconds_sum{outcome="failed",tenant="acme"} 19.5',
     ]);
     const buckets = await failed('grey_task_duration_seconds_bucket');
-    assert.ok(buckets.includes('grey_task_duration_seconds_bucket{le="5",outcome="failed",tenant="acme"} 0'), buckets.join('\n'));
+    assert.ok(
+      buckets.includes('grey_task_duration_seconds_bucket{le="5",outcome="failed",tenant="acme"} 0'),
+      buckets.join('\n'),
+    );
     assert.ok(buckets.includes('grey_task_duration_seconds_bucket{le="10",outcome="failed",tenant="acme"} 3'));
     assert.deepEqual(await lines(runtime, 'grey_task_duration_seconds_count', 'outcome="failed",tenant="globex"'), [
       'grey_task_duration_seconds_count{outcome="failed",tenant="globex"} 1',
@@ -105,7 +108,8 @@ describe('@Task series', () => {
     assert.deepEqual(await lines(runtime, 'grey_tasks_failed_total'), [
       'grey_tasks_failed_total{tenant="steady",type="batch"} 0',
     ]);
-    for (let i = 0; i < 20; i++) assert.throws(() => worker.run({ tenantId: 'steady', seconds: 0, error: new Error('x') }));
+    for (let i = 0; i < 20; i++)
+      assert.throws(() => worker.run({ tenantId: 'steady', seconds: 0, error: new Error('x') }));
     assert.deepEqual(await lines(runtime, 'grey_tasks_failed_total'), [
       'grey_tasks_failed_total{tenant="steady",type="batch"} 20',
     ]);
@@ -146,8 +150,16 @@ describe('@Task series', () => {
     for (let i = 0; i < 3; i++) worker.run({ tenantId: 'acme', seconds: 0 });
     for (const format of ['text', 'openmetrics'] as const) {
       const text = await runtime.metrics.scrape(format);
-      assert.match(text, /^grey_tasks_completed_total\{(type="batch",tenant="acme"|tenant="acme",type="batch"),region="eu-1"\} 3$/m, format);
-      assert.match(text, /^grey_tasks_running\{(type="batch",tenant="acme"|tenant="acme",type="batch"),region="eu-1"\} 0$/m, format);
+      assert.match(
+        text,
+        /^grey_tasks_completed_total\{(type="batch",tenant="acme"|tenant="acme",type="batch"),region="eu-1"\} 3$/m,
+        format,
+      );
+      assert.match(
+        text,
+        /^grey_tasks_running\{(type="batch",tenant="acme"|tenant="acme",type="batch"),region="eu-1"\} 0$/m,
+        format,
+      );
     }
   });
 });

@@ -303,7 +303,9 @@ describe('custom metrics', () => {
       assert.match(text, expected);
       // NaN only where nothing was observed: the quantiles of the attestation summary.
       assert.deepEqual(
-        text.split('\n').filter((l) => /^grey_.* NaN$/.test(l) && !l.startsWith('grey_tee_attestation_duration_seconds{')),
+        text
+          .split('\n')
+          .filter((l) => /^grey_.* NaN$/.test(l) && !l.startsWith('grey_tee_attestation_duration_seconds{')),
         [],
       );
       const counted = [...text.matchAll(/^grey_observability_metric_errors_total\{metric="[^"]+"\} (\d+)$/gm)];

@@ -15,12 +15,18 @@ function recorded() {
   metrics.tasks.submitted.inc({ type: 'batch', tenant: 'acme' });
   // A pending sum, as @Task records it.
   metrics.tasks.completed.inc({ type: 'batch', tenant: 'acme' }, 0);
-  metrics.tasks.completed.pendingSeries(metrics.tasks.completed.stableLabels({ type: 'batch', tenant: 'acme' })!)!.add(3);
+  metrics.tasks.completed
+    .pendingSeries(metrics.tasks.completed.stableLabels({ type: 'batch', tenant: 'acme' })!)!
+    .add(3);
   metrics.tasks.duration.observe({ tenant: 'acme' }, 0.2);
   metrics.tee.attestationDuration.observe(0.05);
   metrics.cluster.cpuUtilization.set(0.8);
   metrics.cluster.regionNodes.set({ region: 'us-east-1', status: 'active' }, 4);
-  new Gauge({ name: 'service_pool_connections', help: 'A prom-client gauge of the service.', registers: [metrics.registry] }).set(1);
+  new Gauge({
+    name: 'service_pool_connections',
+    help: 'A prom-client gauge of the service.',
+    registers: [metrics.registry],
+  }).set(1);
   return metrics;
 }
 
@@ -40,7 +46,10 @@ describe('registry default labels', () => {
       // A series' own label of the same name wins.
       assert.ok(lines.includes('grey_cluster_region_nodes{region="us-east-1",status="active"} 4'), format);
     }
-    assert.match(await metrics.registry.metrics(), /^grey_tasks_submitted_total\{type="batch",tenant="acme",region="eu-1"\} 1$/m);
+    assert.match(
+      await metrics.registry.metrics(),
+      /^grey_tasks_submitted_total\{type="batch",tenant="acme",region="eu-1"\} 1$/m,
+    );
   });
 
   it('appear in getMetricsAsJSON() and on the endpoint, and the exposition stays promtool-clean', async (t) => {

@@ -76,7 +76,10 @@ describe('the endpoint with a bad collector', () => {
       slow.set('hang');
       const first = await scrape(server.url);
       assert.equal(first.status, 503);
-      assert.match(first.body, /metric service_queue_rows still collecting after 300 ms \(prometheus\.scrape_timeout_ms\)/);
+      assert.match(
+        first.body,
+        /metric service_queue_rows still collecting after 300 ms \(prometheus\.scrape_timeout_ms\)/,
+      );
       slow.set('resolve');
       for (let i = 0; i < 3; i++) {
         const later = await scrape(server.url);
@@ -84,7 +87,11 @@ describe('the endpoint with a bad collector', () => {
         assert.match(later.body, /^service_queue_rows 7$/m);
       }
       assert.equal(slow.calls(), 4, 'each scrape called collect() again');
-      assert.equal(endpointState(server.port)?.stuckRenderings(), 1, 'the first rendering still waits for its collect()');
+      assert.equal(
+        endpointState(server.port)?.stuckRenderings(),
+        1,
+        'the first rendering still waits for its collect()',
+      );
       slow.release();
       await waitFor(() => endpointState(server.port)?.stuckRenderings() === 0);
     }, logger);

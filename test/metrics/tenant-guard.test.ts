@@ -73,9 +73,7 @@ describe('tenant guard', () => {
     assert.deepEqual(await tenants('grey_tasks_completed_total'), ['__other__=0', 'a=0']);
     assert.deepEqual(await tenants('grey_tasks_failed_total'), ['__other__=1', 'a=0']);
     const overflowed = (await samples(metrics, 'grey_observability_tenant_overflow_total')).filter((s) => s.value > 0);
-    assert.deepEqual(overflowed, [
-      { labels: { metric: 'grey_tasks_failed_total', reason: 'budget' }, value: 1 },
-    ]);
+    assert.deepEqual(overflowed, [{ labels: { metric: 'grey_tasks_failed_total', reason: 'budget' }, value: 1 }]);
   });
 
   it('maps overflowing tenants to bucket-NN by FNV-1a 64 + jump hash in bucket mode', async () => {

@@ -8,7 +8,9 @@ import { silentLogger } from './support/logger.js';
 
 /** The sample lines of `name` in the text exposition. */
 async function samples(metrics: Metrics, name: string): Promise<string[]> {
-  return (await metrics.scrape('text')).split('\n').filter((line) => line.startsWith(`${name} `) || line.startsWith(`${name}{`));
+  return (await metrics.scrape('text'))
+    .split('\n')
+    .filter((line) => line.startsWith(`${name} `) || line.startsWith(`${name}{`));
 }
 
 /** Every catalog gauge without labels, with its helper. */
@@ -29,7 +31,9 @@ describe('a gauge nobody set', () => {
     assert.match(text, /^# TYPE grey_cluster_cpu_utilization_ratio gauge$/m);
     assert.deepEqual(await samples(metrics, 'grey_cluster_cpu_utilization_ratio'), []);
     metrics.cluster.cpuUtilization.set(0.8);
-    assert.deepEqual(await samples(metrics, 'grey_cluster_cpu_utilization_ratio'), ['grey_cluster_cpu_utilization_ratio 0.8']);
+    assert.deepEqual(await samples(metrics, 'grey_cluster_cpu_utilization_ratio'), [
+      'grey_cluster_cpu_utilization_ratio 0.8',
+    ]);
   });
 
   it('is absent for every gauge of the catalog without labels, in both formats and in getMetricsAsJSON()', async () => {

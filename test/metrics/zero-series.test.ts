@@ -7,7 +7,9 @@ import { silentLogger } from './support/logger.js';
 
 /** The exposition lines of `name` (its samples, not HELP/TYPE), in order. */
 async function lines(metrics: Metrics, name: string): Promise<string[]> {
-  return (await metrics.scrape('text')).split('\n').filter((line) => line.startsWith(`${name}{`) || line.startsWith(`${name} `));
+  return (await metrics.scrape('text'))
+    .split('\n')
+    .filter((line) => line.startsWith(`${name}{`) || line.startsWith(`${name} `));
 }
 
 /** `{labels} value` of every `_count` sample of the task duration histogram. */
@@ -89,7 +91,9 @@ describe('series at 0 before their first increment', () => {
   it('gives every tenant-aware metric its overflow series at 0 from the start', async () => {
     const metrics = createMetrics(testConfig(), silentLogger());
     const overflow = await lines(metrics, 'grey_observability_tenant_overflow_total');
-    assert.ok(overflow.includes('grey_observability_tenant_overflow_total{metric="grey_tasks_failed_total",reason="budget"} 0'));
+    assert.ok(
+      overflow.includes('grey_observability_tenant_overflow_total{metric="grey_tasks_failed_total",reason="budget"} 0'),
+    );
     assert.ok(overflow.every((line) => line.endsWith(' 0')));
     const tenantAware = metrics.catalog.filter((d) => d.tenantAware && d.helper !== undefined).length;
     assert.equal(overflow.length, tenantAware);
@@ -99,32 +103,42 @@ describe('series at 0 before their first increment', () => {
     const metrics = createMetrics(testConfig({ prometheus: { include_tenant_labels: false } }), silentLogger());
     metrics.tasks.submitted.inc({ tenant: 'a', type: 'batch' });
     assert.deepEqual(await lines(metrics, 'grey_tasks_failed_total'), ['grey_tasks_failed_total{type="batch"} 0']);
-    assert.deepEqual(
-      (await lines(metrics, 'grey_task_duration_seconds_count')).sort(),
-      ['grey_task_duration_seconds_count{outcome="completed"} 0', 'grey_task_duration_seconds_count{outcome="failed"} 0'],
-    );
+    assert.deepEqual((await lines(metrics, 'grey_task_duration_seconds_count')).sort(), [
+      'grey_task_duration_seconds_count{outcome="completed"} 0',
+      'grey_task_duration_seconds_count{outcome="failed"} 0',
+    ]);
   });
 
   it('folds an overflowing tenant alike on every sibling, counting the overflow only where it was recorded', async () => {
-    const metrics = createMetrics(testConfig({ tenancy: { ...testConfig().tenancy, max_tenants_per_metric: 1 } }), silentLogger());
+    const metrics = createMetrics(
+      testConfig({ tenancy: { ...testConfig().tenancy, max_tenants_per_metric: 1 } }),
+      silentLogger(),
+    );
     metrics.tasks.failed.inc({ tenant: 'a', type: 'x' });
     metrics.tasks.failed.inc({ tenant: 'b', type: 'x' }); // folded: __other__ on every task metric
     assert.deepEqual(await lines(metrics, 'grey_tasks_submitted_total'), [
       'grey_tasks_submitted_total{tenant="a",type="x"} 0',
       'grey_tasks_submitted_total{tenant="__other__",type="x"} 0',
     ]);
-    const overflow = (await lines(metrics, 'grey_observability_tenant_overflow_total')).filter((l) => !l.endsWith(' 0'));
+    const overflow = (await lines(metrics, 'grey_observability_tenant_overflow_total')).filter(
+      (l) => !l.endsWith(' 0'),
+    );
     assert.deepEqual(overflow, [
       'grey_observability_tenant_overflow_total{metric="grey_tasks_failed_total",reason="budget"} 1',
     ]);
   });
 
   it('creates no sibling where the budget has no room for the tenant, and counts no overflow for it', async () => {
-    const metrics = createMetrics(testConfig({ tenancy: { ...testConfig().tenancy, max_tenants_per_metric: 1 } }), silentLogger());
+    const metrics = createMetrics(
+      testConfig({ tenancy: { ...testConfig().tenancy, max_tenants_per_metric: 1 } }),
+      silentLogger(),
+    );
     metrics.tenantGuard('grey_tasks_completed_total')?.resolve('z'); // completed's budget is full
     metrics.tasks.submitted.inc({ tenant: 'b', type: 'x' });
     assert.deepEqual(await lines(metrics, 'grey_tasks_completed_total'), []);
-    assert.deepEqual(await lines(metrics, 'grey_tasks_failed_total'), ['grey_tasks_failed_total{tenant="b",type="x"} 0']);
+    assert.deepEqual(await lines(metrics, 'grey_tasks_failed_total'), [
+      'grey_tasks_failed_total{tenant="b",type="x"} 0',
+    ]);
     assert.ok((await lines(metrics, 'grey_observability_tenant_overflow_total')).every((l) => l.endsWith(' 0')));
   });
 
@@ -134,9 +148,15 @@ describe('series at 0 before their first increment', () => {
     metrics.tasks.failed.remove({ tenant: 'a', type: 'x' });
     metrics.tasks.submitted.inc({ tenant: 'a', type: 'x' });
     metrics.tasks.completed.inc({ tenant: 'a', type: 'x' });
-    assert.deepEqual(await lines(metrics, 'grey_tasks_failed_total'), [], 'the submitted and completed series were known');
+    assert.deepEqual(
+      await lines(metrics, 'grey_tasks_failed_total'),
+      [],
+      'the submitted and completed series were known',
+    );
     metrics.tasks.failed.inc({ tenant: 'a', type: 'x' });
-    assert.deepEqual(await lines(metrics, 'grey_tasks_failed_total'), ['grey_tasks_failed_total{tenant="a",type="x"} 1']);
+    assert.deepEqual(await lines(metrics, 'grey_tasks_failed_total'), [
+      'grey_tasks_failed_total{tenant="a",type="x"} 1',
+    ]);
   });
 
   it('creates the siblings again after a reset, once a label set is recorded again', async () => {
@@ -145,8 +165,12 @@ describe('series at 0 before their first increment', () => {
     metrics.registry.resetMetrics();
     assert.deepEqual(await lines(metrics, 'grey_tasks_failed_total'), []);
     metrics.tasks.completed.inc({ tenant: 'b', type: 'x' });
-    assert.deepEqual(await lines(metrics, 'grey_tasks_failed_total'), ['grey_tasks_failed_total{tenant="b",type="x"} 0']);
-    assert.deepEqual(await lines(metrics, 'grey_tasks_submitted_total'), ['grey_tasks_submitted_total{tenant="b",type="x"} 0']);
+    assert.deepEqual(await lines(metrics, 'grey_tasks_failed_total'), [
+      'grey_tasks_failed_total{tenant="b",type="x"} 0',
+    ]);
+    assert.deepEqual(await lines(metrics, 'grey_tasks_submitted_total'), [
+      'grey_tasks_submitted_total{tenant="b",type="x"} 0',
+    ]);
   });
 
   it('never resets a histogram series that was observed: the sibling of a known series is left alone', async () => {
@@ -166,7 +190,9 @@ describe('series at 0 before their first increment', () => {
       silentLogger(),
     );
     for (let i = 0; i <= MAX_KNOWN_SERIES; i++) metrics.tee.attestations.inc({ platform: `p${i}`, result: 'success' });
-    const failures = (await lines(metrics, 'grey_tee_attestations_total')).filter((l) => l.includes('result="failure"'));
+    const failures = (await lines(metrics, 'grey_tee_attestations_total')).filter((l) =>
+      l.includes('result="failure"'),
+    );
     // Each label set remembered costs the series and its sibling: half the budget each.
     assert.equal(failures.length, MAX_KNOWN_SERIES / 2);
   });
