@@ -38,13 +38,13 @@ abstract class Instrument<L extends string, O extends string = never> {
   protected readonly labeler: TenantLabeler;
   protected readonly onError: MeasurementErrorSink;
   protected readonly zero: ZeroSeries | undefined;
-  private readonly defaults: Readonly<LabelRecord> | undefined;
+  private readonly defaults: ReadonlyArray<readonly [string, LabelValue]> | undefined;
 
   protected constructor(name: string, parts: InstrumentParts) {
     this.name = name;
     this.labeler = parts.labeler;
     this.onError = parts.onError;
-    this.defaults = parts.defaults;
+    this.defaults = parts.defaults === undefined ? undefined : Object.entries(parts.defaults);
     this.zero = parts.zero;
   }
 
@@ -94,11 +94,18 @@ abstract class Instrument<L extends string, O extends string = never> {
   private withDefaults(labels: LabelRecord): LabelRecord {
     const defaults = this.defaults;
     if (defaults === undefined) return labels;
-    let out = labels;
-    for (const name of Object.keys(defaults)) {
-      if (labels[name] !== undefined && labels[name] !== '') continue;
-      if (out === labels) out = { ...labels };
-      out[name] = defaults[name] as LabelValue;
+    let missing = false;
+    for (const [name] of defaults) {
+      const given = labels[name];
+      if (given === undefined || given === '') missing = true;
+    }
+    if (!missing) return labels;
+    // A fresh object built key by key: `labels` may be the caller's.
+    const out: LabelRecord = {};
+    for (const name in labels) out[name] = labels[name] as LabelValue;
+    for (const [name, value] of defaults) {
+      const given = out[name];
+      if (given === undefined || given === '') out[name] = value;
     }
     return out;
   }

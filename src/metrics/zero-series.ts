@@ -42,7 +42,7 @@ export interface ZeroSeriesOptions {
  * seen: a histogram sibling created later is then reset to 0 by prom-client's `zero()`.
  */
 export class ZeroSeries {
-  private readonly known = new Set<string>();
+  private readonly known: LabelSetIndex;
   private saturated = false;
   private group: readonly ZeroSeries[] = [this];
 
@@ -50,15 +50,15 @@ export class ZeroSeries {
     readonly metric: Metric<string>,
     private readonly options: ZeroSeriesOptions,
   ) {
+    this.known = new LabelSetIndex(options.labelNames);
     const hooks = seriesHooks(metric);
     hooks.resets.push(() => this.forgetAll());
-    hooks.removals.push((labels) => this.known.delete(this.keyOf(labels)));
+    hooks.removals.push((labels) => this.known.delete(labels));
   }
 
   /** `labels` (as prom-client holds them) now has a series on this metric: create its siblings at 0. */
   recorded(labels: LabelRecord): void {
-    const key = this.keyOf(labels);
-    if (this.known.has(key) || !this.remember(key)) return;
+    if (this.known.has(labels) || !this.remember(labels)) return;
     for (const member of this.group) member.createFrom(labels, member === this);
   }
 
@@ -88,9 +88,8 @@ export class ZeroSeries {
       }
     }
     for (const labels of expand(base, enumerated)) {
-      const key = this.keyOf(labels);
-      if (this.known.has(key)) continue;
-      if (!this.remember(key)) return;
+      if (this.known.has(labels)) continue;
+      if (!this.remember(labels)) return;
       try {
         this.options.create(labels);
       } catch {
@@ -99,28 +98,19 @@ export class ZeroSeries {
     }
   }
 
-  private remember(key: string): boolean {
+  private remember(labels: LabelRecord): boolean {
     if (this.saturated) return false;
     if (this.known.size >= MAX_KNOWN_SERIES) {
       this.saturated = true;
       return false;
     }
-    this.known.add(key);
+    this.known.add(labels);
     return true;
   }
 
   private forgetAll(): void {
     this.known.clear();
     this.saturated = false;
-  }
-
-  private keyOf(labels: LabelRecord): string {
-    let key = '';
-    for (const name of this.options.labelNames) {
-      const value = labels[name];
-      key += value === undefined ? '\u0000\u0001' : `${String(value)}\u0001`;
-    }
-    return key;
   }
 
   /** Makes `members` the group of this metric (see linkZeroSeries). */
@@ -141,6 +131,74 @@ export function linkZeroSeries(members: readonly ZeroSeries[]): void {
     seriesHooks(member.metric).readers.push(() => {
       for (const hooks of others) hooks.flush();
     });
+  }
+}
+
+/** The value of an absent label in {@link LabelSetIndex} (prom-client leaves the label out). */
+const ABSENT = '\u0000absent';
+
+type IndexNode = Map<string, IndexNode> | Set<string>;
+
+/**
+ * Label sets of one metric as nested maps keyed by each label's value, in the metric's label
+ * order: a lookup is one map lookup per label on strings the caller already has (no key string
+ * built per measurement, which cost more than the rest of a counter increment).
+ */
+class LabelSetIndex {
+  private root: IndexNode;
+  private count = 0;
+  private readonly last: number;
+
+  constructor(private readonly names: readonly string[]) {
+    this.last = names.length - 1;
+    this.root = this.last <= 0 ? new Set() : new Map();
+  }
+
+  get size(): number {
+    return this.count;
+  }
+
+  has(labels: LabelRecord): boolean {
+    return this.leaf(labels, false)?.has(this.valueAt(labels, this.last)) === true;
+  }
+
+  add(labels: LabelRecord): void {
+    const leaf = this.leaf(labels, true) as Set<string>;
+    const value = this.valueAt(labels, this.last);
+    if (leaf.has(value)) return;
+    leaf.add(value);
+    this.count++;
+  }
+
+  delete(labels: LabelRecord): void {
+    if (this.leaf(labels, false)?.delete(this.valueAt(labels, this.last)) === true) this.count--;
+  }
+
+  clear(): void {
+    this.root = this.last <= 0 ? new Set() : new Map();
+    this.count = 0;
+  }
+
+  /** The set holding the last label's values for `labels`' other values (made when `create`). */
+  private leaf(labels: LabelRecord, create: boolean): Set<string> | undefined {
+    let node = this.root;
+    for (let i = 0; i < this.last; i++) {
+      const value = this.valueAt(labels, i);
+      let next = (node as Map<string, IndexNode>).get(value);
+      if (next === undefined) {
+        if (!create) return undefined;
+        next = i === this.last - 1 ? new Set<string>() : new Map<string, IndexNode>();
+        (node as Map<string, IndexNode>).set(value, next);
+      }
+      node = next;
+    }
+    return node as Set<string>;
+  }
+
+  private valueAt(labels: LabelRecord, index: number): string {
+    if (index < 0) return '';
+    const value = labels[this.names[index] as string];
+    return typeof value === 'string' ? value : value === undefined ? ABSENT : String(value);
   }
 }
 
