@@ -6,14 +6,10 @@ import type { Logger } from 'pino';
 import type { ObservabilityConfig } from '../config/types.js';
 import { ObservabilityError } from '../errors.js';
 import { createScrapeAuthorizer } from './endpoint-auth.js';
-import {
-  CONTENT_TYPES,
-  RenderProgress,
-  negotiateFormat,
-  serializeRegistry,
-  type ExpositionFormat,
-} from './exposition.js';
+import { CONTENT_TYPES, negotiateFormat, serializeRegistry, type ExpositionFormat } from './exposition.js';
 import type { Metrics } from './metrics.js';
+import { createBodyLedger } from './response-bodies.js';
+import { createRenderings, RenderUnavailable, type ExpositionRenderer } from './scrape-renderings.js';
 import { warn } from '../warnings.js';
 
 const gzipAsync = promisify(gzip);
@@ -27,6 +23,8 @@ export interface MetricsServer {
   /** Stops listening and closes open connections. Safe to call twice. */
   close(): Promise<void>;
 }
+
+export type { ExpositionRenderer } from './scrape-renderings.js';
 
 /** The fixed limits of the endpoint (see {@link ENDPOINT_LIMITS}). */
 export interface EndpointLimits {
@@ -45,7 +43,7 @@ export interface EndpointLimits {
  * Fixed limits of the endpoint's HTTP server, chosen for scrapers (Prometheus sends its request at
  * once, reads the answer at once and scrapes every few seconds at most): they bound what slow or
  * idle clients and stuck collectors can hold. Documented in docs/metrics.md ("Limits"); proven by
- * test/metrics/server.test.ts and test/reliability/metrics-endpoint.test.ts.
+ * test/metrics/scrape-bounds.test.ts and test/reliability/metrics-endpoint.test.ts.
  */
 export const ENDPOINT_LIMITS: EndpointLimits = {
   /** A client must send its whole request head within this time (slow-loris bound), in ms. */
@@ -77,25 +75,6 @@ export const ENDPOINT_LIMITS: EndpointLimits = {
   /** Most open connections; a connection beyond it is closed at once. */
   maxConnections: 2_048,
 } as const;
-
-/**
- * Produces the exposition body for one scrape; `progress` names what the rendering waits for (the
- * endpoint reads it when the rendering runs past `prometheus.scrape_timeout_ms`, then abandons it).
- */
-export type ExpositionRenderer = (
-  format: ExpositionFormat,
-  progress: RenderProgress,
-) => Promise<{ body: string; format: ExpositionFormat }>;
-
-/** A rendering that did not end within its bound, or could not start: answered 503. */
-class RenderUnavailable extends Error {
-  constructor(
-    message: string,
-    readonly metrics: readonly string[],
-  ) {
-    super(message);
-  }
-}
 
 /**
  * Serves the package's registry on `prometheus.host:port` + `prometheus.path`: GET and HEAD only
@@ -257,131 +236,6 @@ const endpointStates = new Map<number, EndpointState>();
 /** The state of the endpoint listening on `port` in this process; undefined when none is. */
 export function endpointState(port: number): EndpointState | undefined {
   return endpointStates.get(port);
-}
-
-/**
- * The renderings of one endpoint: each bounded by `timeoutMs` (past it, 503 naming the metrics
- * still collecting, and the rendering is abandoned: it holds no snapshot any more), and counted
- * while a collector of an answered rendering still runs. While `maxStuck` are stuck, no rendering
- * starts (each would call the stuck collector again): the scrape is answered 503 at once, until
- * one of them ends.
- */
-function createRenderings(render: ExpositionRenderer, timeoutMs: number, maxStuck: number) {
-  const stuck = new Set<RenderProgress>();
-  // Until the renderer's promise settled and every collection it began ended.
-  const holdIfStuck = (progress: RenderProgress, finished: Promise<void>, isFinished: () => boolean): void => {
-    if (isFinished() || stuck.has(progress)) return;
-    stuck.add(progress);
-    void finished.then(() => stuck.delete(progress));
-  };
-  return {
-    stuck: (): number => stuck.size,
-    render(format: ExpositionFormat): Promise<{ body: string; format: ExpositionFormat }> {
-      if (stuck.size >= maxStuck) {
-        const names = [...new Set([...stuck].flatMap((p) => p.pending))];
-        return Promise.reject(
-          new RenderUnavailable(
-            `${stuck.size} earlier renderings are still waiting for ${describe(names)}; no new one is started`,
-            names,
-          ),
-        );
-      }
-      const progress = new RenderProgress();
-      return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => {
-          const names = progress.pending;
-          progress.abandon();
-          holdIfStuck(progress, finished, isFinished);
-          reject(
-            new RenderUnavailable(
-              `${describe(names)} still collecting after ${timeoutMs} ms (prometheus.scrape_timeout_ms)`,
-              names,
-            ),
-          );
-        }, timeoutMs);
-        timer.unref();
-        let rendering: Promise<{ body: string; format: ExpositionFormat }>;
-        try {
-          rendering = render(format, progress);
-        } catch (error) {
-          rendering = Promise.reject(error);
-        }
-        let renderSettled = false;
-        const finished = rendering
-          .then(
-            () => undefined,
-            () => undefined,
-          )
-          .then(() => {
-            renderSettled = true;
-            return progress.whenIdle();
-          });
-        const isFinished = (): boolean => renderSettled && progress.idle;
-        rendering.then(
-          (rendered) => {
-            clearTimeout(timer);
-            resolve(rendered);
-          },
-          (error: unknown) => {
-            clearTimeout(timer);
-            progress.abandon();
-            holdIfStuck(progress, finished, isFinished);
-            reject(error);
-          },
-        );
-      });
-    },
-  };
-}
-
-/** `metric grey_x`, `metrics a, b`, or the renderer's own names (at most five, then a count). */
-function describe(names: readonly string[]): string {
-  if (names.length === 0) return 'the renderer';
-  const shown = names.slice(0, 5).join(', ') + (names.length > 5 ? ` and ${names.length - 5} more` : '');
-  if (!names.every((name) => METRIC_NAME.test(name))) return shown;
-  return `${names.length > 1 ? 'metrics' : 'metric'} ${shown}`;
-}
-
-const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
-
-/**
- * The bodies held for responses not yet handed to the OS in full, with the bytes they pin (each
- * body once, however many responses share it). Holding a body past `maxBytes` cuts the oldest
- * unfinished responses until the others fit: clients that stop reading cannot pile up memory.
- */
-function createBodyLedger(maxBytes: number) {
-  const open = new Map<ServerResponse, Buffer>();
-  const holders = new Map<Buffer, number>();
-  let bytes = 0;
-  const release = (response: ServerResponse): void => {
-    const body = open.get(response);
-    if (body === undefined) return;
-    open.delete(response);
-    const left = (holders.get(body) ?? 1) - 1;
-    if (left > 0) holders.set(body, left);
-    else {
-      holders.delete(body);
-      bytes -= body.length;
-    }
-  };
-  return {
-    bytes: (): number => bytes,
-    hold(response: ServerResponse, body: Buffer): void {
-      const holding = holders.get(body) ?? 0;
-      if (holding === 0) bytes += body.length;
-      holders.set(body, holding + 1);
-      open.set(response, body);
-      response.once('finish', () => release(response));
-      response.once('close', () => release(response));
-      // The Map keeps insertion order: the first entries are the oldest unfinished responses.
-      for (const [oldest] of open) {
-        if (bytes <= maxBytes) break;
-        if (oldest === response) continue;
-        release(oldest);
-        oldest.destroy();
-      }
-    },
-  };
 }
 
 /** Longest stretch, in ms, the endpoint writes responses before it lets the service's own work run. */
