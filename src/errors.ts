@@ -49,6 +49,8 @@ export const ErrorCodes = {
   OBS_WARN_METRIC_REJECTED:
     'A measurement was rejected by its metric (unknown label, negative counter increment, not a number); it was counted and dropped.',
   OBS_WARN_SCRAPE_FAILED: 'Collecting the metrics for a scrape failed; the scraper got HTTP 500.',
+  OBS_WARN_SCRAPE_TIMEOUT:
+    'A metric was still collecting when the scrape reached prometheus.scrape_timeout_ms; the scraper got HTTP 503 and the next scrape renders afresh.',
   OBS_WARN_INSTRUMENTATION_FAILED:
     'Recording the telemetry of a decorated call failed; the call itself was not affected.',
   OBS_WARN_LOG_WRITE_FAILED: 'Log lines could not be written to logging.destination; they were dropped.',

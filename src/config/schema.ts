@@ -116,6 +116,14 @@ export const configSchema = {
       format: booleanValue,
       default: true,
     }),
+    scrape_timeout_ms: setting({
+      doc:
+        'Longest time one rendering of the endpoint may take, in milliseconds. Past it the scrape gets HTTP 503 ' +
+        'naming the metrics still collecting, and the next scrape renders afresh. Keep it under the ' +
+        "scraper's own timeout (Prometheus scrape_timeout, 10 s by default).",
+      format: integerInRange(1, 600_000),
+      default: 8000,
+    }),
     auth: {
       type: setting({
         doc: 'Endpoint authentication: none, bearer (token) or basic (username/password).',

@@ -7,8 +7,8 @@ import type { Metrics } from '../metrics/metrics.js';
 /** Labels of the task counters: `type` and, when known, `tenant` (through the tenant guard). */
 export type TaskCounterLabels = MetricLabels<'tenant' | 'type'>;
 
-/** Labels of the task duration histogram: `tenant` when known. */
-export type TaskDurationLabels = MetricLabels<'tenant'>;
+/** Labels of the task duration histogram: `tenant` when known, and the task's `outcome`. */
+export type TaskDurationLabels = MetricLabels<'tenant', 'outcome'>;
 
 /** The task metrics @Task records on: the `tasks` helpers of the metrics handle. */
 export type TaskMetrics = Metrics['tasks'];
@@ -18,7 +18,10 @@ const MAX_CACHED_TENANTS = 1000;
 /** The label objects of one task type and tenant. */
 export interface TaskLabelSet {
   counter: TaskCounterLabels;
+  /** Duration labels of a task that completed (`outcome="completed"`). */
   duration: TaskDurationLabels;
+  /** Duration labels of a task that failed (`outcome="failed"`). */
+  failedDuration: TaskDurationLabels;
   /**
    * @Task's one-entry baggage carrying this tenant, made on first use: kept here so that a call
    * needs one map lookup per tenant, not two.
@@ -41,6 +44,7 @@ export interface StableTaskLabels {
   running: PendingSeries;
   completed: PendingSeries;
   duration: LabelRecord;
+  failedDuration: LabelRecord;
 }
 
 /**
@@ -55,10 +59,17 @@ export function stableTaskLabels(tasks: TaskMetrics, set: TaskLabelSet): StableT
   const running = pendingOf(tasks.running, set.counter);
   const completed = pendingOf(tasks.completed, set.counter);
   const duration = tasks.duration.stableLabels(set.duration);
-  if (submitted === undefined || running === undefined || completed === undefined || duration === undefined) {
+  const failedDuration = tasks.duration.stableLabels(set.failedDuration);
+  if (
+    submitted === undefined ||
+    running === undefined ||
+    completed === undefined ||
+    duration === undefined ||
+    failedDuration === undefined
+  ) {
     return undefined;
   }
-  set.stable = { tasks, submitted, running, completed, duration };
+  set.stable = { tasks, submitted, running, completed, duration, failedDuration };
   return set.stable;
 }
 
@@ -81,7 +92,13 @@ export class TaskLabelSets {
   readonly typeOnly: MetricLabels<'type'>;
 
   constructor(readonly type: string) {
-    this.withoutTenant = { counter: { type }, duration: {}, baggage: undefined, stable: undefined };
+    this.withoutTenant = {
+      counter: { type },
+      duration: { outcome: 'completed' },
+      failedDuration: { outcome: 'failed' },
+      baggage: undefined,
+      stable: undefined,
+    };
     this.typeOnly = { type };
   }
 
@@ -90,7 +107,13 @@ export class TaskLabelSets {
     if (tenant === undefined) return this.withoutTenant;
     let set = this.byTenant.get(tenant);
     if (set === undefined) {
-      set = { counter: { type: this.type, tenant }, duration: { tenant }, baggage: undefined, stable: undefined };
+      set = {
+        counter: { type: this.type, tenant },
+        duration: { tenant, outcome: 'completed' },
+        failedDuration: { tenant, outcome: 'failed' },
+        baggage: undefined,
+        stable: undefined,
+      };
       if (this.byTenant.size < MAX_CACHED_TENANTS) this.byTenant.set(tenant, set);
     }
     return set;

@@ -28,7 +28,8 @@ const MAX_ERROR_CODE_LENGTH = 64;
  * `grey_tasks_submitted_total`, then `grey_tasks_completed_total` or `grey_tasks_failed_total`
  * (a failure also in `grey_task_errors_total{type,code}`, code from the error's `code` property or
  * its type); keeps `grey_tasks_running` up to date; observes `grey_task_duration_seconds` for
- * completed tasks (with an exemplar when sampled) and, with the `attempt` option,
+ * every finished task, `outcome="completed"` or `outcome="failed"` (a task that threw one of its
+ * `expectedErrors` completed), with an exemplar when sampled; and, with the `attempt` option,
  * `grey_task_retries`; and logs `task started`, `task completed` (at `logging.task_events_level`,
  * default info) / `task failed` (error) lines that carry the span's trace_id.
  *
@@ -208,7 +209,14 @@ class TaskRecorder extends CallRecorder {
     if (expected) {
       this.recordCompleted(state, seconds);
     } else {
-      tasks.running.dec(labels.counter);
+      const stable = stableTaskLabels(tasks, labels);
+      if (stable !== undefined) {
+        stable.running.add(-1);
+        tasks.duration.observeStable(stable.failedDuration, seconds);
+      } else {
+        tasks.running.dec(labels.counter);
+        tasks.duration.observe(labels.failedDuration, seconds);
+      }
       tasks.failed.inc(labels.counter);
       tasks.errors.inc({ type: this.options.type, code: errorCode(error) });
     }

@@ -75,6 +75,18 @@ export interface MetricDefinition {
    * `reason`); each is exposed from the start, at 0.
    */
   readonly labelValues?: Readonly<Record<string, readonly string[]>>;
+  /**
+   * Series created at 0 beside each series first recorded (src/metrics/zero-series.ts), so that
+   * rules that rate or divide see the first increment: `values`, every listed value of these labels
+   * (`{ result: ['success', 'failure'] }`); `group`, the metrics of the catalog with the same
+   * `group` get the label set too, where their labels can be taken from it.
+   */
+  readonly zeroSeries?: {
+    readonly values?: Readonly<Record<string, readonly string[]>>;
+    readonly group?: string;
+  };
+  /** Values of labels a caller of the helper may leave out, e.g. `{ outcome: 'completed' }`. */
+  readonly labelDefaults?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -82,6 +94,11 @@ export interface MetricDefinition {
  * not carry the tenant id; `reason` is one of `TENANT_DROP_REASONS` (src/tenant-context.ts).
  */
 export const BAGGAGE_TENANT_DROPPED = 'grey_observability_baggage_tenant_dropped_total';
+/** The `outcome` values of `grey_task_duration_seconds`: how the task ended. */
+export const TASK_OUTCOMES = ['completed', 'failed'] as const;
+
+/** The `result` values the spec gives attestations and proofs. */
+const RESULTS = ['success', 'failure'] as const;
 
 /** The `reason` values of `grey_observability_spans_dropped_total`, in exposition order. */
 export const SPAN_DROP_REASONS: ReadonlyArray<Exclude<DropReason, 'export_failed'>> = [
@@ -237,6 +254,7 @@ export const METRIC_CATALOG: readonly MetricDefinition[] = [
     tenantAware: true,
     exemplars: false,
     aggregator: 'sum',
+    zeroSeries: { group: 'tasks' },
   },
   {
     name: 'grey_tasks_completed_total',
@@ -248,6 +266,7 @@ export const METRIC_CATALOG: readonly MetricDefinition[] = [
     tenantAware: true,
     exemplars: false,
     aggregator: 'sum',
+    zeroSeries: { group: 'tasks' },
   },
   {
     name: 'grey_tasks_failed_total',
@@ -259,18 +278,21 @@ export const METRIC_CATALOG: readonly MetricDefinition[] = [
     tenantAware: true,
     exemplars: false,
     aggregator: 'sum',
+    zeroSeries: { group: 'tasks' },
   },
   {
     name: 'grey_task_duration_seconds',
     type: 'histogram',
     group: 'tasks',
     helper: 'tasks.duration',
-    help: 'Task execution time in seconds, by tenant.',
-    labels: ['tenant'],
+    help: 'Task execution time in seconds, by tenant and outcome (completed or failed).',
+    labels: ['tenant', 'outcome'],
     tenantAware: true,
     buckets: 'latency_buckets',
     exemplars: true,
     aggregator: 'sum',
+    zeroSeries: { group: 'tasks', values: { outcome: TASK_OUTCOMES } },
+    labelDefaults: { outcome: 'completed' },
   },
   {
     name: 'grey_queue_depth',
@@ -294,6 +316,7 @@ export const METRIC_CATALOG: readonly MetricDefinition[] = [
     tenantAware: false,
     exemplars: false,
     aggregator: 'sum',
+    zeroSeries: { values: { result: RESULTS } },
   },
   {
     name: 'grey_tee_attestation_duration_seconds',
@@ -512,6 +535,7 @@ export const METRIC_CATALOG: readonly MetricDefinition[] = [
     exemplars: false,
     aggregator: 'sum',
     valueLimits: { platform: 8, result: 4 },
+    zeroSeries: { values: { result: RESULTS } },
     backs: 'TEE Operations / Proof Generation Rate',
   },
   // the package's own metrics

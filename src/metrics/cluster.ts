@@ -16,6 +16,9 @@ export function shareMetricsWithClusterPrimary(metrics: Metrics): void {
   new AggregatorRegistry<PrometheusContentType>();
 }
 
+/** What a cluster rendering waits for, as a 503 past `prometheus.scrape_timeout_ms` names it. */
+const CLUSTER_COLLECTION = 'the node:cluster workers (AggregatorRegistry.clusterMetrics)';
+
 /**
  * In the node:cluster primary: serves one endpoint (same `prometheus.*` settings as
  * startMetricsServer()) whose every scrape asks all live workers for their metrics through
@@ -27,5 +30,13 @@ export function shareMetricsWithClusterPrimary(metrics: Metrics): void {
 export function startClusterMetricsServer(config: ObservabilityConfig, logger: Logger): Promise<MetricsServer> {
   if (!config.prometheus.enabled) return Promise.resolve({ port: 0, url: '', close: async () => {} });
   const aggregator = new AggregatorRegistry<PrometheusContentType>();
-  return serveExposition(config, logger, async () => ({ body: await aggregator.clusterMetrics(), format: 'text' }));
+  return serveExposition(config, logger, async (_format, progress) => {
+    progress.begin(CLUSTER_COLLECTION);
+    progress.allBegun();
+    try {
+      return { body: await aggregator.clusterMetrics(), format: 'text' };
+    } finally {
+      progress.end(CLUSTER_COLLECTION);
+    }
+  });
 }

@@ -1,4 +1,5 @@
 import { Registry, type Metric } from 'prom-client';
+import { RenderProgress } from './render-progress.js';
 
 /** The two exposition formats the endpoint speaks. */
 export type ExpositionFormat = 'text' | 'openmetrics';
@@ -34,6 +35,9 @@ interface CollectableMetric {
 // registry holding the same metric object can do it, so exposition never trusts `metric.name`.
 const registeredNames = new WeakMap<object, string>();
 
+// The labels given to each registry's setDefaultLabels() (prom-client keeps them private).
+const defaultLabelsOf = new WeakMap<Registry, Readonly<Record<string, string | number>>>();
+
 /**
  * The package's registry. It is a prom-client `Registry` (register your own prom-client metrics on
  * it, pass it to `collectDefaultMetrics`, `Registry.merge`), typed OpenMetrics because prom-client
@@ -47,6 +51,21 @@ export class ExpositionRegistry extends Registry {
     super();
     // prom-client's typings bind a registry to the content type it was declared with.
     (this as unknown as { setContentType(type: string): void }).setContentType(Registry.OPENMETRICS_CONTENT_TYPE);
+  }
+
+  /**
+   * Labels added to every series of this registry, as prom-client does (a series' own label of the
+   * same name wins): in both formats of the endpoint, in `metrics()` and `getMetricsAsJSON()`.
+   */
+  override setDefaultLabels(labels: object): void {
+    super.setDefaultLabels(labels);
+    defaultLabelsOf.set(this, { ...(labels as Record<string, string | number>) });
+  }
+
+  /** Unregisters every metric and drops the default labels (see prom-client's `Registry.clear`). */
+  override clear(): void {
+    super.clear();
+    defaultLabelsOf.delete(this);
   }
 
   /** Registers `metric` under its current name (see prom-client's `Registry.registerMetric`). */
@@ -70,23 +89,81 @@ export class ExpositionRegistry extends Registry {
  * Reads the metric snapshots without changing them (prom-client's own `registry.metrics()` renames
  * counters in place when it writes OpenMetrics, and prints exemplars only when the whole registry
  * is typed OpenMetrics), names each metric as it was registered, so both formats can be served
- * from one registry whatever else reads it.
+ * from one registry whatever else reads it, and adds the registry's default labels to every
+ * series. Every metric's collection starts at once, in registration order; `progress` follows
+ * them (see {@link RenderProgress}): once abandoned, the snapshots are dropped and the promise
+ * resolves to an empty string when the last collection ends. Rejects with the first collection
+ * that fails.
  */
-export async function serializeRegistry(registry: Registry, format: ExpositionFormat): Promise<string> {
+export function serializeRegistry(
+  registry: Registry,
+  format: ExpositionFormat,
+  progress: RenderProgress = new RenderProgress(),
+): Promise<string> {
   const metrics = registry.getMetricsAsArray() as unknown as CollectableMetric[];
-  const snapshots = await Promise.all(
-    metrics.map(async (metric) => {
-      const snapshot = await (typeof metric.getForPromString === 'function' ? metric.getForPromString() : metric.get());
-      const name = registeredNames.get(metric);
-      return name === undefined || name === snapshot.name ? snapshot : { ...snapshot, name };
-    }),
-  );
-  return serializeSnapshots(snapshots, format);
+  const defaults = defaultLabelsOf.get(registry);
+  return new Promise<string>((resolve, reject) => {
+    let snapshots: Array<MetricSnapshot | undefined> = new Array<MetricSnapshot | undefined>(metrics.length);
+    let remaining = metrics.length;
+    let failed = false;
+    progress.onAbandon(() => {
+      snapshots = [];
+    });
+    const done = (): void => {
+      if (--remaining > 0 || failed) return;
+      if (progress.abandoned) resolve('');
+      else resolve(serializeSnapshots(snapshots as MetricSnapshot[], format, defaults));
+    };
+    const fail = (error: unknown): void => {
+      remaining--;
+      if (failed) return;
+      failed = true;
+      snapshots = [];
+      reject(error);
+    };
+    metrics.forEach((metric, index) => {
+      const registered = registeredNames.get(metric);
+      const name = registered ?? (metric as unknown as { name?: string }).name ?? `#${index}`;
+      progress.begin(name);
+      let collecting: Promise<MetricSnapshot>;
+      try {
+        collecting = Promise.resolve(
+          typeof metric.getForPromString === 'function' ? metric.getForPromString() : metric.get(),
+        );
+      } catch (error) {
+        collecting = Promise.reject(error);
+      }
+      collecting.then(
+        (snapshot) => {
+          progress.end(name);
+          if (!failed && !progress.abandoned) {
+            snapshots[index] =
+              registered === undefined || registered === snapshot.name ? snapshot : { ...snapshot, name: registered };
+          }
+          done();
+        },
+        (error: unknown) => {
+          progress.end(name);
+          fail(error);
+        },
+      );
+    });
+    progress.allBegun();
+    if (metrics.length === 0) resolve(serializeSnapshots([], format, defaults));
+  });
 }
 
-/** Writes metric snapshots (as returned by prom-client's `get()`) in `format`. */
-export function serializeSnapshots(snapshots: readonly MetricSnapshot[], format: ExpositionFormat): string {
+/**
+ * Writes metric snapshots (as returned by prom-client's `get()`) in `format`, with `defaultLabels`
+ * on every series (after its own labels; a series' own label of the same name wins).
+ */
+export function serializeSnapshots(
+  snapshots: readonly MetricSnapshot[],
+  format: ExpositionFormat,
+  defaultLabels?: Readonly<Record<string, string | number>>,
+): string {
   const openMetrics = format === 'openmetrics';
+  const defaults = defaultLabels !== undefined && Object.keys(defaultLabels).length > 0 ? defaultLabels : undefined;
   const lines: string[] = [];
   for (const snapshot of snapshots) {
     const isCounter = snapshot.type === 'counter';
@@ -101,7 +178,7 @@ export function serializeSnapshots(snapshots: readonly MetricSnapshot[], format:
     for (const sample of snapshot.values ?? []) {
       let name = sample.metricName ?? snapshot.name;
       if (openMetrics && isCounter && !name.endsWith('_total')) name = `${name}_total`;
-      let line = `${name}${formatLabels(sample.sharedLabels, sample.labels)} ${formatNumber(sample.value)}`;
+      let line = `${name}${formatLabels(sample.sharedLabels, sample.labels, defaults)} ${formatNumber(sample.value)}`;
       const exemplar = sample.exemplar;
       if (openMetrics && exemplar && exemplar.labelSet && Object.keys(exemplar.labelSet).length > 0) {
         line += ` # ${formatLabels(exemplar.labelSet, undefined) || '{}'} ${formatNumber(exemplar.value)}`;
@@ -115,15 +192,20 @@ export function serializeSnapshots(snapshots: readonly MetricSnapshot[], format:
   return `${lines.join('\n')}\n`;
 }
 
+/** The `{...}` of a sample: each set's labels in turn, a name already written by an earlier set skipped. */
 function formatLabels(
-  first: Record<string, string | number> | undefined,
-  second: Record<string, string | number> | undefined,
+  first: Readonly<Record<string, string | number>> | undefined,
+  second: Readonly<Record<string, string | number>> | undefined,
+  third?: Readonly<Record<string, string | number>>,
 ): string {
   let body = '';
-  for (const set of [first, second]) {
+  const has = (set: Readonly<Record<string, string | number>> | undefined, name: string): boolean =>
+    set !== undefined && Object.prototype.hasOwnProperty.call(set, name) && set[name] !== undefined;
+  for (const set of [first, second, third]) {
     if (set === undefined) continue;
     for (const name of Object.keys(set)) {
-      if (set === second && first !== undefined && Object.prototype.hasOwnProperty.call(first, name)) continue;
+      if (set !== first && has(first, name)) continue;
+      if (set === third && has(second, name)) continue;
       const value = set[name];
       if (value === undefined) continue;
       body += `${body === '' ? '' : ','}${name}="${escapeLabelValue(String(value))}"`;

@@ -2,14 +2,16 @@ import type { Counter, Gauge, Histogram, Summary } from 'prom-client';
 import { activeTraceExemplar } from './exemplars.js';
 import { PendingSeriesSet, type PendingSeries } from './pending-series.js';
 import type { LabelRecord, LabelValue, TenantLabeler } from './tenant-labels.js';
+import type { ZeroSeries } from './zero-series.js';
 
 /**
- * Labels of a helper with label names `L`: every label except `tenant` is required; `tenant` is
- * optional (baggage `grey.tenant_id` is used when it is absent).
+ * Labels of a helper with label names `L` and labels with a default `O`: every label of `L` except
+ * `tenant` is required; `tenant` is optional (baggage `grey.tenant_id` is used when it is absent),
+ * and so is each label of `O` (its default is used, e.g. `outcome: 'completed'`).
  */
-export type MetricLabels<L extends string> = { [K in Exclude<L, 'tenant'>]: LabelValue } & ('tenant' extends L
-  ? { tenant?: string }
-  : unknown);
+export type MetricLabels<L extends string, O extends string = never> = {
+  [K in Exclude<L, 'tenant' | O>]: LabelValue;
+} & ('tenant' extends L ? { tenant?: string } : unknown) & { [K in O]?: LabelValue };
 
 /** Receives measurements that prom-client rejected, so they are counted instead of thrown. */
 export interface MeasurementErrorSink {
@@ -18,16 +20,32 @@ export interface MeasurementErrorSink {
 
 const NO_EXEMPLAR: Record<string, string> = Object.freeze({}) as Record<string, string>;
 
-abstract class Instrument<L extends string> {
+/** What a helper is built with besides its metric (see metric-factory.ts). */
+export interface InstrumentParts {
+  labeler: TenantLabeler;
+  onError: MeasurementErrorSink;
+  /** Values of labels the caller may leave out, e.g. `{ outcome: 'completed' }`. */
+  defaults?: Readonly<LabelRecord>;
+  /** The series this metric creates at 0 beside the ones recorded (zero-series.ts). */
+  zero?: ZeroSeries;
+}
+
+abstract class Instrument<L extends string, O extends string = never> {
   /** Metric name as exposed. */
   readonly name: string;
+  /** The underlying prom-client metric (escape hatch; bypasses the tenant guard). */
+  abstract readonly metric: Counter<string> | Gauge<string> | Histogram<string> | Summary<string>;
   protected readonly labeler: TenantLabeler;
   protected readonly onError: MeasurementErrorSink;
+  protected readonly zero: ZeroSeries | undefined;
+  private readonly defaults: ReadonlyArray<readonly [string, LabelValue]> | undefined;
 
-  protected constructor(name: string, labeler: TenantLabeler, onError: MeasurementErrorSink) {
+  protected constructor(name: string, parts: InstrumentParts) {
     this.name = name;
-    this.labeler = labeler;
-    this.onError = onError;
+    this.labeler = parts.labeler;
+    this.onError = parts.onError;
+    this.defaults = parts.defaults === undefined ? undefined : Object.entries(parts.defaults);
+    this.zero = parts.zero;
   }
 
   /**
@@ -35,16 +53,61 @@ abstract class Instrument<L extends string> {
    * the `*Stable` methods for every later measurement (TenantLabeler.stable); else undefined.
    * Never throws.
    */
-  stableLabels(labels: MetricLabels<L>): LabelRecord | undefined {
+  stableLabels(labels: MetricLabels<L, O>): LabelRecord | undefined {
     try {
-      return this.labeler.stable(labels as LabelRecord);
+      const stable = this.labeler.stable(labels as LabelRecord);
+      return stable === undefined ? undefined : this.withDefaults(stable);
     } catch {
       return undefined;
     }
   }
 
-  protected labelsOf(labelsOrValue: MetricLabels<L> | number | undefined): LabelRecord {
-    return this.labeler.apply(typeof labelsOrValue === 'object' ? (labelsOrValue as LabelRecord) : undefined);
+  /**
+   * Removes the series of `labels` (the tenant as given, else from baggage, else `__none__`; labels
+   * with a default may be left out), pending sums included: it is gone from the endpoint and
+   * `getMetricsAsJSON()` until it is recorded again. Nothing is admitted by the tenant guard. Never
+   * throws (labels the metric does not have are counted as a rejected measurement).
+   */
+  remove(labels?: MetricLabels<L, O>): void {
+    try {
+      this.metric.remove(this.withDefaults(this.labeler.lookup(labels as LabelRecord | undefined)));
+    } catch (error) {
+      this.onError(this.name, error);
+    }
+  }
+
+  /** Removes every series of this metric, pending sums included (prom-client's `reset()`). */
+  reset(): void {
+    try {
+      this.metric.reset();
+    } catch (error) {
+      this.onError(this.name, error);
+    }
+  }
+
+  protected labelsOf(labelsOrValue: MetricLabels<L, O> | number | undefined): LabelRecord {
+    return this.withDefaults(
+      this.labeler.apply(typeof labelsOrValue === 'object' ? (labelsOrValue as LabelRecord) : undefined),
+    );
+  }
+
+  private withDefaults(labels: LabelRecord): LabelRecord {
+    const defaults = this.defaults;
+    if (defaults === undefined) return labels;
+    let missing = false;
+    for (const [name] of defaults) {
+      const given = labels[name];
+      if (given === undefined || given === '') missing = true;
+    }
+    if (!missing) return labels;
+    // A fresh object built key by key: `labels` may be the caller's.
+    const out: LabelRecord = {};
+    for (const name in labels) out[name] = labels[name] as LabelValue;
+    for (const [name, value] of defaults) {
+      const given = out[name];
+      if (given === undefined || given === '') out[name] = value;
+    }
+    return out;
   }
 }
 
@@ -71,7 +134,7 @@ function valueOf(labelsOrValue: unknown, value: unknown, fallback: number | unde
 /** What counters and gauges share: a prom-client metric that adds, and its pending series. */
 abstract class SummingInstrument<L extends string> extends Instrument<L> {
   /** The underlying prom-client metric (escape hatch; bypasses the tenant guard). */
-  abstract readonly metric: Counter<string> | Gauge<string>;
+  abstract override readonly metric: Counter<string> | Gauge<string>;
   private pending: PendingSeriesSet | undefined;
 
   /**
@@ -81,7 +144,11 @@ abstract class SummingInstrument<L extends string> extends Instrument<L> {
    * (then record with the labelled methods).
    */
   pendingSeries(stable: LabelRecord): PendingSeries | undefined {
-    this.pending ??= new PendingSeriesSet(this.metric, (error) => this.onError(this.name, error));
+    this.pending ??= new PendingSeriesSet(
+      this.metric,
+      (error) => this.onError(this.name, error),
+      (labels) => this.zero?.recorded(labels),
+    );
     return this.pending.seriesFor(stable);
   }
 }
@@ -95,16 +162,21 @@ export class CounterHelper<L extends string = string> extends SummingInstrument<
   readonly metric: Counter<string>;
 
   /** @internal built by createMetrics() */
-  constructor(name: string, metric: Counter<string>, labeler: TenantLabeler, onError: MeasurementErrorSink) {
-    super(name, labeler, onError);
+  constructor(name: string, metric: Counter<string>, parts: InstrumentParts) {
+    super(name, parts);
     this.metric = metric;
   }
 
-  /** Adds `value` (default 1; a finite number ≥ 0, else the call is dropped and counted). */
+  /**
+   * Adds `value` (default 1; a finite number ≥ 0, else the call is dropped and counted).
+   * `inc(labels, 0)` creates the series at 0, with its siblings (docs/metrics.md, "Series at 0").
+   */
   inc(labels?: MetricLabels<L> | number, value?: number): void {
     try {
       const measured = valueOf(labels, value, 1, 'non-negative');
-      this.metric.inc(this.labelsOf(labels), measured);
+      const recorded = this.labelsOf(labels);
+      this.metric.inc(recorded, measured);
+      this.zero?.recorded(recorded);
     } catch (error) {
       this.onError(this.name, error);
     }
@@ -117,8 +189,8 @@ export class GaugeHelper<L extends string = string> extends SummingInstrument<L>
   readonly metric: Gauge<string>;
 
   /** @internal built by createMetrics() */
-  constructor(name: string, metric: Gauge<string>, labeler: TenantLabeler, onError: MeasurementErrorSink) {
-    super(name, labeler, onError);
+  constructor(name: string, metric: Gauge<string>, parts: InstrumentParts) {
+    super(name, parts);
     this.metric = metric;
   }
 
@@ -160,9 +232,9 @@ export type StopTimer = () => number;
  * What histograms and summaries share: `observe()` and `startTimer()` over one `record()`, so that
  * both resolve labels (and the tenant) the same way and never throw.
  */
-abstract class ObservingInstrument<L extends string> extends Instrument<L> {
+abstract class ObservingInstrument<L extends string, O extends string = never> extends Instrument<L, O> {
   /** Records one observation. */
-  observe(labels: MetricLabels<L> | number, value?: number): void {
+  observe(labels: MetricLabels<L, O> | number, value?: number): void {
     try {
       const measured = valueOf(labels, value, undefined, 'finite');
       this.record(this.labelsOf(labels), measured);
@@ -181,7 +253,7 @@ abstract class ObservingInstrument<L extends string> extends Instrument<L> {
   }
 
   /** Starts a timer; the labels (and tenant) are taken now, the observation when it is stopped. */
-  startTimer(labels?: MetricLabels<L>): StopTimer {
+  startTimer(labels?: MetricLabels<L, O>): StopTimer {
     let resolved: LabelRecord | undefined;
     try {
       resolved = this.labelsOf(labels);
@@ -208,20 +280,14 @@ abstract class ObservingInstrument<L extends string> extends Instrument<L> {
  * A histogram helper. `observe(labels, seconds)` or `observe(seconds)`; inside a sampled span the
  * observation carries the span's trace_id as an OpenMetrics exemplar (when the metric has them).
  */
-export class HistogramHelper<L extends string = string> extends ObservingInstrument<L> {
+export class HistogramHelper<L extends string = string, O extends string = never> extends ObservingInstrument<L, O> {
   /** The underlying prom-client histogram (escape hatch; bypasses the tenant guard). */
   readonly metric: Histogram<string>;
   private readonly exemplars: boolean;
 
   /** @internal built by createMetrics() */
-  constructor(
-    name: string,
-    metric: Histogram<string>,
-    labeler: TenantLabeler,
-    onError: MeasurementErrorSink,
-    exemplars: boolean,
-  ) {
-    super(name, labeler, onError);
+  constructor(name: string, metric: Histogram<string>, parts: InstrumentParts, exemplars: boolean) {
+    super(name, parts);
     this.metric = metric;
     this.exemplars = exemplars;
   }
@@ -229,15 +295,16 @@ export class HistogramHelper<L extends string = string> extends ObservingInstrum
   protected record(labels: LabelRecord, value: number): void {
     if (!this.exemplars) {
       this.metric.observe(labels, value);
-      return;
+    } else {
+      const exemplar = activeTraceExemplar();
+      // With exemplars on, prom-client's observe() takes a single object argument.
+      (this.metric.observe as unknown as (data: object) => void)({
+        labels,
+        value,
+        exemplarLabels: exemplar ?? NO_EXEMPLAR,
+      });
     }
-    const exemplar = activeTraceExemplar();
-    // With exemplars on, prom-client's observe() takes a single object argument.
-    (this.metric.observe as unknown as (data: object) => void)({
-      labels,
-      value,
-      exemplarLabels: exemplar ?? NO_EXEMPLAR,
-    });
+    this.zero?.recorded(labels);
   }
 }
 
@@ -247,8 +314,8 @@ export class SummaryHelper<L extends string = string> extends ObservingInstrumen
   readonly metric: Summary<string>;
 
   /** @internal built by createMetrics() */
-  constructor(name: string, metric: Summary<string>, labeler: TenantLabeler, onError: MeasurementErrorSink) {
-    super(name, labeler, onError);
+  constructor(name: string, metric: Summary<string>, parts: InstrumentParts) {
+    super(name, parts);
     this.metric = metric;
   }
 

@@ -6,11 +6,15 @@ import {
   GaugeHelper,
   HistogramHelper,
   SummaryHelper,
+  type InstrumentParts,
   type MeasurementErrorSink,
   type MetricHelper,
 } from './instruments.js';
+import { seriesHooks } from './series-hooks.js';
+import { reportUnobservedQuantilesAsNaN } from './summary-quantiles.js';
 import { TENANT_LABEL, TenantLabeler } from './tenant-labels.js';
 import type { TenantGuard } from './tenant-guard.js';
+import { ZeroSeries } from './zero-series.js';
 
 /** A metric definition with every option resolved to a value. */
 export interface ResolvedMetricDefinition {
@@ -25,6 +29,10 @@ export interface ResolvedMetricDefinition {
   ageBuckets?: number;
   exemplars: boolean;
   aggregator: ClusterAggregator;
+  /** Catalog only: series created at 0 beside those recorded (MetricDefinition.zeroSeries). */
+  zeroSeries?: { readonly values?: Readonly<Record<string, readonly string[]>>; readonly group?: string };
+  /** Catalog only: values of labels the caller may leave out. */
+  labelDefaults?: Readonly<Record<string, string>>;
 }
 
 /** What building a metric needs from its Metrics instance. */
@@ -33,6 +41,8 @@ export interface MetricFactoryContext {
   includeTenantLabels: boolean;
   guardFor(metric: string): TenantGuard;
   onError: MeasurementErrorSink;
+  /** Receives the series-at-0 part of a metric whose definition names a group (linked by the caller). */
+  joinZeroGroup?(group: string, member: ZeroSeries): void;
 }
 
 const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
@@ -91,7 +101,12 @@ export function validateDefinition(definition: ResolvedMetricDefinition): void {
   }
 }
 
-/** Creates the prom-client metric on the registry and the helper that records into it. */
+/**
+ * Creates the prom-client metric on the registry and the helper that records into it. A gauge
+ * without labels is absent until it is first set (prom-client would show 0 from the start, and
+ * after every reset: a value nobody measured, which dashboards would average in); a summary
+ * reports NaN quantiles while its window holds no observation (prom-client reports 0).
+ */
 export function buildMetric(definition: ResolvedMetricDefinition, context: MetricFactoryContext): MetricHelper {
   const tenantAware = definition.labels.includes(TENANT_LABEL);
   const labelNames =
@@ -110,31 +125,71 @@ export function buildMetric(definition: ResolvedMetricDefinition, context: Metri
     registers: [context.registry],
     aggregator: definition.aggregator,
   };
+  const parts = (metric: Counter<string> | Histogram<string>): InstrumentParts => ({
+    labeler,
+    onError: context.onError,
+    defaults: definition.labelDefaults,
+    zero: zeroSeriesOf(definition, metric, labelNames, labeler, context),
+  });
   switch (definition.type) {
-    case 'counter':
-      return new CounterHelper(definition.name, new Counter(common), labeler, context.onError);
-    case 'gauge':
-      return new GaugeHelper(definition.name, new Gauge(common), labeler, context.onError);
-    case 'histogram':
-      return new HistogramHelper(
-        definition.name,
-        new Histogram({ ...common, buckets: [...(definition.buckets ?? [])], enableExemplars: definition.exemplars }),
-        labeler,
-        context.onError,
-        definition.exemplars,
-      );
-    case 'summary':
-      return new SummaryHelper(
-        definition.name,
-        new Summary({
-          ...common,
-          percentiles: [...(definition.percentiles ?? [])],
-          ...(definition.maxAgeSeconds === undefined
-            ? {}
-            : { maxAgeSeconds: definition.maxAgeSeconds, ageBuckets: definition.ageBuckets ?? 5 }),
-        }),
-        labeler,
-        context.onError,
-      );
+    case 'counter': {
+      const counter = new Counter(common);
+      return new CounterHelper(definition.name, counter, parts(counter));
+    }
+    case 'gauge': {
+      const gauge = new Gauge(common);
+      if (labelNames.length === 0) keepUnsetUntilSet(gauge);
+      return new GaugeHelper(definition.name, gauge, { labeler, onError: context.onError });
+    }
+    case 'histogram': {
+      const histogram = new Histogram({
+        ...common,
+        buckets: [...(definition.buckets ?? [])],
+        enableExemplars: definition.exemplars,
+      });
+      return new HistogramHelper(definition.name, histogram, parts(histogram), definition.exemplars);
+    }
+    case 'summary': {
+      const summary = new Summary({
+        ...common,
+        percentiles: [...(definition.percentiles ?? [])],
+        ...(definition.maxAgeSeconds === undefined
+          ? {}
+          : { maxAgeSeconds: definition.maxAgeSeconds, ageBuckets: definition.ageBuckets ?? 5 }),
+      });
+      reportUnobservedQuantilesAsNaN(summary, definition.maxAgeSeconds);
+      return new SummaryHelper(definition.name, summary, { labeler, onError: context.onError });
+    }
   }
+}
+
+/** prom-client gives a gauge without labels a series at 0 on creation and on reset(); drop it. */
+function keepUnsetUntilSet(gauge: Gauge<string>): void {
+  gauge.remove();
+  seriesHooks(gauge).resets.push(() => gauge.remove());
+}
+
+/** The series created at 0 beside those recorded, for a metric whose definition asks for them. */
+function zeroSeriesOf(
+  definition: ResolvedMetricDefinition,
+  metric: Counter<string> | Histogram<string>,
+  labelNames: readonly string[],
+  labeler: TenantLabeler,
+  context: MetricFactoryContext,
+): ZeroSeries | undefined {
+  if (definition.zeroSeries === undefined) return undefined;
+  const values = Object.fromEntries(
+    Object.entries(definition.zeroSeries.values ?? {}).filter(([label]) => labelNames.includes(label)),
+  );
+  const zero = new ZeroSeries(metric, {
+    labelNames,
+    values,
+    create:
+      metric instanceof Histogram
+        ? (labels) => metric.zero(labels)
+        : (labels) => (metric as Counter<string>).inc(labels, 0),
+    admitTenant: (tenant) => labeler.admitQuietly(tenant),
+  });
+  if (definition.zeroSeries.group !== undefined) context.joinZeroGroup?.(definition.zeroSeries.group, zero);
+  return zero;
 }

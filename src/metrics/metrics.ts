@@ -17,6 +17,7 @@ import { ExpositionRegistry, serializeRegistry, type ExpositionFormat } from './
 import type { CounterHelper, GaugeHelper, HistogramHelper, MetricHelper, SummaryHelper } from './instruments.js';
 import { buildMetric, validateDefinition, type ResolvedMetricDefinition } from './metric-factory.js';
 import { TenantGuard, type TenantGuardSelfMetrics } from './tenant-guard.js';
+import { linkZeroSeries, type ZeroSeries } from './zero-series.js';
 import { warn } from '../warnings.js';
 
 /** Options of a custom metric (the spec's "Adding Custom Metrics"). */
@@ -81,8 +82,11 @@ export interface Metrics {
     completed: CounterHelper<'tenant' | 'type'>;
     /** `grey_tasks_failed_total{tenant,type}` */
     failed: CounterHelper<'tenant' | 'type'>;
-    /** `grey_task_duration_seconds{tenant}` (buckets: `prometheus.latency_buckets`; exemplars) */
-    duration: HistogramHelper<'tenant'>;
+    /**
+     * `grey_task_duration_seconds{tenant,outcome}`: seconds a finished task ran, `outcome` `completed`
+     * (the default when left out) or `failed` (buckets: `prometheus.latency_buckets`; exemplars).
+     */
+    duration: HistogramHelper<'tenant', 'outcome'>;
     /** `grey_tasks_running{tenant,type}`: tasks running now (inc at start, dec at end). */
     running: GaugeHelper<'tenant' | 'type'>;
     /** `grey_task_retries{type}`: retries a finished task needed (buckets 0, 1, 2, 3, 5, 10). */
@@ -159,6 +163,7 @@ export function createMetrics(config: ObservabilityConfig, logger: Logger): Metr
   const self = createSelfMetrics();
   const errors = self.errors;
   const guards = new Map<string, TenantGuard>();
+  const zeroGroups = new Map<string, ZeroSeries[]>();
   const helpers = new Map<string, { helper: MetricHelper; definition: ResolvedMetricDefinition }>();
   const settings = {
     maxTenants: config.tenancy.max_tenants_per_metric,
@@ -174,6 +179,11 @@ export function createMetrics(config: ObservabilityConfig, logger: Logger): Metr
       const guard = new TenantGuard(metric, settings, logger, self.guard);
       guards.set(metric, guard);
       return guard;
+    },
+    joinZeroGroup(group: string, member: ZeroSeries): void {
+      const members = zeroGroups.get(group) ?? [];
+      members.push(member);
+      zeroGroups.set(group, members);
     },
     onError(metric: string, error: unknown): void {
       try {
@@ -232,6 +242,7 @@ export function createMetrics(config: ObservabilityConfig, logger: Logger): Metr
       definition.valueLimits === undefined ? registered : limitLabelValues(registered, definition.valueLimits);
     setPath(handle, definition.helper, helper);
   }
+  for (const members of zeroGroups.values()) linkZeroSeries(members);
   for (const metric of self.all) registry.registerMetric(metric);
   if (config.prometheus.default_metrics) registerDefaultMetrics(registry);
 
@@ -269,6 +280,8 @@ function resolveCatalogEntry(definition: MetricDefinition, config: Observability
     ageBuckets: definition.maxAgeSeconds === undefined ? undefined : DEFAULT_AGE_BUCKETS,
     exemplars: definition.exemplars,
     aggregator: definition.aggregator,
+    zeroSeries: definition.zeroSeries,
+    labelDefaults: definition.labelDefaults,
   };
 }
 

@@ -75,6 +75,8 @@ export class TenantGuard {
     safely(() => {
       self.limit.set(this.selfLabels, settings.maxTenants);
       self.admitted.set(this.selfLabels, 0);
+      // At 0 from the start, so that rate() and the overflow alert see the first folded measurements.
+      self.overflow.inc(this.overflowLabels, 0);
     });
   }
 
@@ -89,6 +91,20 @@ export class TenantGuard {
    */
   isKnown(tenant: string): boolean {
     return this.known.has(tenant);
+  }
+
+  /**
+   * The label value for `tenant` when it can be had without folding: the value of a known tenant,
+   * an overflow value (`__other__`, `bucket-NN`) as it is, or a new tenant admitted while the budget
+   * has room. Undefined when the tenant would be folded (nothing is counted nor warned: no
+   * measurement was made). Used to create series at 0 for a tenant another metric recorded.
+   */
+  admitQuietly(tenant: string): string | undefined {
+    const known = this.known.get(tenant);
+    if (known !== undefined) return known;
+    if (tenant === TENANT_OTHER || OVERFLOW_BUCKET.test(tenant)) return tenant;
+    if (this.admittedCount >= this.settings.maxTenants || tenant.length > MAX_TENANT_ID_LENGTH) return undefined;
+    return this.resolveNew(tenant);
   }
 
   /** The label value to record for `tenant`. Never throws. */
@@ -142,6 +158,9 @@ export class TenantGuard {
     });
   }
 }
+
+/** The overflow values of bucket mode (see tenantBucketLabel). */
+const OVERFLOW_BUCKET = /^bucket-\d+$/;
 
 /** Runs `action`, swallowing anything it throws: telemetry must never break the caller. */
 function safely(action: () => void): void {

@@ -75,6 +75,26 @@ export class TenantLabeler {
     return this.apply(labels);
   }
 
+  /**
+   * The labels of the series that `labels` names, without admitting anything (for `remove()`): the
+   * tenant as given, else the baggage tenant, else `__none__`, as `apply` would record it for a
+   * tenant the guard knows; an overflow value (`__other__`, `bucket-NN`) names the overflow series.
+   */
+  lookup(labels: LabelRecord | undefined): LabelRecord {
+    if (this.mode !== 'guarded') return this.apply(labels);
+    const explicit = labels?.[TENANT_LABEL];
+    const raw = explicit === undefined || explicit === '' ? currentTenant() : String(explicit);
+    return { ...labels, [TENANT_LABEL]: raw === undefined || raw === '' ? TENANT_NONE : raw };
+  }
+
+  /**
+   * The tenant value this metric records for `tenant` when it can take it without folding it
+   * (TenantGuard.admitQuietly); the value itself for a metric without a guard.
+   */
+  admitQuietly(tenant: string): string | undefined {
+    return this.mode === 'guarded' ? (this.guard as TenantGuard).admitQuietly(tenant) : tenant;
+  }
+
   private resolve(raw: string | undefined): string {
     if (raw === undefined || raw === '') return TENANT_NONE;
     return (this.guard as TenantGuard).resolve(raw);

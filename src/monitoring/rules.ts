@@ -13,7 +13,12 @@ import { by, selector } from './promql.js';
  *   tasks all fail (no `completed` series) gets 0, not nothing.
  * - GreyHighTaskLatency: p99 > 5 s cannot be seen when the highest finite bucket is 5 s
  *   (histogram_quantile then returns at most 5); the default `prometheus.latency_buckets` now reach
- *   30 s, the spec's best-practice set.
+ *   30 s, the spec's best-practice set. The p99 is over every finished task: the duration histogram
+ *   has an `outcome` label (completed or failed) that the rule sums over, so timeouts, the most
+ *   common slow failure, count.
+ * - Rates over series that appear with their first increment miss it; the package creates a
+ *   tenant's completed and failed series (and its duration series of each outcome) at 0 as soon as
+ *   it first records one of them, so a burst of failures between two scrapes is seen.
  * - Every alert has `summary`, `description` and `runbook_url` annotations.
  *
  * Beyond the spec, two alerts on the package's own pipeline: GreyObservabilitySpansLost (spans

@@ -28,8 +28,12 @@ describe('cluster endpoint', () => {
     const text = await response.text();
     // Worker ids are 1 and 2: counters are summed, the cluster-wide gauge takes the max.
     assert.match(text, /^grey_tasks_submitted_total\{type="stateless",tenant="tenant-123"\} 30$/m);
-    assert.match(text, /^grey_task_duration_seconds_count\{tenant="tenant-123"\} 2$/m);
+    assert.match(text, /^grey_task_duration_seconds_count\{tenant="tenant-123",outcome="completed"\} 2$/m);
     assert.match(text, /^grey_cluster_nodes_total\{role="worker",status="active"\} 12$/m);
+    // Only worker 1 sets the CPU ratio: the average is its 0.8, not 0.4 with an unset worker's 0.
+    assert.match(text, /^grey_cluster_cpu_utilization_ratio 0\.8$/m);
+    // No worker sets the term: absent, not 0.
+    assert.doesNotMatch(text, /^grey_consensus_term /m);
     assert.deepEqual((await promtoolCheckMetrics(text)).problems, [KNOWN_PROMTOOL_EXCEPTION]);
 
     child.stdin.end('stop\n');

@@ -123,7 +123,7 @@ describe('exposition', () => {
     assert.match(
       withExemplar[0] as string,
       new RegExp(
-        `^grey_task_duration_seconds_bucket\\{tenant="t1",le="0\\.5"\\} 1 # \\{trace_id="${traceId}",span_id="[0-9a-f]{16}"\\} 0\\.3 \\d+(\\.\\d+)?$`,
+        `^grey_task_duration_seconds_bucket\\{tenant="t1",outcome="completed",le="0\\.5"\\} 1 # \\{trace_id="${traceId}",span_id="[0-9a-f]{16}"\\} 0\\.3 \\d+(\\.\\d+)?$`,
       ),
     );
     assert.doesNotMatch(await metrics.scrape('text'), / # \{/);

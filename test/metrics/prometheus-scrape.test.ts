@@ -90,10 +90,21 @@ describe('a real Prometheus scraping the endpoint', () => {
       ['grey_consensus_commit_index', [{}], ['12345']],
       ['grey_cluster_cpu_utilization_ratio', [{}], ['0.72']],
       ['grey_cluster_memory_utilization_ratio', [{}], ['0.65']],
-      ['grey_tasks_completed_total', [{ tenant: 'tenant-123', type: 'stateless' }], ['49500']],
-      ['grey_tasks_failed_total', [{ tenant: 'tenant-123', type: 'stateless' }], ['500']],
-      ['grey_task_duration_seconds_count', [{ tenant: 'tenant-123' }], ['1']],
-      ['grey_task_duration_seconds_bucket{le="0.1"}', [{ tenant: 'tenant-123', le: '0.1' }], ['1']],
+      ['grey_tasks_completed_total{tenant="tenant-123"}', [{ tenant: 'tenant-123', type: 'stateless' }], ['49500']],
+      ['grey_tasks_failed_total{tenant="tenant-123"}', [{ tenant: 'tenant-123', type: 'stateless' }], ['500']],
+      [
+        'grey_task_duration_seconds_count{tenant="tenant-123"}',
+        [
+          { tenant: 'tenant-123', outcome: 'failed' },
+          { tenant: 'tenant-123', outcome: 'completed' },
+        ],
+        ['0', '1'],
+      ],
+      [
+        'grey_task_duration_seconds_bucket{tenant="tenant-123",outcome="completed",le="0.1"}',
+        [{ tenant: 'tenant-123', outcome: 'completed', le: '0.1' }],
+        ['1'],
+      ],
       [
         'grey_queue_depth',
         [
@@ -125,6 +136,17 @@ describe('a real Prometheus scraping the endpoint', () => {
         samples.map((s) => s.value[1]),
         values,
         query,
+      );
+    }
+
+    // The tenants only ever submitted have their completed and failed series, at 0.
+    for (const name of ['grey_tasks_completed_total', 'grey_tasks_failed_total']) {
+      const zeros = await prometheus.query(`${name}{tenant!="tenant-123"}`);
+      assert.deepEqual(zeros.map((z) => z.metric.tenant).sort(), [HOSTILE_TENANT, LONG_TENANT].sort(), name);
+      assert.deepEqual(
+        zeros.map((z) => z.value[1]),
+        ['0', '0'],
+        name,
       );
     }
 

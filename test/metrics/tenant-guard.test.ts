@@ -51,15 +51,29 @@ describe('tenant guard', () => {
   it('has a budget per metric', async () => {
     const metrics = createMetrics(tenancy({ max_tenants_per_metric: 1 }), silentLogger());
     metrics.tasks.submitted.inc({ type: 'x', tenant: 'a' });
-    metrics.tasks.failed.inc({ type: 'x', tenant: 'b' });
+    metrics.queue.depth.set({ priority: 'high', tenant: 'b' }, 3);
     assert.deepEqual(
       (await samples(metrics, 'grey_tasks_submitted_total')).map((s) => s.labels.tenant),
       ['a'],
     );
     assert.deepEqual(
-      (await samples(metrics, 'grey_tasks_failed_total')).map((s) => s.labels.tenant),
+      (await samples(metrics, 'grey_queue_depth')).map((s) => s.labels.tenant),
       ['b'],
     );
+  });
+
+  it('admits the tenants of sibling task metrics in the same order, so their series agree', async () => {
+    const metrics = createMetrics(tenancy({ max_tenants_per_metric: 1 }), silentLogger());
+    metrics.tasks.submitted.inc({ type: 'x', tenant: 'a' });
+    // b fails before it was ever submitted: the failed metric's budget already holds a.
+    metrics.tasks.failed.inc({ type: 'x', tenant: 'b' });
+    const tenants = async (name: string) =>
+      (await samples(metrics, name)).map((s) => `${s.labels.tenant}=${s.value}`).sort();
+    assert.deepEqual(await tenants('grey_tasks_submitted_total'), ['__other__=0', 'a=1']);
+    assert.deepEqual(await tenants('grey_tasks_completed_total'), ['__other__=0', 'a=0']);
+    assert.deepEqual(await tenants('grey_tasks_failed_total'), ['__other__=1', 'a=0']);
+    const overflowed = (await samples(metrics, 'grey_observability_tenant_overflow_total')).filter((s) => s.value > 0);
+    assert.deepEqual(overflowed, [{ labels: { metric: 'grey_tasks_failed_total', reason: 'budget' }, value: 1 }]);
   });
 
   it('maps overflowing tenants to bucket-NN by FNV-1a 64 + jump hash in bucket mode', async () => {
@@ -110,9 +124,14 @@ describe('tenant guard', () => {
         count,
       );
       const overflowed = await samples(metrics, 'grey_observability_tenant_overflow_total');
-      assert.deepEqual(overflowed, [
-        { labels: { metric: 'grey_tasks_submitted_total', reason: 'budget' }, value: count - 100 },
-      ]);
+      assert.deepEqual(
+        overflowed.filter((s) => s.value > 0),
+        [{ labels: { metric: 'grey_tasks_submitted_total', reason: 'budget' }, value: count - 100 }],
+      );
+      assert.ok(
+        overflowed.every((s) => s.labels.metric === 'grey_tasks_submitted_total' || s.value === 0),
+        'every other metric has its overflow series, at 0',
+      );
     }
   });
 
@@ -187,8 +206,13 @@ describe('tenant label source', () => {
       'e:from-baggage',
       `f:${TENANT_NONE}`,
     ]);
-    const duration = await samples(metrics, 'grey_task_duration_seconds');
-    assert.ok(duration.every((s) => s.labels.tenant === 'from-baggage'));
+    const observed = (await samples(metrics, 'grey_task_duration_seconds')).filter(
+      (s) => (s as { metricName?: string }).metricName?.endsWith('_count') === true && s.value > 0,
+    );
+    assert.deepEqual(
+      observed.map((s) => s.labels),
+      [{ tenant: 'from-baggage', outcome: 'completed' }],
+    );
   });
 
   it('drops the tenant label entirely when include_tenant_labels is false', async () => {

@@ -176,8 +176,13 @@ describe('dashboards and rules on a real Prometheus', () => {
     assert.deepEqual(Object.keys(rejected), [PIPELINE_METRIC]);
     assert.ok(rejected[PIPELINE_METRIC]! > 0, JSON.stringify(rejected));
     const overflow = await values('Tenant Overflow by Metric');
-    assert.deepEqual(Object.keys(overflow), [PIPELINE_METRIC], `${LATE_TENANT} overflows ${PIPELINE_METRIC} only`);
-    assert.ok(overflow[PIPELINE_METRIC]! > 0, JSON.stringify(overflow));
+    assert.deepEqual(
+      Object.keys(overflow).filter((metric) => overflow[metric]! > 0),
+      [PIPELINE_METRIC],
+      `${LATE_TENANT} overflows ${PIPELINE_METRIC} only`,
+    );
+    // Every other tenant-aware metric has its overflow series, at 0, for the alert's rate() to start from.
+    assert.ok(Object.keys(overflow).includes('grey_tasks_submitted_total'), JSON.stringify(overflow));
     // Its budget is full; the catalog metrics hold exactly the load's tenants, which is the budget too.
     const budget = await values('Tenants Admitted vs Limit');
     assert.equal(budget[PIPELINE_METRIC], 1);

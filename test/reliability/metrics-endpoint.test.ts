@@ -1,7 +1,8 @@
 /**
  * Issue 13 (c): /metrics under 1,000 concurrent scrapes plus slow-loris clients. The service runs
  * in a child process (test/reliability/fixtures/metrics-service.ts) with a 10 ms timer probe, so
- * its event-loop lag, open sockets and heap are measured apart from the clients.
+ * its event-loop lag, open sockets and heap are measured apart from the clients. Issue 19 (9): clients
+ * that stop reading a large body are cut at the response bound and hold bounded memory.
  */
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
@@ -103,7 +104,7 @@ describe('the metrics endpoint under load and slow clients', () => {
   let baselineHeap: number;
 
   before(async () => {
-    const started = await startChildService('metrics-service.js', { execArgv: ['--expose-gc'], lifetimeMs: 90_000 });
+    const started = await startChildService('metrics-service.js', { execArgv: ['--expose-gc'], lifetimeMs: 240_000 });
     service = started.service;
     url = started.ready.url as string;
     port = Number(new URL(url).port);
@@ -206,4 +207,86 @@ describe('the metrics endpoint under load and slow clients', () => {
     }
     assert.equal((await scrape(url)).status, 200);
   });
+
+  it('bounds what 60 clients that stop reading a 6.4 MB body hold, and cuts every one of them', async () => {
+    await service.call('grow');
+    const { body } = await scrape(url);
+    assert.ok(body.length > 6_400_000, `${body.length} bytes`);
+    const baseline = await service.call<ProbeWithBodies>('probe');
+    const clients: StalledClient[] = [];
+    for (let i = 0; i < 60; i++) clients.push(await stalledScrape(port));
+    const held = await service.call<ProbeWithBodies>('probe');
+    assert.ok(
+      held.bytesInFlight <= ENDPOINT_LIMITS.maxBodyBytesInFlight,
+      `${(held.bytesInFlight / 1048576).toFixed(1)} MB of bodies in flight`,
+    );
+    // The bodies held, and one more rendering's worth of slack.
+    const growth = held.arrayBuffers - baseline.arrayBuffers;
+    assert.ok(
+      growth <= ENDPOINT_LIMITS.maxBodyBytesInFlight + 2 * body.length,
+      `Buffers grew by ${(growth / 1048576).toFixed(1)} MB`,
+    );
+    // Every response is cut (the oldest when the cap was reached, the others at the response bound);
+    // the watchdog is far above that bound.
+    const watchdog = ENDPOINT_LIMITS.responseTimeoutMs + 45_000;
+    const deadline = performance.now() + watchdog;
+    let settled = held;
+    while ((settled.bytesInFlight > 0 || settled.sockets > 0) && performance.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      settled = await service.call<ProbeWithBodies>('probe');
+    }
+    assert.equal(settled.bytesInFlight, 0, 'bodies still held');
+    assert.equal(settled.sockets, 0, 'sockets still open in the service');
+    const received = await Promise.all(clients.map((client) => client.readToEnd()));
+    assert.equal(received.filter((bytes) => bytes < body.length).length, 60, 'responses cut before their end');
+    console.log(
+      `# 60 stalled clients of a ${(body.length / 1048576).toFixed(1)} MB body: ${(held.bytesInFlight / 1048576).toFixed(1)} MB in flight, Buffers +${(growth / 1048576).toFixed(1)} MB`,
+    );
+  });
 });
+
+interface ProbeWithBodies extends Probe {
+  arrayBuffers: number;
+  bytesInFlight: number;
+}
+
+/** A client that sent one GET and stopped reading after the first bytes of the answer. */
+interface StalledClient {
+  /** Reads again until the connection closes; resolves with the bytes of the body received. */
+  readToEnd(): Promise<number>;
+}
+
+function stalledScrape(port: number): Promise<StalledClient> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    let total = 0;
+    let headLength: number | undefined;
+    let head = '';
+    socket.on('error', () => {});
+    const closed = new Promise<void>((done) => socket.once('close', () => done()));
+    let contentLength = Number.POSITIVE_INFINITY;
+    socket.on('data', (chunk: Buffer) => {
+      total += chunk.length;
+      if (headLength === undefined) {
+        head += chunk.toString('latin1');
+        const end = head.indexOf('\r\n\r\n');
+        if (end >= 0) headLength = end + 4;
+        contentLength = Number(/content-length: (\d+)/i.exec(head)?.[1] ?? contentLength);
+      }
+      // A body read in full ends the connection (keep-alive would hold it open).
+      if (headLength !== undefined && total - headLength >= contentLength) socket.destroy();
+    });
+    socket.once('data', () => {
+      socket.pause();
+      resolve({
+        async readToEnd() {
+          socket.resume();
+          await closed;
+          return headLength === undefined ? 0 : total - headLength;
+        },
+      });
+    });
+    socket.once('connect', () => socket.write('GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n'));
+    socket.once('error', reject);
+  });
+}

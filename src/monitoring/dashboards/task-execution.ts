@@ -6,9 +6,9 @@ const d = (name: string): string => selector(name, { scope: 'dashboard' });
 /** The spec's "Task Execution" dashboard. */
 export function taskExecution(): DashboardSpec {
   const rate = (name: string): string => `sum(rate(${d(name)}[$__rate_interval]))`;
-  const latency = (q: number): string =>
+  const latency = (q: number, match?: Record<string, string>): string =>
     `histogram_quantile(${q}, sum ${by('grey_task_duration_seconds', ['le'])} ` +
-    `(rate(${selector('grey_task_duration_seconds', { scope: 'dashboard', suffix: '_bucket' })}[$__rate_interval])))`;
+    `(rate(${selector('grey_task_duration_seconds', { scope: 'dashboard', suffix: '_bucket', match })}[$__rate_interval])))`;
   const failed = `(${rate('grey_tasks_failed_total')} or vector(0))`;
   return {
     uid: 'grey-task-execution',
@@ -30,7 +30,9 @@ export function taskExecution(): DashboardSpec {
       },
       {
         title: 'Task Latency Heatmap',
-        description: 'Task duration p50, p95 and p99 over time; red from 5 s (GreyHighTaskLatency).',
+        description:
+          'Task duration p50, p95 and p99 over time, of completed and failed tasks alike (a timeout is a slow ' +
+          'task), and the p99 of failed tasks alone; red from 5 s (GreyHighTaskLatency).',
         kind: 'timeseries',
         unit: 's',
         min: 0,
@@ -39,6 +41,7 @@ export function taskExecution(): DashboardSpec {
           { expr: latency(0.5), legend: 'p50' },
           { expr: latency(0.95), legend: 'p95' },
           { expr: latency(0.99), legend: 'p99' },
+          { expr: latency(0.99, { outcome: 'failed' }), legend: 'p99 failed' },
         ],
         width: 16,
       },

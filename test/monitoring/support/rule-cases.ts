@@ -23,18 +23,28 @@ type AlertExpectations = Record<string, ExpectedAlert[]>;
 
 /** Long enough for every `for:` (at most 10 m) and every 5 m window. */
 const EVAL_TIME = '20m';
+/** The minute of the failure burst of {@link BURST_SERIES}. */
+const BURST_TIME = '10m';
 
 const counter = (series: string, perMinute: number): Series => ({ series, values: `0+${perMinute}x30` });
 const gauge = (series: string, value: number | string): Series => ({ series, values: `${value}x30` });
 
 /**
  * A latency histogram growing by `counts` per minute for the given bounds (cumulative, `+Inf`
- * last); bounds as exposed (`le="0.1"`).
+ * last); bounds as exposed (`le="0.1"`); tasks of `outcome` (completed unless given). With
+ * `from`, the series are absent for the first `from` minutes and then start at 0, as a tenant's
+ * series do when it first appears.
  */
-function histogram(tenant: string, counts: Array<[string, number]>): Series[] {
-  return counts.map(([le, perMinute]) =>
-    counter(`grey_task_duration_seconds_bucket{job="grey",tenant="${tenant}",le="${le}"}`, perMinute),
-  );
+function histogram(
+  tenant: string,
+  counts: Array<[string, number]>,
+  outcome: 'completed' | 'failed' = 'completed',
+  from = 0,
+): Series[] {
+  return counts.map(([le, perMinute]) => ({
+    series: `grey_task_duration_seconds_bucket{job="grey",tenant="${tenant}",outcome="${outcome}",le="${le}"}`,
+    values: from === 0 ? `0+${perMinute}x30` : `_x${from} 0+${perMinute}x${30 - from}`,
+  }));
 }
 
 const BUCKETS = ['0.1', '1', '5', '10', '30', '+Inf'];
@@ -170,6 +180,70 @@ const HEALTHY_SERIES: Series[] = [
   gauge('grey_observability_tenant_limit{job="grey",metric="grey_tasks_submitted_total"}', 100),
 ];
 
+/**
+ * Failure bursts, slow failures and tenants that appear late, with their series as the package
+ * exposes them: every sibling of a tenant's first series exists at 0 from then on (absent before,
+ * not all starting at 0), and failed tasks have durations. Minute 10 is the burst.
+ */
+const BURST_SERIES: Series[] = [
+  // steady: 8 tasks a minute succeed all along; 20 fail between the scrapes of minutes 9 and 10.
+  counter('grey_tasks_completed_total{job="grey",tenant="steady",type="stateless"}', 8),
+  { series: 'grey_tasks_failed_total{job="grey",tenant="steady",type="stateless"}', values: '0x9 20x20' },
+  // unseeded: the same, with the failed series born at 20 (what a client without series at 0 shows).
+  counter('grey_tasks_completed_total{job="grey",tenant="unseeded",type="stateless"}', 8),
+  { series: 'grey_tasks_failed_total{job="grey",tenant="unseeded",type="stateless"}', values: '_x10 20x20' },
+  // late: a tenant first seen at minute 5, whose series start there at 0; half its tasks fail.
+  { series: 'grey_tasks_completed_total{job="grey",tenant="late",type="stateless"}', values: '_x5 0+5x25' },
+  { series: 'grey_tasks_failed_total{job="grey",tenant="late",type="stateless"}', values: '_x5 0+5x25' },
+  // slow: from minute 3, 10 fast completions a minute and one failure after 6.5 s (a timeout).
+  { series: 'grey_tasks_completed_total{job="grey",tenant="slow",type="stateless"}', values: '_x3 0+10x27' },
+  { series: 'grey_tasks_failed_total{job="grey",tenant="slow",type="stateless"}', values: '_x3 0+1x27' },
+  ...histogram(
+    'slow',
+    BUCKETS.map((le) => [le, 10]),
+    'completed',
+    3,
+  ),
+  ...histogram(
+    'slow',
+    BUCKETS.map((le) => [le, ['10', '30', '+Inf'].includes(le) ? 1 : 0]),
+    'failed',
+    3,
+  ),
+];
+
+/** Alerts expected at {@link EVAL_TIME} on {@link BURST_SERIES}. */
+const BURST_ALERTS: AlertExpectations = {
+  GreyHighTaskFailureRate: [
+    { labels: { job: 'grey', tenant: 'late' }, value: '50%' },
+    { labels: { job: 'grey', tenant: 'slow' }, value: '90.91%' },
+  ],
+  // rank 10.89 of 11 tasks a minute falls in (5, 10], which holds the one failure: 5 + 5 * 0.89.
+  GreyHighTaskLatency: [{ labels: { job: 'grey', tenant: 'slow' }, value: '9.45s' }],
+};
+
+/** What the rules read right after the burst (minute 10). */
+const BURST_VALUES = [
+  {
+    expr: 'increase(grey_tasks_failed_total{tenant="steady"}[5m])',
+    samples: [{ labels: '{job="grey",tenant="steady",type="stateless"}', value: 20 }],
+  },
+  // 40 tasks completed and 20 failed in the window.
+  {
+    expr: 'grey:task_success_rate:5m{tenant="steady"}',
+    samples: [{ labels: 'grey:task_success_rate:5m{job="grey",tenant="steady"}', value: 40 / 60 }],
+  },
+  // Born at 20, the burst is invisible: no increase, and a success rate of 1.
+  {
+    expr: 'increase(grey_tasks_failed_total{tenant="unseeded"}[5m])',
+    samples: [],
+  },
+  {
+    expr: 'grey:task_success_rate:5m{tenant="unseeded"}',
+    samples: [{ labels: 'grey:task_success_rate:5m{job="grey",tenant="unseeded"}', value: 1 }],
+  },
+];
+
 /** Expected values of the recording rules on {@link TRIP_SERIES}. */
 const RECORDED_VALUES = [
   {
@@ -221,10 +295,10 @@ const SPEC_EXPRESSIONS_THAT_FAIL = [
  * noise (0.8999999999999999 for 0.9). `round(x, 0.001)` divides by exactly 1000, so it gives the
  * same double as the decimal written here. round() drops the metric name.
  */
-function rounded(test: { expr: string; samples: Array<{ labels: string; value: number }> }) {
+function rounded(test: { expr: string; samples: Array<{ labels: string; value: number }> }, evalTime = EVAL_TIME) {
   return {
     expr: `round(${test.expr}, 0.001)`,
-    eval_time: EVAL_TIME,
+    eval_time: evalTime,
     exp_samples: test.samples.map((sample) => ({
       labels: sample.labels.replace(/^[^{]*/, ''),
       value: Math.round(sample.value * 1000) / 1000,
@@ -264,7 +338,14 @@ export function promtoolTests(ruleFile: string): object {
         interval: '1m',
         input_series: TRIP_SERIES,
         alert_rule_test: alertTests(TRIP_ALERTS),
-        promql_expr_test: [...RECORDED_VALUES, ...SPEC_EXPRESSIONS_THAT_FAIL].map(rounded),
+        promql_expr_test: [...RECORDED_VALUES, ...SPEC_EXPRESSIONS_THAT_FAIL].map((test) => rounded(test)),
+      },
+      {
+        name: 'a failure burst, slow failures and late tenants are seen by the rules',
+        interval: '1m',
+        input_series: BURST_SERIES,
+        alert_rule_test: alertTests(BURST_ALERTS),
+        promql_expr_test: BURST_VALUES.map((test) => rounded(test, BURST_TIME)),
       },
       {
         name: 'no alert fires on a healthy cluster',

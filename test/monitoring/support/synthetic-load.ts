@@ -57,6 +57,7 @@ function round(metrics: Metrics, n: number, uploads: CounterHelper<'tenant'>): v
     tasks.running.dec({ tenant, type });
     if ((n + t) % 3 === 0) {
       tasks.failed.inc({ tenant, type });
+      tasks.duration.observe({ tenant, outcome: 'failed' }, 0.5 * (t + 1));
       tasks.errors.inc({ type, code: ERROR_CODES[(n + t) % ERROR_CODES.length] as string });
     }
     tasks.retries.observe({ type }, (n + t) % 4);
