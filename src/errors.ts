@@ -31,6 +31,8 @@ export const ErrorCodes = {
   OBS_ERR_LOG_DESTINATION: 'logging.destination names a file that cannot be created or opened for appending.',
   // tracing
   OBS_ERR_TRACING_START: 'The OpenTelemetry SDK could not be started.',
+  OBS_ERR_INSTRUMENTATION_MISSING:
+    'An instrumentation is enabled (opentelemetry.instrumentations.<name>, OTEL_NODE_ENABLED_INSTRUMENTATIONS) but its npm package is not installed.',
   // decorators
   OBS_ERR_DECORATOR_TARGET: 'A decorator was applied to something other than a method.',
   OBS_ERR_DECORATOR_OPTIONS:
