@@ -60,6 +60,34 @@ export async function detectResource(
   return base.merge(resourceFromAttributes(configAttributes(config)));
 }
 
+/**
+ * What the resource holds right now, without waiting (for `check-config`): the attributes of the
+ * detectors that answer synchronously (host.name, os.*, process.*), the config's over them.
+ * `host.id` and `container.id` are read from files at start and are not in it; `pending` names
+ * the attributes read then.
+ */
+export function describeResourceNow(config: Pick<ObservabilityConfig, 'service' | 'opentelemetry'>): {
+  attributes: Record<string, unknown>;
+  pending: string[];
+} {
+  const names = expandDetectorNames(config.opentelemetry.resource_detectors);
+  const sync: Record<string, ResourceDetector> = {
+    host: hostDetector,
+    os: osDetector,
+    process: processDetector,
+    serviceinstance: serviceInstanceIdDetector,
+  };
+  const detectors = names.flatMap((name) => (sync[name] === undefined ? [] : [sync[name]]));
+  const detected = detectResources({ detectors });
+  const resource = defaultResource()
+    .merge(detected)
+    .merge(resourceFromAttributes(configAttributes(config)));
+  const pending = names.flatMap((name) =>
+    name === 'host' ? ['host.id'] : name === 'container' ? ['container.id'] : [],
+  );
+  return { attributes: { ...resource.attributes }, pending };
+}
+
 /** The attributes of `opentelemetry.resource` and the service section (see {@link detectResource}). */
 function configAttributes(config: Pick<ObservabilityConfig, 'service' | 'opentelemetry'>): Record<string, string> {
   const attributes: Record<string, string> = { ...config.opentelemetry.resource };
