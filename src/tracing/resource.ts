@@ -28,7 +28,8 @@ export function expandDetectorNames(names: readonly string[]): string[] {
  * The resource every span carries (and `target_info` on the Prometheus endpoint): the SDK's
  * `telemetry.sdk.*` attributes, then what the detectors of `opentelemetry.resource_detectors` find
  * (the SDK's own: host: `host.name`, `host.arch`, `host.id`; os: `os.type`, `os.version`; process:
- * `process.pid`, `process.runtime.name` "nodejs", `process.runtime.version`, ...; serviceinstance:
+ * `process.pid`, `process.runtime.name` "nodejs", `process.runtime.version`, ..., but not the
+ * command line, see {@link OMITTED_PROCESS_ATTRIBUTES}; serviceinstance:
  * a random `service.instance.id`; container: `container.id` from the cgroup files of
  * @opentelemetry/resource-detector-container), then `extraDetectors` (initObservability's
  * `resourceDetectors`), then `opentelemetry.resource` (OTEL_RESOURCE_ATTRIBUTES is already merged
@@ -56,8 +57,20 @@ export async function detectResource(
   detectors.push(...extraDetectors);
   const detected = detectors.length === 0 ? undefined : detectResources({ detectors });
   await detected?.waitForAsyncAttributes?.();
-  const base = detected === undefined ? defaultResource() : defaultResource().merge(detected);
+  const base = detected === undefined ? defaultResource() : defaultResource().merge(withoutCommandLine(detected));
   return base.merge(resourceFromAttributes(configAttributes(config)));
+}
+
+/**
+ * Attributes of the process detector left out: the command line may hold secrets
+ * (`--token=...`) and would reach every span and the `target_info` labels.
+ */
+export const OMITTED_PROCESS_ATTRIBUTES = ['process.command_args', 'process.command_line'] as const;
+
+function withoutCommandLine(resource: Resource): Resource {
+  const attributes = { ...resource.attributes };
+  for (const name of OMITTED_PROCESS_ATTRIBUTES) delete attributes[name];
+  return resourceFromAttributes(attributes);
 }
 
 /**

@@ -80,6 +80,8 @@ describe('initObservability with NodeSDK options, detectors and ignored paths', 
     assert.equal(span?.resource['process.pid'], process.pid);
     assert.equal(span?.resource['process.runtime.name'], 'nodejs');
     assert.equal(span?.resource['cloud.region'], 'test-region-1');
+    // The command line may hold secrets: it is not exported.
+    assert.equal(span?.resource['process.command_args'], undefined);
   });
 
   it('gives the code span processor every sampled span', async () => {
