@@ -17,7 +17,6 @@ import { warn } from './warnings.js';
 import { zeroExportHealthCounts, type ExportFailureReason } from './tracing/export-health.js';
 import { startTracing, TRACER_NAME, type Tracing } from './tracing/start-tracing.js';
 import type { TracingExtensions } from './tracing/extensions.js';
-import { detectResource } from './tracing/resource.js';
 import { registerTargetInfo } from './metrics/target-info.js';
 
 /**
@@ -163,6 +162,8 @@ async function start(options: InitOptions, whatCanStart: boolean): Promise<Obser
     const metrics = createMetrics(config, logger);
     stops.push(async () => metrics.registry.clear());
     // One identity for spans and metrics: detected once, target_info carries it on /metrics.
+    // Imported only now: importing the package loads no SDK module (docs/performance.md).
+    const { detectResource } = await import('./tracing/resource.js');
     const resource = await detectResource(config, resourceDetectors);
     registerTargetInfo(metrics.registry, resource.attributes);
     // Tracing starts before the endpoint binds, so that a port in use also proves that the global

@@ -22,7 +22,6 @@ import { warn } from '../warnings.js';
 import { SwitchableTracer } from './switchable-tracer.js';
 import type { Resource } from '@opentelemetry/resources';
 import { flattenInstrumentations, type TracingExtensions } from './extensions.js';
-import { detectResource } from './resource.js';
 
 /** What initObservability() adds to the config's tracing: NodeSDK's options and the detected resource. */
 export interface StartExtensions extends TracingExtensions {
@@ -89,7 +88,9 @@ export async function startTracing(
     instrumentations = enabledInstrumentations;
     const health = new ExportHealth(logger);
     // Issue 20: the resource detected once by init.ts (also target_info's), and the code's processors.
-    const resource = extensions.resource ?? (await detectResource(config, extensions.resourceDetectors));
+    const resource =
+      extensions.resource ??
+      (await (await import('./resource.js')).detectResource(config, extensions.resourceDetectors));
     const built = createTracerProvider(config, exporterModules, health, resource, extensions.spanProcessors);
     provider = built.provider;
     abortExports = built.abortExports;
