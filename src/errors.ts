@@ -33,6 +33,8 @@ export const ErrorCodes = {
   OBS_ERR_TRACING_START: 'The OpenTelemetry SDK could not be started.',
   OBS_ERR_EXPORTER_TLS:
     'A TLS file of the exporter (certificate, client_key, client_certificate) is missing, unreadable, not a regular file or not the PEM it should be, or only one of client_key and client_certificate is set.',
+  OBS_ERR_INSTRUMENTATION_MISSING:
+    'An instrumentation is enabled (opentelemetry.instrumentations.<name>, OTEL_NODE_ENABLED_INSTRUMENTATIONS) but its npm package is not installed.',
   // decorators
   OBS_ERR_DECORATOR_TARGET: 'A decorator was applied to something other than a method.',
   OBS_ERR_DECORATOR_OPTIONS:

@@ -3,6 +3,7 @@
  * Importing this module starts nothing; initObservability() does.
  */
 export { getObservability, initObservability, type InitOptions, type ObservabilityHandle } from './init.js';
+export type { TracingExtensions } from './tracing/extensions.js';
 
 export {
   loadConfig,

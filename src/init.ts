@@ -16,6 +16,8 @@ import { getRuntime, setRuntime } from './runtime.js';
 import { warn } from './warnings.js';
 import { zeroExportHealthCounts, type ExportFailureReason } from './tracing/export-health.js';
 import { startTracing, TRACER_NAME, type Tracing } from './tracing/start-tracing.js';
+import type { TracingExtensions } from './tracing/extensions.js';
+import { registerTargetInfo } from './metrics/target-info.js';
 
 /**
  * What the package has lost or delivered so far: the same counts as the `grey_observability_spans_*`
@@ -32,8 +34,12 @@ export interface ObservabilityHealth {
   };
 }
 
-/** Options of {@link initObservability}; every field is optional. */
-export type InitOptions = LoadConfigOptions;
+/**
+ * Options of {@link initObservability}; every field is optional. Besides the config options,
+ * `instrumentations`, `spanProcessors` and `resourceDetectors` take what NodeSDK's options of the
+ * same names take, added beside the package's own (see {@link TracingExtensions}).
+ */
+export type InitOptions = LoadConfigOptions & TracingExtensions;
 
 /** What {@link initObservability} returns: the live parts and the one way to stop them. */
 export interface ObservabilityHandle {
@@ -144,7 +150,10 @@ async function start(options: InitOptions, whatCanStart: boolean): Promise<Obser
   const stops: Array<(timeoutMs: number) => Promise<void>> = [];
   try {
     await stopping;
-    const { resolved, setAside } = whatCanStart ? loadConfigWithoutTracing(options) : { resolved: loadConfig(options) };
+    const { instrumentations, spanProcessors, resourceDetectors, ...loadOptions } = options;
+    const { resolved, setAside } = whatCanStart
+      ? loadConfigWithoutTracing(loadOptions)
+      : { resolved: loadConfig(loadOptions) };
     const { config } = resolved;
     const logger = createLogger(config);
     stops.push(() => closeLogger(logger));
@@ -152,11 +161,16 @@ async function start(options: InitOptions, whatCanStart: boolean): Promise<Obser
     if (setAside !== undefined) reportPartOff(logger, 'tracing', setAside);
     const metrics = createMetrics(config, logger);
     stops.push(async () => metrics.registry.clear());
+    // One identity for spans and metrics: detected once, target_info carries it on /metrics.
+    // Imported only now: importing the package loads no SDK module (docs/performance.md).
+    const { detectResource } = await import('./tracing/resource.js');
+    const resource = await detectResource(config, resourceDetectors);
+    registerTargetInfo(metrics.registry, resource.attributes);
     // Tracing starts before the endpoint binds, so that a port in use also proves that the global
     // SDK registration is undone on failure.
     let tracing: Tracing;
     try {
-      tracing = await startTracing(config, logger);
+      tracing = await startTracing(config, logger, { instrumentations, spanProcessors, resource });
     } catch (err) {
       if (!whatCanStart) throw err;
       reportPartOff(logger, 'tracing', err);

@@ -93,8 +93,10 @@ describe('initObservability', () => {
   it('rejects a second call made while the first is still starting', async () => {
     const first = initObservability({ cwd: dir.path, env: {}, overrides: QUIET });
     const second = initObservability({ cwd: dir.path, env: {}, overrides: QUIET });
+    // Handled at once: the first start reads files (resource detection), so it outlives a tick.
+    const rejected = assert.rejects(second, (err) => isObservabilityError(err, 'OBS_ERR_ALREADY_INITIALIZED'));
     live = await first;
-    await assert.rejects(second, (err) => isObservabilityError(err, 'OBS_ERR_ALREADY_INITIALIZED'));
+    await rejected;
   });
 
   it('shutdown() is safe to call twice, releases the port and unregisters the SDK', async () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { SUPPORTED_NODE_MAJORS, nodeBinary } from './support/node-versions.js';
@@ -61,6 +61,34 @@ describe('the packed package in a project already on @opentelemetry/api ^1.10', 
     t.diagnostic(`consumer node_modules: ${megabytes.toFixed(1)} MB`);
     console.log(`consumer node_modules: ${megabytes.toFixed(1)} MB (${bytes} bytes)`);
     assert.ok(megabytes < 80, `${megabytes.toFixed(1)} MB`);
+  });
+
+  // Issue 20: the instrumentation packages are optional peers, not installed with the package; one
+  // enabled without its package is a coded error that names the package to install.
+  it('rejects kafkajs enabled without its package with OBS_ERR_INSTRUMENTATION_MISSING naming the package', () => {
+    assert.equal(existsSync(join(project.path, 'node_modules/@opentelemetry/instrumentation-kafkajs')), false);
+    project.write(
+      'kafka.mjs',
+      `import { initObservability } from '@grey/observability';
+try {
+  await initObservability({ overrides: { prometheus: { enabled: false }, logging: { level: 'silent' },
+    opentelemetry: { instrumentations: { kafkajs: true } } } });
+  console.log(JSON.stringify({ started: true }));
+} catch (error) {
+  console.log(JSON.stringify({ code: error.code, message: error.message, key: error.key }));
+}`,
+    );
+    const result = spawnSync(process.execPath, ['kafka.mjs'], {
+      cwd: project.path,
+      encoding: 'utf8',
+      timeout: 60_000,
+      env: { PATH: process.env.PATH, HOME: process.env.HOME },
+    });
+    assert.equal(result.status, 0, result.stderr);
+    const report = JSON.parse(result.stdout.trim().split('\n').pop()!) as Record<string, string>;
+    assert.equal(report.code, 'OBS_ERR_INSTRUMENTATION_MISSING');
+    assert.equal(report.key, 'opentelemetry.instrumentations.kafkajs');
+    assert.match(report.message ?? '', /@opentelemetry\/instrumentation-kafkajs/);
   });
 
   for (const major of SUPPORTED_NODE_MAJORS) {

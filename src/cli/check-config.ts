@@ -1,3 +1,4 @@
+import { describeResourceNow } from '../tracing/resource.js';
 import { getPath } from '../config/defaults.js';
 import { loadConfig, mapEntryKey, type ResolvedConfig, type ValueSource } from '../config/load.js';
 import { redactValue } from '../config/redact.js';
@@ -101,8 +102,12 @@ export function checkConfig(file: string | undefined, json: boolean, cliIo: CliI
     expected,
     message,
   }));
+  // The identity spans and target_info will carry, as far as it is known without starting.
+  const resource = describeResourceNow(resolved.config);
   if (json) {
-    io.stdout(`${JSON.stringify({ valid: true, file: resolved.file ?? null, warnings, values: rows }, null, 2)}\n`);
+    io.stdout(
+      `${JSON.stringify({ valid: true, file: resolved.file ?? null, warnings, values: rows, resource }, null, 2)}\n`,
+    );
     return 0;
   }
   io.stdout(`config is valid\nfile: ${resolved.file ?? '(none: built-in defaults)'}\n\n`);
@@ -116,5 +121,9 @@ export function checkConfig(file: string | undefined, json: boolean, cliIo: CliI
     const origin = row.source === 'default' ? 'default' : `${row.source} ${row.origin}`;
     io.stdout(`${row.key.padEnd(width)}  ${JSON.stringify(row.value)}  [${origin}]\n`);
   }
+  io.stdout(
+    `\nresource (detected now; ${resource.pending.length > 0 ? `${resource.pending.join(', ')} read at start` : 'nothing more at start'}):\n`,
+  );
+  for (const [name, value] of Object.entries(resource.attributes)) io.stdout(`  ${name} = ${JSON.stringify(value)}\n`);
   return 0;
 }

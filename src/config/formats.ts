@@ -119,6 +119,17 @@ export function propagatorList<T extends string>(allowed: readonly T[]): Format<
   });
 }
 
+/** URL paths, each exact or a prefix ending in `*` (`/healthz`, `/internal/*`). */
+export const ignoredPaths: Format<string[]> = format('string-list', (value) => {
+  const expected =
+    'a list of URL paths starting with "/", each exact or ending in * for a prefix ("/healthz", "/internal/*")';
+  if (!Array.isArray(value)) throw new Error(expected);
+  for (const item of value) {
+    if (typeof item !== 'string' || !item.startsWith('/') || item.slice(0, -1).includes('*') || /[?#\s]/.test(item))
+      throw new Error(expected);
+  }
+});
+
 /** A flat map of string keys to string values (headers, resource attributes). */
 export const stringMap: Format<Record<string, string>> = format('string-map', (value) => {
   const expected = 'a map of string keys to string, number or boolean values';

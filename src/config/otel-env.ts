@@ -9,7 +9,8 @@
  * and code overrides stay strict: their mistakes are errors.
  */
 import { boundText } from '../errors.js';
-import { listSchemaLeaves, PROPAGATORS, type SchemaLeaf } from './schema.js';
+import { OTEL_NODE_INSTRUMENTATION_NAMES } from '../tracing/instrumentation-catalog.js';
+import { listSchemaLeaves, PROPAGATORS, RESOURCE_DETECTORS, type SchemaLeaf } from './schema.js';
 import type { LayerEntry } from './layer.js';
 import { parseText } from './parse-text.js';
 import { redactValue } from './redact.js';
@@ -74,6 +75,21 @@ const SAMPLER_NAMES = new Map([
 ]);
 
 const PROPAGATORS_EXPECTED = `a comma-separated list of ${PROPAGATORS.join(', ')}; jaeger was removed with OpenTelemetry JS 3.x, xray and ottrace are not supported`;
+
+const DETECTORS_EXPECTED = `a comma-separated list of ${RESOURCE_DETECTORS.join(', ')}; cloud detectors (aws, gcp, azure, alibaba) are not supported`;
+
+/**
+ * A comma list of known names, as opentelemetry-js reads its lists: unknown items are warned about
+ * and the known ones used; with none known the setting is ignored. Duplicates count once.
+ */
+function knownItems(raw: string, allowed: readonly string[], expected: string, context: ReadContext): string[] {
+  const items = [...new Set((parseText(raw, 'string-list', context.unusable) as string[]).map((i) => i.trim()))];
+  const known = items.filter((item) => allowed.includes(item));
+  if (known.length === 0) return context.unusable(expected);
+  const unknown = items.filter((item) => !known.includes(item));
+  if (unknown.length > 0) context.ignoreItems(unknown, expected);
+  return known;
+}
 
 const OTEL_VARIABLES: readonly OtelVariable[] = [
   {
@@ -158,24 +174,91 @@ const OTEL_VARIABLES: readonly OtelVariable[] = [
   {
     names: ['OTEL_PROPAGATORS'],
     key: 'opentelemetry.propagation',
-    read: (raw, { unusable, ignoreItems }) => {
-      // As opentelemetry-js does: an unknown propagator is warned about and the known ones are
-      // used; with none known the setting is ignored. Duplicates count once (specification).
-      const items = [...new Set((parseText(raw, 'string-list', unusable) as string[]).map((i) => i.trim()))];
-      const known = items.filter((item) => (PROPAGATORS as readonly string[]).includes(item));
-      if (known.length === 0) return unusable(PROPAGATORS_EXPECTED);
-      const unknown = items.filter((item) => !known.includes(item));
-      if (unknown.length > 0) ignoreItems(unknown, PROPAGATORS_EXPECTED);
-      return known;
-    },
+    // As opentelemetry-js does: an unknown propagator is warned about and the known ones are
+    // used; with none known the setting is ignored. Duplicates count once (specification).
+    read: (raw, context) => knownItems(raw, PROPAGATORS, PROPAGATORS_EXPECTED, context),
+  },
+  {
+    names: ['OTEL_NODE_RESOURCE_DETECTORS'],
+    key: 'opentelemetry.resource_detectors',
+    // As @opentelemetry/sdk-node reads it: an unknown detector is reported, the others are used.
+    read: (raw, context) => knownItems(raw, RESOURCE_DETECTORS, DETECTORS_EXPECTED, context),
   },
 ];
+
+/** The section the `OTEL_NODE_*_INSTRUMENTATIONS` lists set, key by key. */
+const INSTRUMENTATIONS_SECTION = 'opentelemetry.instrumentations';
+
+const INSTRUMENTATIONS_EXPECTED = `a comma-separated list of ${[...OTEL_NODE_INSTRUMENTATION_NAMES.keys()].join(', ')} (auto-instrumentations-node's names; undici is fetch)`;
+
+/**
+ * `OTEL_NODE_ENABLED_INSTRUMENTATIONS` and `OTEL_NODE_DISABLED_INSTRUMENTATIONS`, read as
+ * auto-instrumentations-node reads them: when the enabled list is set, the instrumentations it
+ * names are on and every other one is off (http and fetch too, unless listed); the disabled list
+ * then turns off the ones it names. An unknown name is warned about and ignored. Keys set by their
+ * `GREY_OTEL_INSTRUMENT_*` variable are not touched.
+ */
+function readInstrumentationLists(env: NodeJS.ProcessEnv, shadowed: ReadonlySet<string>, out: OtelEnvReading): void {
+  const allowed = [...OTEL_NODE_INSTRUMENTATION_NAMES.keys()];
+  const decided = new Map<string, { value: boolean; origin: string }>();
+  for (const [name, value] of [
+    ['OTEL_NODE_ENABLED_INSTRUMENTATIONS', true],
+    ['OTEL_NODE_DISABLED_INSTRUMENTATIONS', false],
+  ] as const) {
+    const raw = readVariable(env, name);
+    if (raw === undefined || raw.trim() === '') continue;
+    const ignored: IgnoredVariable[] = [];
+    const context: ReadContext = {
+      leaf: { doc: '', format: Object.assign(() => undefined, { kind: 'string-list' as const }), default: [] },
+      unusable: (expected) => {
+        throw new Unusable(expected);
+      },
+      ignoreItems: (items) =>
+        ignored.push({
+          variable: name,
+          key: INSTRUMENTATIONS_SECTION,
+          value: boundText(raw),
+          expected: INSTRUMENTATIONS_EXPECTED,
+          ignoredItems: items.map((item) => boundText(item, 60)),
+        }),
+    };
+    let names: string[];
+    try {
+      names = knownItems(raw, allowed, INSTRUMENTATIONS_EXPECTED, context);
+    } catch (error) {
+      if (!(error instanceof Unusable)) throw error;
+      out.ignored.push({
+        variable: name,
+        key: INSTRUMENTATIONS_SECTION,
+        value: boundText(raw),
+        expected: error.expected,
+      });
+      continue;
+    }
+    out.ignored.push(...ignored);
+    const listed = new Set(names.map((item) => OTEL_NODE_INSTRUMENTATION_NAMES.get(item) as string));
+    for (const key of OTEL_NODE_INSTRUMENTATION_NAMES.values()) {
+      if (listed.has(key)) decided.set(key, { value, origin: name });
+      else if (value) decided.set(key, { value: false, origin: name });
+    }
+  }
+  for (const [key, { value, origin }] of decided) {
+    const full = `${INSTRUMENTATIONS_SECTION}.${key}`;
+    if (!shadowed.has(full)) out.entries.push({ key: full, value, origin });
+  }
+}
 
 /** The standard OTEL_* variables read for each key, for the docs and `check-config`. */
 export function describeOtelVariables(): Map<string, string[]> {
   const out = new Map<string, string[]>();
   for (const { key, names, note } of OTEL_VARIABLES)
     out.set(key, note === undefined ? [...names] : names.map((name) => `${name} ${note}`));
+  for (const [name, key] of OTEL_NODE_INSTRUMENTATION_NAMES) {
+    out.set(`${INSTRUMENTATIONS_SECTION}.${key}`, [
+      `OTEL_NODE_ENABLED_INSTRUMENTATIONS (lists ${name})`,
+      `OTEL_NODE_DISABLED_INSTRUMENTATIONS (lists ${name})`,
+    ]);
+  }
   return out;
 }
 
@@ -204,7 +287,9 @@ export function readOtelEnv(env: NodeJS.ProcessEnv, shadowed: ReadonlySet<string
       }
     }
   }
-  return { entries, ignored };
+  const reading = { entries, ignored };
+  readInstrumentationLists(env, shadowed, reading);
+  return reading;
 }
 
 function readOne(

@@ -7,6 +7,7 @@ import {
   integerInRange,
   logDestination,
   nonEmptyString,
+  ignoredPaths,
   propagatorList,
   numberInRange,
   oneOf,
@@ -16,6 +17,7 @@ import {
   stringValue,
   urlPath,
 } from './formats.js';
+import { NAMED_INSTRUMENTATIONS, type NamedInstrumentation } from '../tracing/instrumentation-catalog.js';
 
 /** Sampling strategies accepted by `opentelemetry.sampling.strategy`. */
 export const SAMPLING_STRATEGIES = [
@@ -35,6 +37,21 @@ export const EXPORTER_PROTOCOLS = ['grpc', 'http/protobuf'] as const;
 
 /** Compressions accepted by `opentelemetry.exporter.compression` (OTLP exporter specification). */
 export const EXPORTER_COMPRESSIONS = ['none', 'gzip'] as const;
+
+/**
+ * Resource detectors accepted by `opentelemetry.resource_detectors`, as `OTEL_NODE_RESOURCE_DETECTORS`
+ * names them (@opentelemetry/sdk-node, auto-instrumentations-node): `all` is every one, `none` none.
+ */
+export const RESOURCE_DETECTORS = [
+  'env',
+  'host',
+  'os',
+  'process',
+  'serviceinstance',
+  'container',
+  'all',
+  'none',
+] as const;
 
 /** Log levels accepted by `logging.level`. */
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
@@ -291,6 +308,14 @@ export const configSchema = {
       format: stringMap,
       default: {},
     }),
+    resource_detectors: setting({
+      doc:
+        'Resource detectors, as @opentelemetry/sdk-node names them: env (opentelemetry.resource and OTEL_RESOURCE_ATTRIBUTES), host (host.name, host.arch, host.id), ' +
+        'os (os.type, os.version), process (process.pid, process.runtime.name ...), serviceinstance (a random service.instance.id), container (container.id from the cgroup), ' +
+        "all, or none. The default is NodeSDK's. OTEL_NODE_RESOURCE_DETECTORS sets it.",
+      format: stringListOf(RESOURCE_DETECTORS),
+      default: ['env', 'process', 'host'],
+    }),
     propagation: setting({
       doc: 'Context propagators, in order: tracecontext, baggage, b3, b3multi, or none (jaeger was removed with OpenTelemetry JS 3.x).',
       format: propagatorList(PROPAGATORS),
@@ -306,6 +331,16 @@ export const configSchema = {
         doc: 'Automatic spans for fetch() (undici) client requests.',
         format: booleanValue,
         default: true,
+      }),
+      ...namedInstrumentationSettings(),
+    },
+    http: {
+      ignore_incoming_paths: setting({
+        doc:
+          'Incoming request paths that make no server span (health checks): exact paths ("/healthz"), or prefixes written with a trailing * ("/internal/*"). ' +
+          'The query string is not compared. Scrapes of the Prometheus endpoint are never traced.',
+        format: ignoredPaths,
+        default: [],
       }),
     },
   },
@@ -369,6 +404,19 @@ export const configSchema = {
     default: 5000,
   }),
 };
+
+/** The `opentelemetry.instrumentations.<key>` switches of {@link NAMED_INSTRUMENTATIONS}, all off by default. */
+function namedInstrumentationSettings(): { [K in NamedInstrumentation['key']]: SchemaLeaf<boolean> } {
+  const out: Record<string, SchemaLeaf<boolean>> = {};
+  for (const entry of NAMED_INSTRUMENTATIONS) {
+    out[entry.key] = setting({
+      doc: `${entry.what}. Needs the package ${entry.package} installed beside this one (OTEL_NODE_ENABLED_INSTRUMENTATIONS name: ${entry.name}).`,
+      format: booleanValue,
+      default: false,
+    });
+  }
+  return out as { [K in NamedInstrumentation['key']]: SchemaLeaf<boolean> };
+}
 
 /** One key of {@link configSchema}: what convict needs (doc, format, default), and whether it is a secret. */
 export interface SchemaLeaf<T = unknown> {

@@ -20,6 +20,14 @@ import {
 import { buildInstrumentations, patchLoadedBuiltins } from './instrumentations.js';
 import { warn } from '../warnings.js';
 import { SwitchableTracer } from './switchable-tracer.js';
+import type { Resource } from '@opentelemetry/resources';
+import { flattenInstrumentations, type TracingExtensions } from './extensions.js';
+
+/** What initObservability() adds to the config's tracing: NodeSDK's options and the detected resource. */
+export interface StartExtensions extends TracingExtensions {
+  /** The resource detected once at start (see detectResource()); detected here when absent. */
+  resource?: Resource;
+}
 
 /** Instrumentation scope name of the spans this package creates. */
 export const TRACER_NAME = '@grey/observability';
@@ -52,7 +60,11 @@ export interface Tracing {
  * @throws ObservabilityError `OBS_ERR_TRACING_START` when the SDK cannot start (for instance
  *   another OpenTelemetry SDK already registered the globals); nothing stays registered then.
  */
-export async function startTracing(config: ObservabilityConfig, logger: Logger): Promise<Tracing> {
+export async function startTracing(
+  config: ObservabilityConfig,
+  logger: Logger,
+  extensions: StartExtensions = {},
+): Promise<Tracing> {
   const otel = config.opentelemetry;
   const claims = noClaims();
   let instrumentations: Instrumentation[] = [];
@@ -72,11 +84,15 @@ export async function startTracing(config: ObservabilityConfig, logger: Logger):
     const [{ createTracerProvider }, exporterModules, enabledInstrumentations] = await Promise.all([
       import('./tracer-provider.js'),
       loadExporterModules(otel.exporter.protocol),
-      buildInstrumentations(config),
+      buildInstrumentations(config, flattenInstrumentations(extensions)),
     ]);
     instrumentations = enabledInstrumentations;
     const health = new ExportHealth(logger);
-    const built = createTracerProvider(config, exporterModules, health);
+    // Issue 20: the resource detected once by init.ts (also target_info's), and the code's processors.
+    const resource =
+      extensions.resource ??
+      (await (await import('./resource.js')).detectResource(config, extensions.resourceDetectors));
+    const built = createTracerProvider(config, exporterModules, health, resource, extensions.spanProcessors);
     provider = built.provider;
     abortExports = built.abortExports;
     if (!trace.setGlobalTracerProvider(built.global)) throw alreadyRegistered('tracer provider');

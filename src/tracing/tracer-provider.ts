@@ -1,5 +1,6 @@
 import type { TracerProvider as ApiTracerProvider } from '@opentelemetry/api';
-import { TracerProvider } from '@opentelemetry/sdk-trace';
+import type { Resource } from '@opentelemetry/resources';
+import { TracerProvider, type SpanProcessor } from '@opentelemetry/sdk-trace';
 import type { ObservabilityConfig } from '../config/types.js';
 import { CaptureTracerProvider } from './capture-tracer.js';
 import { ErrorCapture } from './error-capture-processor.js';
@@ -8,15 +9,16 @@ import { BoundedBatchSpanProcessor } from './export-pipeline.js';
 import { createSpanExporter, type ExporterModules } from './exporter.js';
 import { withIsolatedOtelEnv } from './isolated-env.js';
 import { createReplayProvider } from './replay-provider.js';
-import { buildResource } from './resource.js';
 import { buildSampler } from './samplers/build-sampler.js';
 import { buildSpanLimits } from './span-limits.js';
 import { TenantSpanProcessor } from './tenant.js';
 
 /**
- * Builds the SDK tracer provider of `config.opentelemetry`: resource, head sampler (with the
+ * Builds the SDK tracer provider of `config.opentelemetry`: `resource` (detected by
+ * detectResource()), head sampler (with the
  * always-sample rules), span limits (`opentelemetry.limits`: the same for the SDK's spans, the
- * captured spans of error capture and their replay), the tenant attribute processor and the export path (the bounded batch
+ * captured spans of error capture and their replay), the tenant attribute processor, the
+ * service's own `spanProcessors` (initObservability's option), and the export path (the bounded batch
  * processor and the OTLP exporter of `exporterModules`). This is what `NodeSDK.start()` of
  * `@opentelemetry/sdk-node` builds for traces, without that package's import of every log and
  * metric exporter (docs/performance.md). Not registered globally: `global` is the provider to
@@ -31,6 +33,8 @@ export function createTracerProvider(
   config: ObservabilityConfig,
   exporterModules: ExporterModules,
   health: ExportHealth,
+  resource: Resource,
+  spanProcessors: readonly SpanProcessor[] = [],
 ): {
   provider: TracerProvider;
   global: ApiTracerProvider;
@@ -43,10 +47,14 @@ export function createTracerProvider(
   return withIsolatedOtelEnv(() => {
     const { exporter, drain, abort } = createSpanExporter(otel.exporter, exporterModules);
     const batch = new BoundedBatchSpanProcessor(exporter, otel.batch, otel.exporter.timeout_ms, health);
-    const resource = buildResource(config);
     const tenant = new TenantSpanProcessor();
     if (!errorCapture) {
-      const provider = new TracerProvider({ resource, sampler, spanLimits, spanProcessors: [tenant, batch] });
+      const provider = new TracerProvider({
+        resource,
+        sampler,
+        spanLimits,
+        spanProcessors: [tenant, ...spanProcessors, batch],
+      });
       return { provider, global: provider, drainExports: drain, abortExports: abort };
     }
     const replay = createReplayProvider(resource, spanLimits, batch);
@@ -55,7 +63,7 @@ export function createTracerProvider(
       resource,
       sampler,
       spanLimits,
-      spanProcessors: [tenant, batch, capture],
+      spanProcessors: [tenant, ...spanProcessors, batch, capture],
     });
     return {
       provider,
