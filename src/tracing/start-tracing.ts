@@ -4,7 +4,8 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import type { TracerProvider } from '@opentelemetry/sdk-trace';
 import type { Logger } from 'pino';
-import { collectSecrets, REDACTED } from '../config/redact.js';
+import { collectSecrets } from '../config/redact.js';
+import { scrubSecretText } from '../secrets/index.js';
 import type { ObservabilityConfig } from '../config/types.js';
 import { ObservabilityError } from '../errors.js';
 import { ExportHealth, zeroExportHealthCounts, type ExportHealthCounts } from './export-health.js';
@@ -109,7 +110,7 @@ export async function startTracing(
     if (err instanceof ObservabilityError) throw err;
     // Third-party messages may quote a header value: scrub every config secret, keep no raw cause.
     let reason = err instanceof Error ? err.message : String(err);
-    for (const secret of collectSecrets(config)) reason = reason.split(secret).join(REDACTED);
+    reason = scrubSecretText(reason, collectSecrets(config));
     throw new ObservabilityError('OBS_ERR_TRACING_START', `the OpenTelemetry SDK could not be started: ${reason}`, {
       key: 'opentelemetry',
       expected:
