@@ -91,6 +91,17 @@ function knownItems(raw: string, allowed: readonly string[], expected: string, c
   return known;
 }
 
+/**
+ * `OTEL_EXPORTER_OTLP_<SUFFIX>` and its traces-specific form `OTEL_EXPORTER_OTLP_TRACES_<SUFFIX>`
+ * (which wins), for the key `opentelemetry.exporter.<field>` (OTLP exporter configuration spec).
+ */
+function otlpExporterVariable(suffix: string, field: string): OtelVariable {
+  return {
+    names: [`OTEL_EXPORTER_OTLP_${suffix}`, `OTEL_EXPORTER_OTLP_TRACES_${suffix}`],
+    key: `opentelemetry.exporter.${field}`,
+  };
+}
+
 const OTEL_VARIABLES: readonly OtelVariable[] = [
   {
     names: ['OTEL_SDK_DISABLED'],
@@ -117,35 +128,14 @@ const OTEL_VARIABLES: readonly OtelVariable[] = [
       return map;
     },
   },
-  {
-    names: ['OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT'],
-    key: 'opentelemetry.exporter.endpoint',
-  },
-  {
-    names: ['OTEL_EXPORTER_OTLP_PROTOCOL', 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL'],
-    key: 'opentelemetry.exporter.protocol',
-  },
-  { names: ['OTEL_EXPORTER_OTLP_HEADERS', 'OTEL_EXPORTER_OTLP_TRACES_HEADERS'], key: 'opentelemetry.exporter.headers' },
-  {
-    names: ['OTEL_EXPORTER_OTLP_TIMEOUT', 'OTEL_EXPORTER_OTLP_TRACES_TIMEOUT'],
-    key: 'opentelemetry.exporter.timeout_ms',
-  },
-  {
-    names: ['OTEL_EXPORTER_OTLP_COMPRESSION', 'OTEL_EXPORTER_OTLP_TRACES_COMPRESSION'],
-    key: 'opentelemetry.exporter.compression',
-  },
-  {
-    names: ['OTEL_EXPORTER_OTLP_CERTIFICATE', 'OTEL_EXPORTER_OTLP_TRACES_CERTIFICATE'],
-    key: 'opentelemetry.exporter.certificate',
-  },
-  {
-    names: ['OTEL_EXPORTER_OTLP_CLIENT_KEY', 'OTEL_EXPORTER_OTLP_TRACES_CLIENT_KEY'],
-    key: 'opentelemetry.exporter.client_key',
-  },
-  {
-    names: ['OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE', 'OTEL_EXPORTER_OTLP_TRACES_CLIENT_CERTIFICATE'],
-    key: 'opentelemetry.exporter.client_certificate',
-  },
+  otlpExporterVariable('ENDPOINT', 'endpoint'),
+  otlpExporterVariable('PROTOCOL', 'protocol'),
+  otlpExporterVariable('HEADERS', 'headers'),
+  otlpExporterVariable('TIMEOUT', 'timeout_ms'),
+  otlpExporterVariable('COMPRESSION', 'compression'),
+  otlpExporterVariable('CERTIFICATE', 'certificate'),
+  otlpExporterVariable('CLIENT_KEY', 'client_key'),
+  otlpExporterVariable('CLIENT_CERTIFICATE', 'client_certificate'),
   {
     names: ['OTEL_ATTRIBUTE_COUNT_LIMIT', 'OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT'],
     key: 'opentelemetry.limits.attribute_count',
