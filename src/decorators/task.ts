@@ -4,6 +4,7 @@ import { ObservabilityError } from '../errors.js';
 import { checkDecoratorOptions, TASK_OPTIONS } from './check-options.js';
 import type { ObservabilityRuntime } from '../runtime.js';
 import { TENANT_BAGGAGE_KEY } from '../tenant-context.js';
+import { censorSecretEntries, isSecretName, secretNameMatcherFor } from '../secrets/index.js';
 import { CallRecorder, CallState, recordSpanError } from './call-recorder.js';
 import { describeError } from './error-info.js';
 import { invokeInstrumented } from './invoke.js';
@@ -90,7 +91,12 @@ class TaskRecorder extends CallRecorder {
     super('@Task', options.expectedErrors);
     this.spanName = options.name ?? DEFAULT_TASK_SPAN_NAME;
     this.labels = new TaskLabelSets(options.type);
-    const fixed = typeof options.attributes === 'object' ? options.attributes : undefined;
+    // Secret-named attributes are censored as @Instrument's are: fixed ones by the built-in names
+    // (the config is not known at decoration time), those of the function by the config's names too.
+    const fixed =
+      typeof options.attributes === 'object' && options.attributes !== null
+        ? censorSecretEntries({ ...options.attributes }, isSecretName)
+        : undefined;
     this.fixedAttributes = fixed;
     // Shared by every call and never mutated (the SDK copies start attributes). Not frozen:
     // frozen objects take slower paths in the SDK and prom-client.
@@ -166,7 +172,9 @@ class TaskRecorder extends CallRecorder {
     try {
       const extra: unknown = hook(args as readonly unknown[]);
       // A fresh object: `base` may be the shared per-decoration one, which is never mutated.
-      return typeof extra === 'object' && extra !== null ? Object.assign({}, base, extra) : base;
+      return typeof extra === 'object' && extra !== null
+        ? Object.assign({}, base, censorSecretEntries(extra as Attributes, secretNameMatcherFor(runtime.config)))
+        : base;
     } catch (error) {
       this.warnOnce(runtime, 'OBS_WARN_HOOK_FAILED', 'attributes', error);
       return base;
