@@ -23,6 +23,7 @@
  * the service listens itself, the package leaves the signal to it. It never calls process.exit.
  */
 import pino from 'pino';
+import { scrubUrlCredentials } from './secrets/url-credentials.js';
 import { describeLateImports, registerInstrumentationHooks } from './tracing/register-hooks.js';
 import { warn } from './warnings.js';
 
@@ -128,8 +129,12 @@ function warnLateImport(handle: RegisterHandle, modules: string[]): void {
   });
 }
 
+/**
+ * Prints why a part did not start. The package's own errors are scrubbed where they are made; any
+ * other error's message (a library's, quoting a URL) has its URL credentials redacted here.
+ */
 function report(what: string, err: unknown): void {
-  const detail = err instanceof Error ? err.message : String(err);
+  const detail = scrubUrlCredentials(err instanceof Error ? err.message : String(err));
   process.stderr.write(`@grey/observability: ${what}\n  ${detail.replace(/\n/g, '\n  ')}\n`);
 }
 

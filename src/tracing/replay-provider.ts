@@ -128,13 +128,15 @@ export function withCapturedDrops(span: ReadableSpan, captured: CapturedSpan): R
  * same `resource`, `spanLimits` and export processor as the service's provider (shared, so this
  * provider is never shut down itself), a sampler that samples and an id generator that reuses
  * the captured ids. The tenant span processor is not among its processors: a captured span set
- * its tenant attribute at start, as that processor would have. Returns the provider and the
+ * its tenant attribute at start, as that processor would have. `beforeExport` run first (the
+ * URL credentials redaction, in `onEnding`). Returns the provider and the
  * function that exports one captured span.
  */
 export function createReplayProvider(
   resource: Resource,
   spanLimits: ResolvedSpanLimits,
   exportProcessor: SpanProcessor,
+  beforeExport: readonly SpanProcessor[] = [],
 ): { provider: TracerProvider; exportCaptured: (span: CapturedSpan) => void } {
   const replay = new Replay();
   const provider = new TracerProvider({
@@ -142,7 +144,7 @@ export function createReplayProvider(
     spanLimits,
     sampler: replay,
     idGenerator: replay,
-    spanProcessors: [new ReplayExportProcessor(replay, exportProcessor)],
+    spanProcessors: [...beforeExport, new ReplayExportProcessor(replay, exportProcessor)],
   });
   return {
     provider,

@@ -12,12 +12,15 @@ import { createReplayProvider } from './replay-provider.js';
 import { buildSampler } from './samplers/build-sampler.js';
 import { buildSpanLimits } from './span-limits.js';
 import { TenantSpanProcessor } from './tenant.js';
+import { UrlCredentialsSpanProcessor } from './span-url-credentials.js';
+import { secretNameMatcherFor } from '../secrets/index.js';
 
 /**
  * Builds the SDK tracer provider of `config.opentelemetry`: `resource` (detected by
  * detectResource()), head sampler (with the
  * always-sample rules), span limits (`opentelemetry.limits`: the same for the SDK's spans, the
- * captured spans of error capture and their replay), the tenant attribute processor, the
+ * captured spans of error capture and their replay), the tenant attribute processor, the URL
+ * credentials redaction (span-url-credentials.ts, also on replayed spans), the
  * service's own `spanProcessors` (initObservability's option), and the export path (the bounded batch
  * processor and the OTLP exporter of `exporterModules`). This is what `NodeSDK.start()` of
  * `@opentelemetry/sdk-node` builds for traces, without that package's import of every log and
@@ -48,22 +51,23 @@ export function createTracerProvider(
     const { exporter, drain, abort } = createSpanExporter(otel.exporter, exporterModules);
     const batch = new BoundedBatchSpanProcessor(exporter, otel.batch, otel.exporter.timeout_ms, health);
     const tenant = new TenantSpanProcessor();
+    const urlCredentials = new UrlCredentialsSpanProcessor(secretNameMatcherFor(config));
     if (!errorCapture) {
       const provider = new TracerProvider({
         resource,
         sampler,
         spanLimits,
-        spanProcessors: [tenant, ...spanProcessors, batch],
+        spanProcessors: [tenant, urlCredentials, ...spanProcessors, batch],
       });
       return { provider, global: provider, drainExports: drain, abortExports: abort };
     }
-    const replay = createReplayProvider(resource, spanLimits, batch);
+    const replay = createReplayProvider(resource, spanLimits, batch, [urlCredentials]);
     const capture = new ErrorCapture(otel.sampling.error_capture, spanLimits, health, replay.exportCaptured);
     const provider = new TracerProvider({
       resource,
       sampler,
       spanLimits,
-      spanProcessors: [tenant, ...spanProcessors, batch, capture],
+      spanProcessors: [tenant, urlCredentials, ...spanProcessors, batch, capture],
     });
     return {
       provider,
