@@ -41,6 +41,13 @@ export {
   type Metrics,
   type SummaryHelper,
 } from './metrics/index.js';
+export {
+  observePostgresPool,
+  postgresOperation,
+  type PostgresPoolLike,
+  type PostgresPoolObserver,
+  type PostgresPoolOptions,
+} from './metrics/postgres-pool.js';
 
 // Imported from their own modules, not tracing/index.ts: the SDK loads only when tracing starts.
 export { extractContext, injectContext, type HeaderCarrier } from './tracing/propagation.js';
