@@ -14,6 +14,7 @@ import { startPrometheus, type PromSample, type RunningPrometheus } from '../sup
 import { startExample, type RunningExample } from './support/run-example.js';
 
 const SERVICE = join(REPO_ROOT, 'dist', 'examples', 'express-postgres', 'service.js');
+const COMMONJS_SERVICE = join(REPO_ROOT, 'dist', 'test', 'examples', 'fixtures', 'express-postgres-commonjs.cjs');
 const CONFIG = join(REPO_ROOT, 'examples', 'express-postgres', 'observability.yaml');
 
 function valueOf(samples: PromSample[]): number {
@@ -131,6 +132,37 @@ describe('examples/express-postgres on a real PostgreSQL, scraped by a real Prom
     // Resource detection: the platform's identity on every span.
     assert.equal(byId?.resource['process.runtime.name'], 'nodejs');
     assert.equal(byId?.resource['service.name'], 'express-postgres');
+  });
+
+  it('traces express and pg in a CommonJS service under --import register too', async () => {
+    const commonjs = startExample(
+      ['--import', '@grey/observability/register', COMMONJS_SERVICE],
+      {
+        DATABASE_URL: postgres.url,
+        GREY_OBSERVABILITY_CONFIG: CONFIG,
+        GREY_PROMETHEUS_PORT: '0',
+        OTEL_SERVICE_NAME: 'express-postgres-commonjs',
+        OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: receiver.url,
+        OTEL_BSP_SCHEDULE_DELAY: '100',
+      },
+      REPO_ROOT,
+    );
+    try {
+      const ready = await commonjs.waitForLine('commonjs ready', 60_000);
+      assert.deepEqual(await (await fetch(`${ready.api as string}/cjs`)).json(), { answer: 42 });
+      const ours = (): ReceivedSpan[] =>
+        receiver.spans().filter((span) => span.resource['service.name'] === 'express-postgres-commonjs');
+      const deadline = Date.now() + 30_000;
+      while (Date.now() < deadline && !ours().some((span) => span.scope.includes('instrumentation-pg'))) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      const scopes = new Set(ours().map((span) => span.scope));
+      assert.ok(scopes.has('@opentelemetry/instrumentation-pg'), JSON.stringify([...scopes]));
+      assert.ok(scopes.has('@opentelemetry/instrumentation-express'), JSON.stringify([...scopes]));
+      assert.ok(ours().some((span) => span.attributes['http.route'] === '/cjs'));
+    } finally {
+      assert.equal(await commonjs.stop(), 0, commonjs.stderr());
+    }
   });
 
   it('stops on SIGTERM with its own handler: pool closed, telemetry flushed, exit code 0', async () => {
