@@ -14,7 +14,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { REPO_ROOT, runColdStart } from './comparisons/cold-start.js';
+import { REPO_ROOT, runColdStart, runColdStartHandwired } from './comparisons/cold-start.js';
 import { runInstallWeight } from './comparisons/install-weight.js';
 import { scrapeSizes } from './comparisons/scrape.js';
 import { runStartupParts, type StartupPart } from './comparisons/startup-parts.js';
@@ -65,6 +65,7 @@ function plan(mode: BenchMode): Step[] {
     ...scrapeSizes(mode).map((n) => worker(`scrape@${n >= 1000 ? `${n / 1000}k` : n}`, 'scrape', String(n))),
     worker('log_line', 'log_line', ''),
     { name: 'cold_start', run: () => runColdStart(mode), shareable: false },
+    { name: 'cold_start@handwired', run: () => runColdStartHandwired(mode), shareable: false },
     { name: 'tenant_memory', run: () => runTenantMemory(mode), shareable: true },
     { name: 'install_weight', run: () => (mode === 'full' ? runInstallWeight() : []), shareable: false },
   ];

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { SUPPORTED_NODE_MAJORS, nodeBinary } from './support/node-versions.js';
+import { REPO_ROOT, SUPPORTED_NODE_MAJORS, nodeBinary } from './support/node-versions.js';
 import { installPackedPackage, type InstalledPackage } from './support/packed-package.js';
 
 function directoryBytes(path: string): number {
@@ -61,6 +61,29 @@ describe('the packed package in a project already on @opentelemetry/api ^1.10', 
     t.diagnostic(`consumer node_modules: ${megabytes.toFixed(1)} MB`);
     console.log(`consumer node_modules: ${megabytes.toFixed(1)} MB (${bytes} bytes)`);
     assert.ok(megabytes < 80, `${megabytes.toFixed(1)} MB`);
+  });
+
+  // Issue 21: the Grafana Foundation SDK builds the dashboards at build time only; the installed
+  // CLI writes the shipped dashboard JSON without it.
+  it('installs no Grafana SDK, and its CLI still writes the five dashboards as shipped', () => {
+    assert.equal(existsSync(join(project.path, 'node_modules/@grafana')), false);
+    const out = join(project.path, 'dashboards-out');
+    const result = spawnSync(
+      process.execPath,
+      [join(project.path, 'node_modules/@grey/observability/dist/src/cli/main.js'), 'dashboards', '--out', out],
+      { cwd: project.path, encoding: 'utf8', timeout: 60_000 },
+    );
+    assert.equal(result.status, 0, result.stderr);
+    const written = readdirSync(out).sort();
+    const shipped = readdirSync(join(REPO_ROOT, 'monitoring/grafana')).sort();
+    assert.deepEqual(written, shipped);
+    assert.equal(written.length, 5);
+    for (const name of written) {
+      assert.equal(
+        readFileSync(join(out, name), 'utf8'),
+        readFileSync(join(REPO_ROOT, 'monitoring/grafana', name), 'utf8'),
+      );
+    }
   });
 
   // Issue 20: the instrumentation packages are optional peers, not installed with the package; one

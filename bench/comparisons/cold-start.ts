@@ -15,6 +15,8 @@ const here = dirname(fileURLToPath(import.meta.url));
 export const REPO_ROOT = join(here, '..', '..', '..');
 const PACKAGE_PROBE = join(here, '..', 'probes', 'cold-start-package.js');
 const BASELINE_PROBE = join(here, '..', 'probes', 'cold-start-baseline.js');
+const HANDWIRED_TELEMETRY = join(here, '..', 'probes', 'handwired-telemetry.js');
+const HANDWIRED_PROBE = join(here, '..', 'probes', 'cold-start-handwired.js');
 
 const SIZES: Record<BenchMode, { rounds: number }> = {
   full: { rounds: 10 },
@@ -91,4 +93,47 @@ export async function runColdStart(mode: BenchMode): Promise<BenchResult[]> {
     `(--import auto-instrumentations-node/register, OTEL_* defaults: every auto-instrumentation, OTLP http/protobuf, ` +
     `plus prom-client with default metrics). Target <= 0.5.`;
   return [timeResult('cold_start', stats, notes)];
+}
+
+/**
+ * `cold_start@handwired` (issue 20): the package with its defaults against the careful hand-wired
+ * set a service would write instead: NodeSDK with the http and undici instrumentations, the OTLP
+ * gRPC exporter, a parent-based ratio sampler, the instrumentation ESM hook, a prom-client
+ * endpoint with default metrics and pino (bench/probes/handwired-telemetry.ts,
+ * cold-start-handwired.ts). `cold_start@handwired,express+pg`: both with the express and pg
+ * instrumentations on as well; its notes give what turning them on adds to each side.
+ */
+export async function runColdStartHandwired(mode: BenchMode): Promise<BenchResult[]> {
+  const size = SIZES[mode];
+  const measure = (frameworks: boolean) =>
+    compareRounds({
+      a: () => timeToFirstScrape([PACKAGE_PROBE], childEnv(frameworks ? { BENCH_EXPRESS_PG: '1' } : {})),
+      b: () =>
+        timeToFirstScrape(
+          ['--import', HANDWIRED_TELEMETRY, HANDWIRED_PROBE],
+          childEnv(frameworks ? { BENCH_EXPRESS_PG: '1' } : {}),
+        ),
+      rounds: size.rounds,
+      warmup: mode === 'full' ? 1 : 0,
+    });
+  const plain = await measure(false);
+  const frameworks = await measure(true);
+  const addedA = frameworks.aMedian - plain.aMedian;
+  const addedB = frameworks.bMedian - plain.bMedian;
+  return [
+    timeResult(
+      'cold_start@handwired',
+      plain,
+      `ns from spawn to the first /metrics answer, fresh processes: package ${formatNs(plain.aMedian)} (defaults), ` +
+        `hand-wired ${formatNs(plain.bMedian)} (NodeSDK 0.301 + http and undici instrumentations + OTLP gRPC exporter + ` +
+        'parent-based ratio sampler + instrumentation ESM hook, prom-client with default metrics, pino). Aim <= 0.8.',
+    ),
+    timeResult(
+      'cold_start@handwired,express+pg',
+      frameworks,
+      `the same with the express and pg instrumentations on: package ${formatNs(frameworks.aMedian)}, hand-wired ` +
+        `${formatNs(frameworks.bMedian)}. Turning them on adds ${formatNs(addedA)} to the package and ` +
+        `${formatNs(addedB)} to the hand-wired set (medians). Aim: no more than the hand-wired set adds.`,
+    ),
+  ];
 }

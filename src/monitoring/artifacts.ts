@@ -1,8 +1,8 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import { alertmanagerConfig } from './alertmanager.js';
-import { buildDashboard } from './dashboard-builder.js';
 import { dashboardSpecs } from './dashboards/index.js';
 import { vectorConfig } from './log-shipping.js';
 import { ruleFile } from './rules.js';
@@ -22,11 +22,23 @@ function yaml(value: object): string {
   return YAML_HEADER + stringify(value, { lineWidth: 0 });
 }
 
-/** The Grafana dashboards (the spec's four and the pipeline's own), one JSON file each (`<uid>.json`). */
+/**
+ * Where the package ships its dashboards: `monitoring/grafana/` of the package (from
+ * dist/src/monitoring/, three levels up), generated at build time by `npm run monitoring`
+ * (built-dashboards.ts, with the Grafana Foundation SDK, a dev dependency only).
+ */
+const SHIPPED_DASHBOARDS = fileURLToPath(new URL('../../../monitoring/grafana/', import.meta.url));
+
+/**
+ * The Grafana dashboards (the spec's four and the pipeline's own), one JSON file each
+ * (`<uid>.json`), as the package ships them. Read from the shipped files, so that a service's
+ * install does not carry the Grafana Foundation SDK that builds them.
+ */
 export function dashboardArtifacts(): Artifact[] {
-  return dashboardSpecs().map((spec) => ({
-    path: `${spec.uid}.json`,
-    content: `${JSON.stringify(buildDashboard(spec), null, 2)}\n`,
+  // In the specs' order (the spec's four, then the pipeline's); the specs are plain data.
+  return dashboardSpecs().map(({ uid }) => ({
+    path: `${uid}.json`,
+    content: readFileSync(join(SHIPPED_DASHBOARDS, `${uid}.json`), 'utf8'),
   }));
 }
 
@@ -43,17 +55,6 @@ export function exampleArtifacts(): Artifact[] {
     { path: 'kubernetes-deployment.yaml', content: yaml(podTemplateExample()) },
     { path: 'alertmanager.yml', content: yaml(alertmanagerConfig()) },
     { path: 'vector.yaml', content: yaml(vectorConfig()) },
-  ];
-}
-
-/** Everything committed under `monitoring/`: `grafana/`, `prometheus/`, `examples/`. */
-export function monitoringArtifacts(): Artifact[] {
-  const under = (folder: string, artifacts: Artifact[]): Artifact[] =>
-    artifacts.map((artifact) => ({ ...artifact, path: `${folder}/${artifact.path}` }));
-  return [
-    ...under('grafana', dashboardArtifacts()),
-    ...under('prometheus', ruleArtifacts()),
-    ...under('examples', exampleArtifacts()),
   ];
 }
 

@@ -22,6 +22,7 @@ import * as stat from '@grafana/grafana-foundation-sdk/stat';
 import * as table from '@grafana/grafana-foundation-sdk/table';
 import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
 import { GraphDrawStyle, StackingConfigBuilder, StackingMode } from '@grafana/grafana-foundation-sdk/common';
+import type { DashboardSpec, PanelSpec } from './dashboard-spec.js';
 import { selector } from './promql.js';
 
 /**
@@ -32,65 +33,7 @@ import { selector } from './promql.js';
  * `selector(..., { scope: 'dashboard' })`.
  */
 
-/** One PromQL query of a panel. */
-export interface PanelQuery {
-  expr: string;
-  /** Grafana legend template, e.g. `{{tenant}}`. */
-  legend?: string;
-  /** `table` for tables (instant), `heatmap` for bucket bars; default time series. */
-  format?: 'time_series' | 'table' | 'heatmap';
-  /** Evaluate at the end of the range only (stat-like panels, tables). */
-  instant?: boolean;
-  /** Unit of this query's fields when it differs from the panel's (shown on a right axis). */
-  unit?: string;
-}
-
-/** One threshold step: from `value` upwards (null: the base step) the colour is `color`. */
-export interface ThresholdStep {
-  value: number | null;
-  color: string;
-}
-
-/** A value range shown as text, e.g. 0.8–1 as "healthy". */
-export interface RangeText {
-  from: number;
-  to: number;
-  text: string;
-  color: string;
-}
-
-/** A panel as data. */
-export interface PanelSpec {
-  title: string;
-  description: string;
-  kind: 'stat' | 'gauge' | 'timeseries' | 'bargauge' | 'piechart' | 'table';
-  /** Grafana unit id: `percentunit`, `s`, `ops`, `bytes`, `short`, `none` ... */
-  unit: string;
-  min?: number;
-  max?: number;
-  thresholds: readonly ThresholdStep[];
-  queries: readonly PanelQuery[];
-  rangeTexts?: readonly RangeText[];
-  /** Time series: stack the series (area, or bars with `bars`). */
-  stacked?: boolean;
-  bars?: boolean;
-  /** Grid width (of 24) and height; default 12 × 8. */
-  width?: number;
-  height?: number;
-}
-
-/** A dashboard as data. */
-export interface DashboardSpec {
-  uid: string;
-  title: string;
-  description: string;
-  panels: readonly PanelSpec[];
-}
-
-/** Green from the base, then the given steps. */
-export function steps(...rest: ReadonlyArray<[number, string]>): ThresholdStep[] {
-  return [{ value: null, color: 'green' }, ...rest.map(([value, color]) => ({ value, color }))];
-}
+export type { DashboardSpec, PanelQuery, PanelSpec, RangeText, ThresholdStep } from './dashboard-spec.js';
 
 const DATASOURCE = { type: 'prometheus', uid: '${datasource}' } as const;
 const TAGS = ['grey', 'grey-observability'];

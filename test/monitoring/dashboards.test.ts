@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { METRIC_CATALOG } from '../../src/metrics/catalog.js';
 import { dashboardArtifacts } from '../../src/monitoring/artifacts.js';
-import { buildDashboard } from '../../src/monitoring/dashboard-builder.js';
+import { builtDashboardArtifacts } from '../../src/monitoring/built-dashboards.js';
 import { dashboardSpecs } from '../../src/monitoring/dashboards/index.js';
 import { by, selector } from '../../src/monitoring/promql.js';
 import { alertingRules, recordingRules } from '../../src/monitoring/rules.js';
@@ -190,11 +190,11 @@ describe('Grafana dashboards', () => {
     }
   });
 
-  it('are the dashboards of dashboardSpecs() built by the Foundation SDK', () => {
-    const built = dashboardSpecs().map((spec) => `${JSON.stringify(buildDashboard(spec), null, 2)}\n`);
+  it('ship the dashboards the Foundation SDK builds from dashboardSpecs(), one file per uid', () => {
+    assert.deepEqual(dashboardArtifacts(), builtDashboardArtifacts());
     assert.deepEqual(
-      dashboardArtifacts().map((a) => a.content),
-      built,
+      dashboardArtifacts().map((a) => a.path),
+      dashboardSpecs().map((spec) => `${spec.uid}.json`),
     );
   });
 });

@@ -1,4 +1,4 @@
-import { steps, type DashboardSpec } from '../dashboard-builder.js';
+import { steps, type DashboardSpec } from '../dashboard-spec.js';
 import { by, selector } from '../promql.js';
 
 const d = (name: string, match?: Record<string, string>): string => selector(name, { scope: 'dashboard', match });

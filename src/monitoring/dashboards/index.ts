@@ -1,4 +1,4 @@
-import type { DashboardSpec } from '../dashboard-builder.js';
+import type { DashboardSpec } from '../dashboard-spec.js';
 import { clusterOverview } from './cluster-overview.js';
 import { observabilityPipeline } from './observability-pipeline.js';
 import { taskExecution } from './task-execution.js';

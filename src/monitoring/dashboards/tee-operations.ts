@@ -1,4 +1,4 @@
-import { type DashboardSpec, steps } from '../dashboard-builder.js';
+import { type DashboardSpec, steps } from '../dashboard-spec.js';
 import { by, selector } from '../promql.js';
 
 const d = (name: string, match?: Record<string, string>): string => selector(name, { scope: 'dashboard', match });
