@@ -19,6 +19,8 @@ const EXPECTED = [
   'scrape@100',
   'log_line',
   'cold_start',
+  'cold_start@handwired',
+  'cold_start@handwired,express+pg',
   'tenant_memory',
 ];
 
@@ -69,7 +71,7 @@ describe('npm run bench (tiny input)', () => {
     // Table cells are padded by prettier, which formats the regenerated doc. A ratio may be
     // negative: heap growth (tenant_memory) measured on a tiny input can be below zero after a GC.
     for (const name of EXPECTED) {
-      assert.match(text, new RegExp(`\\| \`${name.replace(/[.@,=]/g, '\\$&')}\` +\\| +-?\\d`), `row ${name}`);
+      assert.match(text, new RegExp(`\\| \`${name.replace(/[.@,=+]/g, '\\$&')}\` +\\| +-?\\d`), `row ${name}`);
     }
     assert.match(text, /\| package import +\| +\d+ ms \| +\d+ \|/);
     assert.match(text, /\| baseline: auto-instrumentations-node +\| +\d+ ms \| +\d+ \|/);
