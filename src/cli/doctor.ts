@@ -44,7 +44,15 @@ export async function runDoctor(file: string | undefined, io: CliIo): Promise<nu
   if (config.opentelemetry.enabled) {
     checks.push(checkProtocolPort(config), await checkCollector(config));
   } else {
-    checks.push({ status: 'skip', title: 'collector', detail: 'opentelemetry.enabled is false' });
+    // Metrics-only mode: not a problem to fix. Nothing is exported, so the span counters stay at 0
+    // and GreyObservabilitySpansLost stays quiet.
+    checks.push({
+      status: 'skip',
+      title: 'collector',
+      detail:
+        'opentelemetry.enabled is false: tracing is off (metrics-only), no spans are exported and ' +
+        'GreyObservabilitySpansLost stays quiet',
+    });
   }
   out(renderChecks(checks));
   if (config.prometheus.enabled) out(`\n${renderScrapeConfig(config)}`);

@@ -251,7 +251,10 @@ describe('grey-observability doctor', () => {
     );
     const result = await doctor(file);
     assert.equal(result.code, 0, result.stdout + result.stderr);
-    assert.match(result.stdout, /^skip collector: opentelemetry\.enabled is false$/m);
+    assert.match(
+      result.stdout,
+      /^skip collector: opentelemetry\.enabled is false: tracing is off \(metrics-only\), no spans are exported and GreyObservabilitySpansLost stays quiet$/m,
+    );
     const snippet = result.stdout.slice(
       result.stdout.indexOf('scrape_configs:'),
       result.stdout.indexOf('\n\n# Kubernetes'),
