@@ -144,7 +144,9 @@ export function alertingRules(): AlertingRule[] {
       '5m',
       'warning',
       'P99 task latency > 5s for tenant {{ $labels.tenant }}',
-      'The p99 task duration of tenant {{ $labels.tenant }} over 5 minutes is {{ $value | humanizeDuration }}.',
+      'The p99 task duration of tenant {{ $labels.tenant }} over 5 minutes is about {{ $value | humanizeDuration }} ' +
+        '(estimated from the grey_task_duration_seconds buckets: the true value lies between the bucket bounds ' +
+        'around it, prometheus.latency_buckets).',
       'high-task-latency',
     ),
     alert(
@@ -184,8 +186,10 @@ function pipelineAlerts(): AlertingRule[] {
       'Spans lost by {{ $labels.job }} ({{ $labels.reason }})',
       '{{ $labels.job }} has lost {{ $value }} spans per second ({{ $labels.reason }}) for 10 minutes, so traces are ' +
         'incomplete. timeout, unavailable, rejected, shutdown or other: the OTLP collector is slow, unreachable or ' +
-        'refusing exports; queue_full, capture_trace_evicted or capture_trace_full: a bounded span buffer is too ' +
-        'small for the span rate.',
+        'refusing exports (check opentelemetry.exporter.endpoint and the collector, or run grey-observability ' +
+        'doctor); queue_full, capture_trace_evicted or capture_trace_full: a bounded span buffer is too small for ' +
+        'the span rate (opentelemetry.batch.max_queue_size, sampling.error_capture). A deployment without a ' +
+        'collector: turn tracing off (opentelemetry.enabled: false or OTEL_SDK_DISABLED=true) and this alert stays quiet.',
       'observability-spans-lost',
     ),
     alert(

@@ -76,6 +76,17 @@ describe('Prometheus rules', () => {
     assert.deepEqual(parse((ruleArtifacts()[0] as { content: string }).content), ruleFile());
   });
 
+  it('state the p99 as an estimate from the buckets, and tell what to check when spans are lost', () => {
+    const rules = alertingRules();
+    const latency = rules.find((rule) => rule.alert === 'GreyHighTaskLatency')!;
+    assert.match(latency.annotations.description, /is about \{\{ \$value \| humanizeDuration \}\}/);
+    assert.match(latency.annotations.description, /estimated from the grey_task_duration_seconds buckets/);
+    const spans = rules.find((rule) => rule.alert === 'GreyObservabilitySpansLost')!;
+    for (const hint of ['opentelemetry.exporter.endpoint', 'grey-observability doctor', 'opentelemetry.enabled: false']) {
+      assert.ok(spans.annotations.description.includes(hint), hint);
+    }
+  });
+
   it('see a p99 above 5 s with the default latency buckets, which reach 30 s', () => {
     const buckets = schemaDefaults().prometheus.latency_buckets;
     assert.ok(

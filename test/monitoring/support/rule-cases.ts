@@ -181,6 +181,22 @@ const HEALTHY_SERIES: Series[] = [
 ];
 
 /**
+ * A metrics-only deployment (`opentelemetry.enabled: false`): the span counters exist at 0, every
+ * reason, and never move, whatever the tasks do.
+ */
+const METRICS_ONLY_SERIES: Series[] = [
+  counter('grey_tasks_submitted_total{job="grey",tenant="tenant-123",type="stateless"}', 1000),
+  counter('grey_tasks_completed_total{job="grey",tenant="tenant-123",type="stateless"}', 1000),
+  gauge('grey_observability_spans_exported_total{job="grey"}', 0),
+  ...['timeout', 'unavailable', 'rejected', 'shutdown', 'other'].map((reason) =>
+    gauge(`grey_observability_spans_failed_total{job="grey",reason="${reason}"}`, 0),
+  ),
+  ...['queue_full', 'capture_trace_evicted', 'capture_trace_full'].map((reason) =>
+    gauge(`grey_observability_spans_dropped_total{job="grey",reason="${reason}"}`, 0),
+  ),
+];
+
+/**
  * Failure bursts, slow failures and tenants that appear late, with their series as the package
  * exposes them: every sibling of a tenant's first series exists at 0 from then on (absent before,
  * not all starting at 0), and failed tasks have durations. Minute 10 is the burst.
@@ -346,6 +362,12 @@ export function promtoolTests(ruleFile: string): object {
         input_series: BURST_SERIES,
         alert_rule_test: alertTests(BURST_ALERTS),
         promql_expr_test: BURST_VALUES.map((test) => rounded(test, BURST_TIME)),
+      },
+      {
+        name: 'a metrics-only deployment (tracing off) keeps GreyObservabilitySpansLost quiet',
+        interval: '1m',
+        input_series: METRICS_ONLY_SERIES,
+        alert_rule_test: alertTests({}).filter((test) => test.alertname === 'GreyObservabilitySpansLost'),
       },
       {
         name: 'no alert fires on a healthy cluster',
