@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import type { Logger } from 'pino';
+import { markOwnServer } from './own-servers.js';
 import type { ObservabilityConfig } from '../config/types.js';
 import { ObservabilityError } from '../errors.js';
 import { createScrapeAuthorizer } from './endpoint-auth.js';
@@ -198,6 +199,7 @@ export async function serveExposition(
       });
     },
   );
+  markOwnServer(server);
   server.maxConnections = limits.maxConnections;
   server.setTimeout(limits.idleSocketTimeoutMs, (socket) => socket.destroy());
   await listen(server, host, port);

@@ -5,6 +5,7 @@ import type { Instrumentation } from '@opentelemetry/instrumentation';
 import type { HttpInstrumentation, HttpInstrumentationConfig } from '@opentelemetry/instrumentation-http';
 import type { ObservabilityConfig } from '../config/types.js';
 import { ObservabilityError } from '../errors.js';
+import { isOwnServerRequest } from '../metrics/own-servers.js';
 import { NAMED_INSTRUMENTATIONS, type NamedInstrumentation } from './instrumentation-catalog.js';
 import {
   rawHeadersToObject,
@@ -170,6 +171,8 @@ function acceptRawHeaders(options: RequestOptions): Attributes {
 function metricsScrapeMatcher(prometheus: ObservabilityConfig['prometheus']): (request: IncomingMessage) => boolean {
   const { enabled, port, path } = prometheus;
   return (request) => {
+    // The package's own endpoints, whatever port they got (prometheus.port 0 picks one at listen).
+    if (isOwnServerRequest(request)) return true;
     if (!enabled || port === 0 || request.socket?.localPort !== port) return false;
     const url = request.url ?? '';
     return url === path || url.startsWith(`${path}?`);

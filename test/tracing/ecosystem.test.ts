@@ -106,6 +106,24 @@ describe('initObservability with NodeSDK options, detectors and ignored paths', 
     assert.match(line, /service_name="grey-service"/);
     assert.match(line, / 1$/);
   });
+
+  it('makes no server span for scrapes of its own endpoint on a port chosen at listen (prometheus.port 0)', async () => {
+    for (let i = 0; i < 3; i++) assert.equal((await fetch(obs.metricsServer!.url)).status, 200);
+    obs.tracer.startActiveSpan('after-scrapes', (span) => span.end());
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline && !receiver.spans().some((span) => span.name === 'after-scrapes')) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const spans = receiver.spans();
+    const path = (span: (typeof spans)[number]) => String(span.attributes['url.path'] ?? span.attributes['url.full']);
+    assert.deepEqual(
+      spans.filter((span) => span.kind === 2 && path(span).endsWith('/metrics')),
+      [],
+      'no server span for /metrics',
+    );
+    // The scraper's side (fetch here) is traced as any client request is.
+    assert.ok(spans.filter((span) => span.kind === 3 && path(span).endsWith('/metrics')).length >= 3);
+  });
 });
 
 describe('opentelemetry.resource_detectors', () => {
