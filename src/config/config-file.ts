@@ -1,7 +1,16 @@
 import { closeSync, constants, existsSync, fstatSync, openSync, readFileSync, type Stats } from 'node:fs';
 import { extname, resolve } from 'node:path';
-import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { boundText, ObservabilityError } from '../errors.js';
+import { createRequire } from 'node:module';
+
+/**
+ * The `yaml` package, loaded on the first YAML file read (synchronously, its CommonJS build): a
+ * service without a config file, or with a JSON one, does not load its ~70 modules at start-up.
+ */
+let yamlModule: typeof import('yaml') | undefined;
+function yaml(): typeof import('yaml') {
+  return (yamlModule ??= createRequire(import.meta.url)('yaml') as typeof import('yaml'));
+}
 
 /** File names looked for in the working directory, in order, when no file is named. */
 export const DEFAULT_CONFIG_FILES = ['observability.yaml', 'observability.yml', 'observability.json'] as const;
@@ -148,6 +157,7 @@ function parseYamlText(text: string, path: string): unknown {
     // logLevel 'error': the yaml package's warnings (e.g. an unknown tag) would print the line,
     // secrets included, to stderr. JSON.stringify throws on a cycle (an alias inside the node it
     // names), which no config can use and every later walk of the tree would overflow on.
+    const { parse: parseYaml } = yaml();
     const parsed: unknown = parseYaml(text, { prettyErrors: true, uniqueKeys: true, logLevel: 'error' });
     JSON.stringify(parsed);
     return parsed;
@@ -158,14 +168,14 @@ function parseYamlText(text: string, path: string): unknown {
       300,
     );
     const where =
-      cause instanceof YAMLParseError && cause.linePos && !reason.includes(' at line ')
+      cause instanceof yaml().YAMLParseError && cause.linePos && !reason.includes(' at line ')
         ? ` at line ${cause.linePos[0].line}, column ${cause.linePos[0].col}`
         : '';
     throw new ObservabilityError('OBS_ERR_CONFIG_PARSE', `config file is not valid YAML: ${reason}${where}`, {
       file: path,
       expected: 'valid YAML',
       // A YAMLParseError's message quotes the source lines, secrets included: reason and position are above.
-      cause: cause instanceof YAMLParseError ? undefined : cause,
+      cause: cause instanceof yaml().YAMLParseError ? undefined : cause,
     });
   }
 }
