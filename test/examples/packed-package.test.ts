@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, normalize } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -289,4 +289,77 @@ describe('the one-line start from the packed package', () => {
       await receiver.close();
     }
   });
+});
+
+describe('the complete service of docs/getting-started.md', () => {
+  const FILES = ['package.json', 'tsconfig.json', 'observability.yaml', 'src/service.ts'];
+
+  it('shows in the doc exactly the files of examples/getting-started', () => {
+    const doc = readFileSync(join(ROOT, 'docs', 'getting-started.md'), 'utf8');
+    for (const file of FILES) {
+      const marker = `<!-- file: examples/getting-started/${file} -->`;
+      const at = doc.indexOf(marker);
+      assert.ok(at >= 0, `docs/getting-started.md shows ${file}`);
+      const block = /```\w+\n([\s\S]*?)```/.exec(doc.slice(at))?.[1];
+      assert.equal(block, readFileSync(join(ROOT, 'examples', 'getting-started', file), 'utf8'), file);
+    }
+  });
+
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    it(`builds, serves, counts and traces a task, and on ${signal} flushes its spans and ends by the signal`, async () => {
+      const dir = consumer.copyExample('getting-started');
+      const build = await run([TSC, '-p', 'tsconfig.json'], dir);
+      assert.equal(build.code, 0, build.stdout + build.stderr);
+      const receiver = await startHttpReceiver();
+      try {
+        const child = spawn(process.execPath, ['dist/service.js'], {
+          cwd: dir,
+          env: {
+            PATH: process.env.PATH,
+            PORT: '0',
+            GREY_PROMETHEUS_HOST: '127.0.0.1',
+            GREY_PROMETHEUS_PORT: '0',
+            OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: receiver.url,
+            // Long enough that the span is still queued when the signal arrives: the flush sends it.
+            OTEL_BSP_SCHEDULE_DELAY: '60000',
+          },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        let stderr = '';
+        child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+        const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
+          child.once('exit', (code, sig) => resolve([code, sig])),
+        );
+        const ready = await new Promise<Record<string, unknown>>((resolve, reject) => {
+          const timer = setTimeout(() => reject(new Error(`not ready in 30 s: ${stderr}`)), 30_000);
+          let buffer = '';
+          child.stdout.on('data', (chunk: Buffer) => {
+            buffer += chunk.toString();
+            for (const line of buffer.split('\n').filter((l) => l.startsWith('{'))) {
+              const record = JSON.parse(line) as Record<string, unknown>;
+              if (record.msg === 'service ready') {
+                clearTimeout(timer);
+                resolve(record);
+              }
+            }
+          });
+        });
+        const answer = await fetch(String(ready.api), { headers: { 'x-tenant-id': 'acme' } });
+        assert.equal(await answer.text(), 'done task-1\n');
+        const metrics = await (await fetch(String(ready.metrics))).text();
+        assert.match(metrics, /^grey_tasks_completed_total\{tenant="acme",type="stateless"\} 1$/m);
+        assert.equal(receiver.spans().length, 0, 'the span is still queued');
+        child.kill(signal);
+        const [code, endedBy] = await exited;
+        assert.deepEqual([code, endedBy], [null, signal], stderr);
+        const names = receiver.spans().map((span) => span.name);
+        assert.ok(names.includes('grey.task.run'), JSON.stringify(names));
+        const task = receiver.spans().find((span) => span.name === 'grey.task.run')!;
+        assert.equal(task.attributes['grey.tenant_id'], 'acme');
+        assert.equal(task.resource['service.name'], 'my-service');
+      } finally {
+        await receiver.close();
+      }
+    });
+  }
 });
