@@ -52,10 +52,10 @@ export async function buildInstrumentations(
   ]);
   const instrumentations: Instrumentation[] = [];
   if (http !== undefined) {
-    const ignoreScrape = metricsScrapeMatcher(config.prometheus);
     const ignorePath = incomingPathMatcher(config.opentelemetry.http.ignore_incoming_paths);
     const httpConfig: HttpInstrumentationConfig = {
-      ignoreIncomingRequestHook: (request) => ignoreScrape(request) || ignorePath(request),
+      // The package's own endpoints (metrics/own-servers.ts), whatever port they listen on.
+      ignoreIncomingRequestHook: (request) => isOwnServerRequest(request) || ignorePath(request),
       startOutgoingSpanHook: acceptRawHeaders,
       requestHook(span, request) {
         if ('removeHeader' in request) removeReplacedClientHeaders(request, replacedHeaders(span));
@@ -166,17 +166,6 @@ export function incomingPathMatcher(patterns: readonly string[]): (request: Inco
 function acceptRawHeaders(options: RequestOptions): Attributes {
   if (Array.isArray(options.headers)) options.headers = rawHeadersToObject(options.headers);
   return {};
-}
-
-function metricsScrapeMatcher(prometheus: ObservabilityConfig['prometheus']): (request: IncomingMessage) => boolean {
-  const { enabled, port, path } = prometheus;
-  return (request) => {
-    // The package's own endpoints, whatever port they got (prometheus.port 0 picks one at listen).
-    if (isOwnServerRequest(request)) return true;
-    if (!enabled || port === 0 || request.socket?.localPort !== port) return false;
-    const url = request.url ?? '';
-    return url === path || url.startsWith(`${path}?`);
-  };
 }
 
 /**
