@@ -1,6 +1,7 @@
 import { checkConfig, type CliIo } from './check-config.js';
 import { runDashboards } from './dashboards.js';
 import { runDoctor } from './doctor.js';
+import { runMonitoring } from './monitoring.js';
 import { runRules } from './rules.js';
 
 const USAGE = `Usage: grey-observability check-config [file] [--json]
@@ -16,8 +17,12 @@ const USAGE = `Usage: grey-observability check-config [file] [--json]
                  test span (latency or the error in words); print the Prometheus scrape config.
                  Exit 0 healthy, 1 not.
 
+  monitoring --out DIR   Write the operator kit into DIR: Prometheus (scrape configs, rules and
+                         their promtool tests), Alertmanager, Grafana, Kubernetes (monitors,
+                         PrometheusRule, dashboard ConfigMaps, Deployment), Collector, Vector.
+                         \`monitoring --help\` lists its flags.
   dashboards --out DIR   Write the Grafana dashboards (JSON) into DIR.
-  rules --out DIR        Write the Prometheus recording and alerting rules into DIR.
+  rules --out DIR        Write the Prometheus rules and their promtool tests into DIR.
 
 Exit codes: 0 valid, 1 invalid config, 2 usage error.
 `;
@@ -29,6 +34,7 @@ Exit codes: 0 valid, 1 invalid config, 2 usage error.
 export function runCli(args: readonly string[], io: CliIo): number | Promise<number> {
   if (args[0] === 'dashboards') return runDashboards(args.slice(1), io);
   if (args[0] === 'rules') return runRules(args.slice(1), io);
+  if (args[0] === 'monitoring') return runMonitoring(args.slice(1), io);
   const flags = args.filter((arg) => arg.startsWith('-'));
   const positional = args.filter((arg) => !arg.startsWith('-'));
   if (flags.includes('--help') || flags.includes('-h')) {

@@ -1,25 +1,45 @@
 import { resolve } from 'node:path';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { Artifact } from '../monitoring/artifacts.js';
 import type { CliIo } from './check-config.js';
 
-/** Parses `--out DIR` (or `--out=DIR`); returns the folder or a usage problem. */
-export function parseOutDir(args: readonly string[]): { dir: string } | { problem: string } {
-  let dir: string | undefined;
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i] as string;
-    if (arg === '--out') {
-      const next = args[i + 1];
-      if (next === undefined || next.startsWith('-')) return { problem: '--out needs a folder' };
-      dir = next;
-      i++;
-    } else if (arg.startsWith('--out=')) {
-      dir = arg.slice('--out='.length);
-      if (dir === '') return { problem: '--out needs a folder' };
-    } else {
-      return { problem: `unknown option or argument: ${arg}` };
-    }
+/** The `--out DIR` option every writing command takes. */
+export const OUT_OPTION = { out: { type: 'string' } } as const satisfies ParseArgsConfig['options'];
+
+/**
+ * Parses `args` with `util.parseArgs` (strict: unknown options and positionals are usage errors);
+ * returns the values or the problem in one line.
+ */
+export function parseCommandArgs<T extends NonNullable<ParseArgsConfig['options']>>(
+  args: readonly string[],
+  options: T,
+):
+  | { values: ReturnType<typeof parseArgs<{ options: T; strict: true; allowPositionals: false }>>['values'] }
+  | { problem: string } {
+  try {
+    return { values: parseArgs({ args: [...args], options, strict: true, allowPositionals: false }).values };
+  } catch (error) {
+    return { problem: error instanceof Error ? error.message : String(error) };
   }
-  return dir === undefined ? { problem: '--out DIR is required' } : { dir };
+}
+
+/** The `--out` folder of parsed values, or the usage problem when it is missing or empty. */
+export function outDirOf(values: { out?: string | undefined }): { dir: string } | { problem: string } {
+  if (values.out === undefined) return { problem: '--out DIR is required' };
+  if (values.out === '' || values.out.startsWith('-')) return { problem: '--out needs a folder' };
+  return { dir: values.out };
+}
+
+/** Writes `artifacts` into `dir` (relative to the working directory), printing each path; returns the exit code. */
+export async function writeInto(dir: string, artifacts: readonly Artifact[], io: CliIo): Promise<number> {
+  const { writeArtifacts } = await import('../monitoring/artifacts.js');
+  try {
+    for (const path of writeArtifacts(resolve(io.cwd, dir), artifacts)) io.stdout(`wrote ${path}\n`);
+    return 0;
+  } catch (error) {
+    io.stderr(`could not write to ${dir}: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  }
 }
 
 /**
@@ -36,19 +56,12 @@ export async function runWriteCommand(
     io.stdout(usage);
     return 0;
   }
-  const parsed = parseOutDir(args);
-  if ('problem' in parsed) {
-    io.stderr(`${parsed.problem}\n${usage}`);
+  const parsed = parseCommandArgs(args, OUT_OPTION);
+  const out = 'problem' in parsed ? parsed : outDirOf(parsed.values);
+  if ('problem' in out) {
+    io.stderr(`${out.problem}\n${usage}`);
     return 2;
   }
-  // Loaded on demand: the generators and Grafana's SDK are only needed by these commands.
-  const { writeArtifacts } = await import('../monitoring/artifacts.js');
-  const generated = await artifacts();
-  try {
-    for (const path of writeArtifacts(resolve(io.cwd, parsed.dir), generated)) io.stdout(`wrote ${path}\n`);
-    return 0;
-  } catch (error) {
-    io.stderr(`could not write to ${parsed.dir}: ${error instanceof Error ? error.message : String(error)}\n`);
-    return 1;
-  }
+  // Loaded on demand: the generators are only needed by these commands.
+  return writeInto(out.dir, await artifacts(), io);
 }

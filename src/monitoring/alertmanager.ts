@@ -1,19 +1,27 @@
+import { PLACEHOLDER, type MonitoringKitOptions } from './kit-options.js';
+
+/** Receiver names of the Alertmanager config, by the `severity` label the alerts carry. */
+export const RECEIVERS = { warning: 'grey-warning', critical: 'grey-critical' } as const;
+
 /**
- * An example Alertmanager config for the generated alerts: grouped by alert, job and tenant;
- * `severity: critical` pages, `warning` goes to the team channel; a firing GreyClusterCritical
- * silences GreyClusterDegraded of the same job (both fire below 50 % active nodes).
+ * The Alertmanager config for the generated alerts: grouped by alert, job and tenant; one route
+ * and receiver per `severity` (critical pages through `--critical-webhook-url`, warning goes to
+ * `--warning-webhook-url`; an alert without a known severity falls to the warning receiver); a
+ * firing GreyClusterCritical silences GreyClusterDegraded of the same job (both fire below 50 %
+ * active nodes). A webhook not given is an explicit placeholder on a `.invalid` host.
  */
-export function alertmanagerConfig(): object {
+export function alertmanagerConfig(options: MonitoringKitOptions): object {
+  const receiver = (name: string, url: string) => ({ name, webhook_configs: [{ url, send_resolved: true }] });
   return {
     route: {
-      receiver: 'grey-team',
+      receiver: RECEIVERS.warning,
       group_by: ['alertname', 'job', 'tenant'],
       group_wait: '30s',
       group_interval: '5m',
       repeat_interval: '4h',
       routes: [
-        { receiver: 'grey-pager', matchers: ['severity="critical"'], repeat_interval: '1h' },
-        { receiver: 'grey-team', matchers: ['severity="warning"'] },
+        { receiver: RECEIVERS.critical, matchers: ['severity="critical"'], repeat_interval: '1h' },
+        { receiver: RECEIVERS.warning, matchers: ['severity="warning"'] },
       ],
     },
     inhibit_rules: [
@@ -24,8 +32,8 @@ export function alertmanagerConfig(): object {
       },
     ],
     receivers: [
-      { name: 'grey-team', webhook_configs: [{ url: 'http://alert-webhook:5001/grey-team', send_resolved: true }] },
-      { name: 'grey-pager', webhook_configs: [{ url: 'http://alert-webhook:5001/grey-pager', send_resolved: true }] },
+      receiver(RECEIVERS.warning, options.webhooks.warning ?? PLACEHOLDER.warningWebhook),
+      receiver(RECEIVERS.critical, options.webhooks.critical ?? PLACEHOLDER.criticalWebhook),
     ],
   };
 }

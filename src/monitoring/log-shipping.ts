@@ -1,3 +1,6 @@
+import type { MonitoringKitOptions } from './kit-options.js';
+import { selectorText } from './scrape-configs.js';
+
 /**
  * An example Vector pipeline that ships the service's pino lines from Kubernetes to Loki.
  *
@@ -29,11 +32,14 @@ if is_integer(.time) {
 .tenant_id = string(.tenant_id) ?? "none"
 `;
 
-/** The Vector config (YAML-ready object). */
-export function vectorConfig(): object {
+/**
+ * The Vector config (YAML-ready object): the logs of the pods matching `options.selector`, pushed
+ * to `options.lokiUrl`.
+ */
+export function vectorConfig(options: MonitoringKitOptions): object {
   return {
     sources: {
-      grey_logs: { type: 'kubernetes_logs', extra_label_selector: 'app=grey' },
+      grey_logs: { type: 'kubernetes_logs', extra_label_selector: selectorText(options.selector) },
     },
     transforms: {
       grey_parse: { type: 'remap', inputs: ['grey_logs'], source: PARSE_PROGRAM },
@@ -42,9 +48,9 @@ export function vectorConfig(): object {
       loki: {
         type: 'loki',
         inputs: ['grey_parse'],
-        endpoint: 'http://loki:3100',
+        endpoint: options.lokiUrl,
         labels: {
-          app: 'grey',
+          job: options.job,
           service: '{{ service }}',
           level: '{{ level }}',
           tenant: '{{ tenant_id }}',

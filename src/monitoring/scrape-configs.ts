@@ -1,36 +1,83 @@
-import { configSchema } from '../config/schema.js';
+import type { MonitoringKitOptions } from './kit-options.js';
 
 /**
- * Example Prometheus configs for a service using this package: the spec's Kubernetes pod
- * discovery (with the pod annotations it relies on) and a static target list. Both load the
- * generated rule file and send alerts to Alertmanager. Plain objects; artifacts.ts writes YAML.
+ * Prometheus configs for a service using this package: the spec's Kubernetes pod discovery (with
+ * the pod annotations it relies on) and a static target list. Both load the kit's rule file and
+ * send alerts to the kit's Alertmanager. Plain objects; kit.ts writes them as YAML.
  */
 
-/** Port of the endpoint: the default of `prometheus.port`. */
-const METRICS_PORT = configSchema.prometheus.port.default;
-/** Path of the endpoint: the default of `prometheus.path`. */
-const METRICS_PATH = configSchema.prometheus.path.default;
-
-/** Path of the rule file as seen from `monitoring/examples/` (where the example configs live). */
-const RULE_FILE = '../prometheus/grey-rules.yml';
-
-const COMMON = {
-  global: { scrape_interval: '15s', evaluation_interval: '15s' },
-  rule_files: [RULE_FILE],
-  alerting: { alertmanagers: [{ static_configs: [{ targets: ['alertmanager:9093'] }] }] },
-};
+/** Where the scrape configs find the rule file: relative to their own folder (`prometheus/`). */
+export const RULE_FILE_FROM_PROMETHEUS_CONFIG = 'rules/grey-rules.yml';
 
 /**
- * The spec's `grey-cluster` job: pods labelled `app=grey` with `prometheus.io/scrape: "true"`,
- * scraped on the annotated port and path. Added to the spec: namespace and pod as target labels.
+ * Where Prometheus reads the credentials of a protected endpoint: relative to the config's folder
+ * (`prometheus/secrets/grey-metrics/` of the kit, or where the Secret is mounted beside the
+ * config). The kit writes no secret there; `promtool check config` fails until the file exists.
  */
-export function kubernetesScrapeConfig(): object {
+export const METRICS_CREDENTIALS_DIR = 'secrets/grey-metrics';
+
+/** Files under {@link METRICS_CREDENTIALS_DIR} the service's `prometheus.auth.type` needs. */
+export function credentialFiles(options: MonitoringKitOptions): string[] {
+  return options.service.auth === 'bearer' ? ['token'] : options.service.auth === 'basic' ? ['password'] : [];
+}
+
+/** The `authorization` or `basic_auth` a job needs for the service's `prometheus.auth.type`. */
+export function scrapeAuth(options: MonitoringKitOptions): object {
+  if (options.service.auth === 'bearer') {
+    return { authorization: { type: 'Bearer', credentials_file: `${METRICS_CREDENTIALS_DIR}/token` } };
+  }
+  if (options.service.auth === 'basic') {
+    return {
+      basic_auth: { username: options.service.username, password_file: `${METRICS_CREDENTIALS_DIR}/password` },
+    };
+  }
+  return {};
+}
+
+function common(options: MonitoringKitOptions): object {
+  const { alertmanagerUrl } = options;
+  const prefix = alertmanagerUrl.pathname.replace(/\/+$/, '');
   return {
-    ...COMMON,
+    global: { scrape_interval: '15s', evaluation_interval: '15s' },
+    rule_files: [RULE_FILE_FROM_PROMETHEUS_CONFIG],
+    alerting: {
+      alertmanagers: [
+        {
+          scheme: alertmanagerUrl.protocol.slice(0, -1),
+          ...(prefix === '' ? {} : { path_prefix: prefix }),
+          static_configs: [{ targets: [alertmanagerUrl.host] }],
+        },
+      ],
+    },
+  };
+}
+
+/** The label selector of pod discovery (`app=grey,tier=api`). */
+export function selectorText(selector: Readonly<Record<string, string>>): string {
+  return Object.entries(selector)
+    .map(([key, value]) => `${key}=${value}`)
+    .join(',');
+}
+
+/**
+ * The spec's pod discovery job (named `options.job`): pods matching `options.selector` with
+ * `prometheus.io/scrape: "true"`, scraped on the annotated port and path. Added to the spec:
+ * namespace and pod as target labels, and the endpoint's auth.
+ */
+export function kubernetesScrapeConfig(options: MonitoringKitOptions): object {
+  return {
+    ...common(options),
     scrape_configs: [
       {
-        job_name: 'grey-cluster',
-        kubernetes_sd_configs: [{ role: 'pod', selectors: [{ role: 'pod', label: 'app=grey' }] }],
+        job_name: options.job,
+        ...scrapeAuth(options),
+        kubernetes_sd_configs: [
+          {
+            role: 'pod',
+            namespaces: { names: [options.namespace] },
+            selectors: [{ role: 'pod', label: selectorText(options.selector) }],
+          },
+        ],
         relabel_configs: [
           {
             source_labels: ['__meta_kubernetes_pod_annotation_prometheus_io_scrape'],
@@ -58,53 +105,17 @@ export function kubernetesScrapeConfig(): object {
   };
 }
 
-/** A fixed list of `host:port` targets (VMs, docker compose). */
-export function staticScrapeConfig(): object {
+/** `options.targets` (VMs, docker compose) scraped on the service's metrics path. */
+export function staticScrapeConfig(options: MonitoringKitOptions): object {
   return {
-    ...COMMON,
+    ...common(options),
     scrape_configs: [
       {
-        job_name: 'grey',
-        metrics_path: METRICS_PATH,
-        static_configs: [
-          { targets: [`grey-1:${METRICS_PORT}`, `grey-2:${METRICS_PORT}`], labels: { environment: 'production' } },
-        ],
+        job_name: options.job,
+        metrics_path: options.service.metricsPath,
+        ...scrapeAuth(options),
+        static_configs: [{ targets: options.targets }],
       },
     ],
-  };
-}
-
-/**
- * The pod template fragment the Kubernetes config relies on: the `app: grey` label the selector
- * matches and the `prometheus.io/*` annotations the relabelling reads.
- */
-export function podTemplateExample(): object {
-  return {
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: { name: 'grey-service', labels: { app: 'grey' } },
-    spec: {
-      selector: { matchLabels: { app: 'grey' } },
-      template: {
-        metadata: {
-          labels: { app: 'grey' },
-          annotations: {
-            'prometheus.io/scrape': 'true',
-            'prometheus.io/port': String(METRICS_PORT),
-            'prometheus.io/path': METRICS_PATH,
-          },
-        },
-        spec: {
-          containers: [
-            {
-              name: 'grey-service',
-              image: 'grey-service:latest',
-              ports: [{ name: 'metrics', containerPort: METRICS_PORT }],
-              env: [{ name: 'GREY_SERVICE_NAME', value: 'grey-service' }],
-            },
-          ],
-        },
-      },
-    },
   };
 }

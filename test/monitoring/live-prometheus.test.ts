@@ -9,6 +9,7 @@ import { recordingRules } from '../../src/monitoring/rules.js';
 import { kubernetesScrapeConfig } from '../../src/monitoring/scrape-configs.js';
 import { startHttpReceiver, type OtlpReceiver } from '../support/otlp-receiver.js';
 import { startPrometheus, type RunningPrometheus } from '../support/prometheus.js';
+import { kitOptions } from './support/kit-options.js';
 import { driveSyntheticLoad, LATE_TENANT, PIPELINE_METRIC, TENANTS } from './support/synthetic-load.js';
 
 /**
@@ -51,7 +52,7 @@ function panelQueries(): PanelQuery[] {
 
 /** The generated Kubernetes config with pod discovery swapped for a file of discovered pods. */
 function prometheusConfig(): string {
-  const config = kubernetesScrapeConfig() as {
+  const config = kubernetesScrapeConfig(kitOptions({ namespace: 'grey' })) as {
     global: Record<string, string>;
     rule_files: string[];
     alerting?: unknown;

@@ -8,7 +8,7 @@ import { schemaDefaults } from '../../src/config/defaults.js';
 import { ruleArtifacts } from '../../src/monitoring/artifacts.js';
 import { alertingRules, recordingRules, ruleFile } from '../../src/monitoring/rules.js';
 import { createTempDir } from '../support/temp-dir.js';
-import { CASE_BUCKETS, COVERED_ALERTS, promtoolTests } from './support/rule-cases.js';
+import { CASE_BUCKETS, COVERED_ALERTS, promtoolTests } from '../../src/monitoring/rule-tests.js';
 
 function promtool(args: string[], cwd: string): { code: number; output: string } {
   const result = spawnSync('promtool', args, { cwd, encoding: 'utf8' });

@@ -69,6 +69,8 @@ export interface PromSample {
 export interface RunningPrometheus {
   /** Base URL, e.g. http://127.0.0.1:41234 */
   url: string;
+  /** GET of an API path (`/api/v1/rules`); returns its `data`, rejects unless its status is success. */
+  api<T>(pathAndQuery: string): Promise<T>;
   /** Instant query; returns the vector result. */
   query(promql: string): Promise<PromSample[]>;
   /** Polls `query` until `accept` holds for its result or `timeoutMs` passes; returns the last result. */
@@ -89,6 +91,8 @@ export interface PrometheusOptions {
   config?: string;
   /** More files to write beside prometheus.yml (rule files, file_sd target lists), by file name. */
   files?: Readonly<Record<string, string>>;
+  /** An existing config file to run as it is (its paths resolve from its own folder); wins over `config`. */
+  configFile?: string;
 }
 
 /**
@@ -120,7 +124,7 @@ scrape_configs:
   const child: ChildProcess = spawn(
     'prometheus',
     [
-      `--config.file=${join(dir, 'prometheus.yml')}`,
+      `--config.file=${options.configFile ?? join(dir, 'prometheus.yml')}`,
       `--storage.tsdb.path=${join(dir, 'data')}`,
       `--web.listen-address=127.0.0.1:${port}`,
       '--enable-feature=exemplar-storage',
@@ -166,6 +170,7 @@ scrape_configs:
 
   return {
     url,
+    api,
     query,
     async waitFor(promql, accept, timeoutMs = 20_000) {
       let last: PromSample[] = [];

@@ -1,4 +1,4 @@
-import { alertingRules } from '../../../src/monitoring/rules.js';
+import { alertingRules } from './rules.js';
 
 /**
  * `promtool test rules` cases for the generated rule file, as data. Each alert has series that
