@@ -86,6 +86,26 @@ describe('the packed package in a project already on @opentelemetry/api ^1.10', 
     }
   });
 
+  // Issue 21: the installed CLI writes the whole operator kit (no dev dependency needed), and the
+  // promtool tests it ships pass against the rules it ships.
+  it('writes the operator kit with its CLI, and its promtool rule tests pass', () => {
+    const out = join(project.path, 'kit');
+    const result = spawnSync(
+      process.execPath,
+      [join(project.path, 'node_modules/@grey/observability/dist/src/cli/main.js'), 'monitoring', '--out', out],
+      { cwd: project.path, encoding: 'utf8', timeout: 60_000 },
+    );
+    assert.equal(result.status, 0, result.stderr);
+    for (const file of ['prometheus/prometheus.yml', 'kubernetes/podmonitor.yaml', 'otel-collector/config.yaml']) {
+      assert.ok(existsSync(join(out, file)), file);
+    }
+    const tests = spawnSync('promtool', ['test', 'rules', 'grey-rules.test.yml'], {
+      cwd: join(project.path, 'node_modules/@grey/observability/monitoring/prometheus'),
+      encoding: 'utf8',
+    });
+    assert.equal(tests.status, 0, `${tests.stdout}${tests.stderr}`);
+  });
+
   // Issue 20: the instrumentation packages are optional peers, not installed with the package; one
   // enabled without its package is a coded error that names the package to install.
   it('rejects kafkajs enabled without its package with OBS_ERR_INSTRUMENTATION_MISSING naming the package', () => {

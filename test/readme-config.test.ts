@@ -6,6 +6,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../src/config/load.js';
 import { REPO_ROOT } from './support/node-versions.js';
 import { createTempDir } from './support/temp-dir.js';
@@ -33,6 +36,27 @@ describe("the README's config block", () => {
       assert.equal(config.opentelemetry.exporter.headers.Authorization, 'Bearer ');
       const withToken = loadConfig({ configFile: file, env: { OTEL_TOKEN: 't0ken' } }).config;
       assert.equal(withToken.opentelemetry.exporter.headers.Authorization, 'Bearer t0ken');
+    } finally {
+      dir.remove();
+    }
+  });
+
+  it("feeds the README's monitoring command, which writes the kit as shown", () => {
+    const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
+    const command = /^npx grey-observability monitoring ((?:[^\n\\]|\\\n)*)$/m.exec(readme)?.[1];
+    assert.ok(command !== undefined, 'README.md shows the monitoring command');
+    const args = command.replace(/\\\n/g, ' ').trim().split(/\s+/);
+    const dir = createTempDir();
+    try {
+      dir.write('observability.yaml', readmeConfigBlock());
+      const cli = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
+      const result = spawnSync(process.execPath, [cli, 'monitoring', ...args], { cwd: dir.path, encoding: 'utf8' });
+      assert.equal(result.status, 0, result.stderr);
+      // Only the image is left to fill: the command gives both webhooks.
+      assert.deepEqual(result.stderr.trim().split('\n').length, 1, result.stderr);
+      assert.match(result.stderr, /--image/);
+      assert.ok(existsSync(join(dir.path, 'ops', 'kubernetes', 'prometheusrule.yaml')));
+      assert.match(readFileSync(join(dir.path, 'ops', 'kubernetes', 'podmonitor.yaml'), 'utf8'), /namespace: shop/);
     } finally {
       dir.remove();
     }
