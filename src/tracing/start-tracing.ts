@@ -19,6 +19,7 @@ import {
   type GlobalClaims,
 } from './globals.js';
 import { buildInstrumentations, patchLoadedBuiltins } from './instrumentations.js';
+import { markServerEmitRethrow } from './server-emit-rethrow.js';
 import { warn } from '../warnings.js';
 import { SwitchableTracer } from './switchable-tracer.js';
 import type { Resource } from '@opentelemetry/resources';
@@ -99,8 +100,21 @@ export async function startTracing(
     if (!trace.setGlobalTracerProvider(built.global)) throw alreadyRegistered('tracer provider');
     claims.trace = true;
     await enableInstrumentations(instrumentations);
-    if (otel.instrumentations.http) patchLoadedBuiltins();
-    return startedTracing(provider, built.drainExports, abortExports, instrumentations, health, claims, logger);
+    let unmarkServerEmit = (): void => undefined;
+    if (otel.instrumentations.http) {
+      patchLoadedBuiltins();
+      unmarkServerEmit = markServerEmitRethrow();
+    }
+    return startedTracing(
+      provider,
+      built.drainExports,
+      abortExports,
+      instrumentations,
+      health,
+      claims,
+      logger,
+      unmarkServerEmit,
+    );
   } catch (err) {
     for (const instrumentation of instrumentations) instrumentation.disable();
     if (instrumentations.length > 0) syncBuiltinESMExports();
@@ -134,6 +148,7 @@ function startedTracing(
   health: ExportHealth,
   claims: GlobalClaims,
   logger: Logger,
+  unmarkServerEmit: () => void,
 ): Tracing {
   let stopped = false;
   const tracer = new SwitchableTracer(trace.getTracer(TRACER_NAME), TRACER_NAME);
@@ -158,6 +173,7 @@ function startedTracing(
       // every abandoned span is counted (reason "shutdown") before the summary line and health().
       abortExports();
       health.abandonOutstanding();
+      unmarkServerEmit();
       for (const instrumentation of instrumentations) instrumentation.disable();
       if (instrumentations.length > 0) syncBuiltinESMExports();
       health.logSummary();
