@@ -35,6 +35,7 @@ export function markServerEmitRethrow(): () => void {
   const installed: Installed[] = prototypes.map((prototype) => {
     const inner = prototype.emit;
     const wrapper: Emit = function emit(this: unknown, ...args: unknown[]): boolean {
+      // eslint-disable-next-line no-useless-catch -- the marked rethrow is the point (see above)
       try {
         return Reflect.apply(inner, this, args) as boolean;
       } catch (error) {
