@@ -1,3 +1,4 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { checkConfig, type CliIo } from './check-config.js';
 import { runDashboards } from './dashboards.js';
 import { runDoctor } from './doctor.js';
@@ -32,23 +33,46 @@ Exit codes: 0 valid, 1 invalid config, 2 usage error.
  * (a promise for the commands that write files or probe the network).
  */
 export function runCli(args: readonly string[], io: CliIo): number | Promise<number> {
-  if (args[0] === 'dashboards') return runDashboards(args.slice(1), io);
-  if (args[0] === 'rules') return runRules(args.slice(1), io);
-  if (args[0] === 'monitoring') return runMonitoring(args.slice(1), io);
-  const flags = args.filter((arg) => arg.startsWith('-'));
-  const positional = args.filter((arg) => !arg.startsWith('-'));
-  if (flags.includes('--help') || flags.includes('-h')) {
+  const [command, ...rest] = args;
+  if (command === 'dashboards') return runDashboards(rest, io);
+  if (command === 'rules') return runRules(rest, io);
+  if (command === 'monitoring') return runMonitoring(rest, io);
+  if (command === undefined || command === '--help' || command === '-h') {
+    (command === undefined ? io.stderr : io.stdout)(USAGE);
+    return command === undefined ? 2 : 0;
+  }
+  if (command !== 'check-config' && command !== 'doctor') {
+    io.stderr(`unknown command: ${command}\n${USAGE}`);
+    return 2;
+  }
+  let parsed: ReturnType<typeof parseCommand>;
+  try {
+    parsed = parseCommand(command, rest);
+  } catch (error) {
+    io.stderr(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
+    return 2;
+  }
+  if (parsed.values.help === true) {
     io.stdout(USAGE);
     return 0;
   }
-  const unknownFlag = flags.find((flag) => flag !== '--json');
-  const [command, file, ...rest] = positional;
-  if (command === 'doctor' && rest.length === 0 && flags.length === 0) return runDoctor(file, io);
-  if (command !== 'check-config' || rest.length > 0 || unknownFlag !== undefined) {
-    io.stderr(
-      `${unknownFlag !== undefined ? `unknown option ${unknownFlag}\n` : command === undefined ? '' : `unknown command or argument: ${[command, file, ...rest].filter(Boolean).join(' ')}\n`}${USAGE}`,
-    );
+  if (parsed.positionals.length > 1) {
+    io.stderr(`unexpected argument: ${parsed.positionals.slice(1).join(' ')}\n${USAGE}`);
     return 2;
   }
-  return checkConfig(file, flags.includes('--json'), io);
+  const [file] = parsed.positionals;
+  if (command === 'doctor') return runDoctor(file, io);
+  return checkConfig(file, parsed.values.json === true, io);
+}
+
+/** `check-config [file] [--json]` and `doctor [file]` by util.parseArgs (strict: unknown options throw). */
+function parseCommand(command: 'check-config' | 'doctor', args: readonly string[]) {
+  const options = {
+    help: { type: 'boolean', short: 'h' },
+    ...(command === 'check-config' ? { json: { type: 'boolean' } } : {}),
+  } as const satisfies ParseArgsConfig['options'];
+  return parseArgs({ args: [...args], options, strict: true, allowPositionals: true }) as {
+    values: { help?: boolean; json?: boolean };
+    positionals: string[];
+  };
 }

@@ -1,3 +1,4 @@
+import Negotiator from 'negotiator';
 import { Registry, type Metric } from 'prom-client';
 import { RenderProgress } from './render-progress.js';
 
@@ -235,36 +236,24 @@ function formatNumber(value: number): string {
 }
 
 /**
- * The format to answer an `Accept` header with: OpenMetrics when the client lists
- * `application/openmetrics-text` (version 1.0.0, 0.0.1 or none) with a quality at least that of
- * any text match, else Prometheus text 0.0.4 (also for no header, `*\/*` and unknown types).
+ * The media types the endpoint can answer, in the order it prefers them when the client has no
+ * preference (`*\/*`): Prometheus text 0.0.4 first, then OpenMetrics 1.0.0 (and 0.0.1, which
+ * clients still send and which the 1.0.0 text satisfies), each in UTF-8 (a client may name the charset).
+ */
+const MEDIA_TYPES = [
+  'text/plain; version=0.0.4; charset=utf-8',
+  'application/openmetrics-text; version=1.0.0; charset=utf-8',
+  'application/openmetrics-text; version=0.0.1; charset=utf-8',
+];
+
+/**
+ * The format to answer an `Accept` header with, by HTTP content negotiation (RFC 9110 12.5.1,
+ * through `negotiator`): OpenMetrics when the client prefers `application/openmetrics-text`
+ * (version 1.0.0, 0.0.1 or none), else Prometheus text 0.0.4 (also for no header, `*\/*`, other
+ * versions and unknown types).
  */
 export function negotiateFormat(accept: string | undefined): ExpositionFormat {
   if (accept === undefined || accept === '') return 'text';
-  let openMetricsQuality = 0;
-  let textQuality = 0;
-  for (const part of accept.split(',')) {
-    const [rawType = '', ...rawParams] = part.split(';');
-    const type = rawType.trim().toLowerCase();
-    let quality = 1;
-    let version: string | undefined;
-    for (const param of rawParams) {
-      const [key = '', value = ''] = param.split('=').map((s) => s.trim());
-      if (key.toLowerCase() === 'q') quality = Number.isFinite(Number(value)) ? Number(value) : 0;
-      else if (key.toLowerCase() === 'version') version = value;
-    }
-    if (
-      type === 'application/openmetrics-text' &&
-      (version === undefined || version === '1.0.0' || version === '0.0.1')
-    ) {
-      openMetricsQuality = Math.max(openMetricsQuality, quality);
-    } else if (
-      (type === 'text/plain' && (version === undefined || version === '0.0.4')) ||
-      type === 'text/*' ||
-      type === '*/*'
-    ) {
-      textQuality = Math.max(textQuality, quality);
-    }
-  }
-  return openMetricsQuality > 0 && openMetricsQuality >= textQuality ? 'openmetrics' : 'text';
+  const [preferred] = new Negotiator({ headers: { accept } }).mediaTypes(MEDIA_TYPES);
+  return preferred?.startsWith('application/openmetrics-text') === true ? 'openmetrics' : 'text';
 }

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
+import Negotiator from 'negotiator';
 import type { Logger } from 'pino';
 import { markOwnServer } from './own-servers.js';
 import type { ObservabilityConfig } from '../config/types.js';
@@ -280,19 +281,10 @@ function reply(response: ServerResponse, status: number, text: string): void {
   response.end(text);
 }
 
-/** True when `Accept-Encoding` lists gzip (or `*`) with a non-zero quality. */
+/** True when `Accept-Encoding` accepts gzip (or `x-gzip`, or `*`) with a non-zero quality (RFC 9110 12.5.3, through `negotiator`). */
 export function acceptsGzip(header: string | undefined): boolean {
   if (header === undefined) return false;
-  let gzipQuality: number | undefined;
-  let anyQuality: number | undefined;
-  for (const part of header.split(',')) {
-    const [coding = '', ...params] = part.split(';').map((s) => s.trim().toLowerCase());
-    const q = params.find((p) => p.startsWith('q='));
-    const quality = q === undefined ? 1 : Number(q.slice(2)) || 0;
-    if (coding === 'gzip' || coding === 'x-gzip') gzipQuality = quality;
-    else if (coding === '*') anyQuality = quality;
-  }
-  return (gzipQuality ?? anyQuality ?? 0) > 0;
+  return new Negotiator({ headers: { 'accept-encoding': header } }).encoding(['gzip', 'x-gzip']) !== undefined;
 }
 
 function listen(server: Server, host: string, port: number): Promise<void> {

@@ -208,4 +208,21 @@ describe('grey-observability check-config', () => {
     assert.equal(code, 2);
     assert.match(stderr, /Usage: grey-observability check-config/);
   });
+
+  it('exits 2 naming the problem for an unknown option, an option of another command, or a second file', () => {
+    for (const [args, problem] of [
+      [['check-config', '--jsn'], /Unknown option '--jsn'/],
+      [['doctor', '--json'], /Unknown option '--json'/],
+      [['check-config', 'a.yaml', 'b.yaml'], /unexpected argument: b\.yaml/],
+      [['check-config', '--json=yes'], /--json/],
+    ] as const) {
+      const { code, stderr } = run([...args]);
+      assert.equal(code, 2, args.join(' '));
+      assert.match(stderr, problem, args.join(' '));
+      assert.match(stderr, /Usage: grey-observability/);
+    }
+    const help = run(['check-config', '-h']);
+    assert.equal(help.code, 0);
+    assert.match(help.stdout, /Usage: grey-observability check-config/);
+  });
 });

@@ -187,6 +187,12 @@ describe('negotiateFormat', () => {
     ['application/openmetrics-text;version=2.0.0', 'text'],
     ['application/openmetrics-text;q=0', 'text'],
     ['application/json', 'text'],
+    ['text/*', 'text'],
+    ['APPLICATION/OPENMETRICS-TEXT;VERSION=1.0.0', 'openmetrics'],
+    // Equal quality: the client's order decides.
+    ['application/openmetrics-text, text/plain', 'openmetrics'],
+    ['text/plain, application/openmetrics-text', 'text'],
+    ['application/openmetrics-text;version=0.0.1;q=0.9, text/plain;q=0.8', 'openmetrics'],
   ];
   for (const [accept, expected] of cases) {
     it(`answers ${expected} to Accept: ${accept ?? '(none)'}`, () => {

@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import { gunzipSync } from 'node:zlib';
 import { isObservabilityError } from '../../src/errors.js';
 import { createMetrics } from '../../src/metrics/metrics.js';
-import { startMetricsServer, type MetricsServer } from '../../src/metrics/server.js';
+import { acceptsGzip, startMetricsServer, type MetricsServer } from '../../src/metrics/server.js';
 import type { ConfigOverrides } from '../../src/config/types.js';
 import { testConfig } from '../support/config.js';
 import { silentLogger } from './support/logger.js';
@@ -112,6 +112,23 @@ describe('startMetricsServer', () => {
       assert.equal(refused.headers['content-encoding'], undefined);
       assert.match(refused.body.toString(), /grey_tasks_submitted_total/);
     });
+  });
+
+  it('reads Accept-Encoding by its rules: qualities, *, x-gzip and case', () => {
+    const cases: Array<[string | undefined, boolean]> = [
+      [undefined, false],
+      ['', false],
+      ['identity', false],
+      ['gzip', true],
+      ['GZIP', true],
+      ['x-gzip', true],
+      ['*', true],
+      ['deflate, *;q=0.1', true],
+      ['gzip;q=0, identity', false],
+      ['*;q=0', false],
+      ['br;q=1, gzip;q=0.001', true],
+    ];
+    for (const [header, expected] of cases) assert.equal(acceptsGzip(header), expected, String(header));
   });
 
   it('requires the bearer token when auth.type is bearer', async () => {
