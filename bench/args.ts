@@ -31,7 +31,7 @@ export interface BenchOptions {
 }
 
 /** The generated blocks of the performance doc (`<!-- bench:NAME:start -->` ... `:end -->`). */
-export const DOC_BLOCKS = ['conditions', 'results', 'startup'] as const;
+const DOC_BLOCKS = ['conditions', 'results', 'startup'] as const;
 
 /**
  * Parses and checks `argv` (without node and the script). `names(mode)` lists the comparisons of

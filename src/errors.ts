@@ -100,7 +100,7 @@ export interface ObservabilityProblem {
 }
 
 /** Characters of a value, key or name quoted into a message at most; longer ones are cut (with `…`). */
-export const MAX_QUOTED_CHARS = 200;
+const MAX_QUOTED_CHARS = 200;
 
 /**
  * Problems an error lists at most, its own included: the rest are counted ("and 12 more not
@@ -116,9 +116,9 @@ const MAX_LINE_CHARS = 650;
  * The one error type this package throws. `code` is stable and listed in docs/errors.md; the message
  * names the file, the key path, the (redacted) value and what was expected, in that order.
  *
- * Its size is bounded whatever the input: values and keys are cut to {@link MAX_QUOTED_CHARS}
+ * Its size is bounded whatever the input: values and keys are cut to `MAX_QUOTED_CHARS` (200)
  * characters (`value` and each problem's `value` hold the cut text when the original was longer),
- * identical problems are kept once, and at most {@link MAX_LISTED_PROBLEMS} are kept in all, the
+ * identical problems are kept once, and at most `MAX_LISTED_PROBLEMS` are kept in all, the
  * number of the others in `omitted`.
  */
 export class ObservabilityError extends Error {

@@ -2,8 +2,15 @@
  * @grey/observability: one config file, one call. Named exports only, listed one by one.
  * Importing this module starts nothing; initObservability() does.
  */
-export { getObservability, initObservability, type InitOptions, type ObservabilityHandle } from './init.js';
+export {
+  getObservability,
+  initObservability,
+  type InitOptions,
+  type ObservabilityHandle,
+  type ObservabilityHealth,
+} from './init.js';
 export type { TracingExtensions } from './tracing/extensions.js';
+export type { ExportFailureReason } from './tracing/export-health.js';
 
 export {
   loadConfig,
@@ -12,9 +19,18 @@ export {
   type ResolvedConfig,
   type ValueSource,
 } from './config/load.js';
+export {
+  EXPORTER_PROTOCOLS,
+  LOG_LEVELS,
+  METRICS_AUTH_TYPES,
+  PROPAGATORS,
+  SAMPLING_STRATEGIES,
+  TENANT_OVERFLOW_MODES,
+} from './config/schema.js';
 export type {
   ConfigOverrides,
   ConfigSource,
+  DeepPartial,
   ExporterProtocol,
   LogLevel,
   MetricsAuthType,
@@ -24,7 +40,14 @@ export type {
   TenantOverflowMode,
 } from './config/types.js';
 
-export { ErrorCodes, ObservabilityError, isObservabilityError, type ErrorCode } from './errors.js';
+export {
+  ErrorCodes,
+  ObservabilityError,
+  isObservabilityError,
+  type ErrorCode,
+  type ObservabilityErrorDetails,
+  type ObservabilityProblem,
+} from './errors.js';
 
 export {
   METRIC_CATALOG,
@@ -32,14 +55,28 @@ export {
   TENANT_OTHER,
   shareMetricsWithClusterPrimary,
   startClusterMetricsServer,
+  type BaseMetricHelper,
+  type BucketSource,
+  type ClusterAggregator,
   type CounterHelper,
   type CustomMetricOptions,
+  type ExpositionFormat,
   type GaugeHelper,
   type HistogramHelper,
+  type LabelRecord,
+  type LabelValue,
   type MetricDefinition,
+  type MetricHelper,
   type MetricLabels,
+  type MetricType,
   type Metrics,
+  type MetricsServer,
+  type ObservingMetricHelper,
+  type StopTimer,
   type SummaryHelper,
+  type SummingMetricHelper,
+  type TenantGuard,
+  type TenantGuardSettings,
 } from './metrics/index.js';
 export {
   observePostgresPool,
@@ -54,4 +91,14 @@ export { extractContext, injectContext, type HeaderCarrier } from './tracing/pro
 export { SpanAttributes, SpanNames, type SpanAttributeName, type SpanName } from './tracing/span-names.js';
 export { TENANT_BAGGAGE_KEY, currentTenant, withTenant } from './tracing/tenant.js';
 
-export { Instrument, Task, type InstrumentOptions, type TaskOptions } from './decorators/index.js';
+export {
+  Instrument,
+  Task,
+  type AnyMethod,
+  type ErrorClass,
+  type ExpectedErrors,
+  type InstrumentOptions,
+  type MethodDecorator,
+  type MethodOrClassDecorator,
+  type TaskOptions,
+} from './decorators/index.js';

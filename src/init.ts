@@ -12,7 +12,7 @@ import { ObservabilityError, isObservabilityError } from './errors.js';
 import { closeLogger, createLogger } from './logging/index.js';
 import { createMetrics, startMetricsServer, type Metrics, type MetricsServer } from './metrics/index.js';
 import { registerSpanExportMetrics } from './metrics/span-export-metrics.js';
-import { getRuntime, setRuntime } from './runtime.js';
+import { lifecycle, setRuntime } from './runtime.js';
 import { warn } from './warnings.js';
 import { zeroExportHealthCounts, type ExportFailureReason } from './tracing/export-health.js';
 import { startTracing, TRACER_NAME, type Tracing } from './tracing/start-tracing.js';
@@ -70,12 +70,10 @@ export interface ObservabilityHandle {
 /** Least time each part gets to stop, even once the shutdown deadline has passed. */
 const MIN_STOP_BUDGET_MS = 100;
 
-let starting = false;
-/** The last shutdown() under way: a new initObservability() waits for it (its port and globals are released). */
-let stopping: Promise<void> | undefined;
-let liveHandle: ObservabilityHandle | undefined;
-/** True when the live handle was started by `--import @grey/observability/register`. */
-let startedByRegister = false;
+/** The live handle, as any copy of the package started it (src/runtime.ts, one lifecycle slot). */
+function liveHandle(): ObservabilityHandle | undefined {
+  return lifecycle().handle as ObservabilityHandle | undefined;
+}
 
 /**
  * The live handle, or undefined before initObservability() resolved and after shutdown(). This is
@@ -83,7 +81,7 @@ let startedByRegister = false;
  * metrics and shutdown().
  */
 export function getObservability(): ObservabilityHandle | undefined {
-  return liveHandle;
+  return liveHandle();
 }
 
 /**
@@ -104,16 +102,18 @@ export function getObservability(): ObservabilityHandle | undefined {
  * or to call `shutdown()` first (docs/config.md, "Lifecycle").
  */
 export async function initObservability(options: InitOptions = {}): Promise<ObservabilityHandle> {
-  if (!starting && startedByRegister && liveHandle !== undefined) {
+  const state = lifecycle();
+  const live = liveHandle();
+  if (!state.starting && state.startedByRegister && live !== undefined) {
     if (Object.keys(options).length > 0) {
-      warn(liveHandle.logger, 'OBS_WARN_ALREADY_INITIALIZED', 'initObservability() options ignored', {
+      warn(live.logger, 'OBS_WARN_ALREADY_INITIALIZED', 'initObservability() options ignored', {
         message:
           'observability was started by --import @grey/observability/register, so initObservability() returned its live ' +
           'handle and its options were not applied; set them in the config file or environment instead',
         fields: { options: Object.keys(options) },
       });
     }
-    return liveHandle;
+    return live;
   }
   return start(options, false);
 }
@@ -127,16 +127,19 @@ export async function initObservability(options: InitOptions = {}): Promise<Obse
  * and the rest runs. Only a config invalid outside the `opentelemetry` section or a logger that
  * cannot start rejects (register.ts then prints the error and the service runs without telemetry).
  * The handle is marked as register's, so that a later initObservability() of the service returns it.
+ *
+ * @public Imported by src/register.ts through a dynamic `import()`.
  */
 export async function startObservabilityForRegister(): Promise<ObservabilityHandle> {
   const handle = await start({}, true);
-  startedByRegister = true;
+  lifecycle().startedByRegister = true;
   return handle;
 }
 
 /** One start; `whatCanStart` is register's mode (see {@link startObservabilityForRegister}). */
 async function start(options: InitOptions, whatCanStart: boolean): Promise<ObservabilityHandle> {
-  if (starting || getRuntime() !== undefined) {
+  const state = lifecycle();
+  if (state.starting || state.runtime !== undefined) {
     throw new ObservabilityError(
       'OBS_ERR_ALREADY_INITIALIZED',
       'initObservability() was already called and its handle is live; reach it with getObservability()',
@@ -146,10 +149,10 @@ async function start(options: InitOptions, whatCanStart: boolean): Promise<Obser
       },
     );
   }
-  starting = true;
+  state.starting = true;
   const stops: Array<(timeoutMs: number) => Promise<void>> = [];
   try {
-    await stopping;
+    await state.stopping;
     const { instrumentations, spanProcessors, resourceDetectors, ...loadOptions } = options;
     const { resolved, setAside } = whatCanStart
       ? loadConfigWithoutTracing(loadOptions)
@@ -193,11 +196,11 @@ async function start(options: InitOptions, whatCanStart: boolean): Promise<Obser
 
     setRuntime({ config, logger, tracer: tracing.tracer, metrics });
     const shutdown = once(() => {
-      liveHandle = undefined;
-      startedByRegister = false;
-      return (stopping = stopAll(stops, config.shutdown_timeout_ms));
+      state.handle = undefined;
+      state.startedByRegister = false;
+      return (state.stopping = stopAll(stops, config.shutdown_timeout_ms));
     });
-    liveHandle = {
+    const handle: ObservabilityHandle = {
       config,
       sources: resolved.sources,
       configFile: resolved.file,
@@ -208,7 +211,8 @@ async function start(options: InitOptions, whatCanStart: boolean): Promise<Obser
       health: () => healthOf(tracing),
       shutdown,
     };
-    return liveHandle;
+    state.handle = handle;
+    return handle;
   } catch (err) {
     await stopAll(stops, 2000);
     if (isObservabilityError(err)) throw err;
@@ -221,7 +225,7 @@ async function start(options: InitOptions, whatCanStart: boolean): Promise<Obser
       },
     );
   } finally {
-    starting = false;
+    state.starting = false;
   }
 }
 
@@ -230,7 +234,8 @@ async function start(options: InitOptions, whatCanStart: boolean): Promise<Obser
  * service returns it (what {@link startObservabilityForRegister} does; kept for tests).
  */
 export function markStartedByRegister(): void {
-  startedByRegister = liveHandle !== undefined;
+  const state = lifecycle();
+  state.startedByRegister = state.handle !== undefined;
 }
 
 /**

@@ -42,11 +42,8 @@ const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
 /** Where initObservability() lives, relative to this file. */
 const INIT_MODULE = './init.js';
 
-/**
- * Registers the hooks and starts observability; resolves whatever happens. Exported for tests and
- * for entry files that want to await it explicitly; importing the module already runs it once.
- */
-export async function registerObservability(): Promise<boolean> {
+/** Registers the hooks and starts observability; resolves whatever happens. Run once, at import. */
+async function registerObservability(): Promise<boolean> {
   let hooks: ReturnType<typeof registerInstrumentationHooks> | undefined;
   try {
     hooks = registerInstrumentationHooks();

@@ -16,18 +16,50 @@ export interface ObservabilityRuntime {
   metrics: Metrics;
 }
 
-// Kept on globalThis so that two copies of the package in one process (a CommonJS and an ESM
-// path, or two versions) still see one live handle.
-const SLOT = Symbol.for('@grey/observability.runtime');
-type Slot = { [SLOT]?: ObservabilityRuntime };
+/**
+ * The process's one lifecycle state, read by getRuntime(), getObservability() and
+ * initObservability() of every copy of the package alike. Kept on `globalThis` under a
+ * `Symbol.for` key, so that two copies in one process (a CommonJS and an ESM path, or two
+ * versions nested in node_modules) see one live handle and one start at a time; its shape is
+ * versioned for that reason (`version`, add fields, never change one).
+ */
+export interface Lifecycle {
+  readonly version: 1;
+  /** The live runtime: set when a start completes, cleared when its shutdown begins. */
+  runtime: ObservabilityRuntime | undefined;
+  /** The live handle (an `ObservabilityHandle` of the copy that started it). */
+  handle: unknown;
+  /** True while a start is under way. */
+  starting: boolean;
+  /** The last shutdown under way or done: a new start waits for it (port and globals released). */
+  stopping: Promise<void> | undefined;
+  /** True when the live handle was started by `--import @grey/observability/register`. */
+  startedByRegister: boolean;
+}
+
+const SLOT = Symbol.for('@grey/observability.lifecycle');
+type Slot = { [SLOT]?: Lifecycle };
+
+/** The process's lifecycle state (created on first use). */
+export function lifecycle(): Lifecycle {
+  const slot = globalThis as Slot;
+  slot[SLOT] ??= {
+    version: 1,
+    runtime: undefined,
+    handle: undefined,
+    starting: false,
+    stopping: undefined,
+    startedByRegister: false,
+  };
+  return slot[SLOT];
+}
 
 /** The live runtime, or undefined before initObservability() and after shutdown(). */
 export function getRuntime(): ObservabilityRuntime | undefined {
-  return (globalThis as Slot)[SLOT];
+  return lifecycle().runtime;
 }
 
-/** Installs (or with undefined, clears) the live runtime. Internal to init.ts. */
+/** Installs (or with undefined, clears) the live runtime. Internal to init.ts and tests. */
 export function setRuntime(runtime: ObservabilityRuntime | undefined): void {
-  if (runtime === undefined) delete (globalThis as Slot)[SLOT];
-  else (globalThis as Slot)[SLOT] = runtime;
+  lifecycle().runtime = runtime;
 }

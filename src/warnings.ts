@@ -19,7 +19,7 @@ import type { ErrorCode } from './errors.js';
 export type WarningCode = Extract<ErrorCode, `OBS_WARN_${string}`>;
 
 /** Least time between two lines of one code and scope, in milliseconds, unless a caller sets its own. */
-export const WARNING_INTERVAL_MS = 60_000;
+const WARNING_INTERVAL_MS = 60_000;
 
 /** Scopes remembered per logger; past this, further scopes of a code share one rate limit. */
 const MAX_SCOPES = 1000;

@@ -40,7 +40,7 @@ const BASELINE_ENV = {
 };
 
 /** ns from spawn until the first scrape of the child's endpoint was answered in full. */
-export function timeToFirstScrape(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+function timeToFirstScrape(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
   return new Promise((resolve, reject) => {
     const start = process.hrtime.bigint();
     const child = spawn(process.execPath, args, { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'ignore'] });

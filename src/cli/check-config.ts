@@ -15,7 +15,7 @@ export interface CliIo {
 }
 
 /** One printed row of the effective config. */
-export interface EffectiveValue {
+interface EffectiveValue {
   key: string;
   value: unknown;
   source: ValueSource['source'];
@@ -26,7 +26,7 @@ export interface EffectiveValue {
  * The effective config as rows, secrets redacted: one row per key, and one per entry of a map key
  * (headers, resource attributes) so each entry shows its own source.
  */
-export function describeEffectiveConfig(resolved: ResolvedConfig): EffectiveValue[] {
+function describeEffectiveConfig(resolved: ResolvedConfig): EffectiveValue[] {
   const rows: EffectiveValue[] = [];
   for (const { key } of listSchemaLeaves()) {
     const value = getPath(resolved.config, key);

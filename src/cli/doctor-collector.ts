@@ -28,7 +28,7 @@ const TLS_FAILURE =
   /CERT_|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|ERR_TLS|certificate|handshake|ssl|alert|Hostname\/IP does not match/i;
 
 /** Name of the test span the doctor sends. */
-export const DOCTOR_SPAN_NAME = 'grey.doctor.test_span';
+const DOCTOR_SPAN_NAME = 'grey.doctor.test_span';
 
 interface Target {
   url: URL;

@@ -6,6 +6,8 @@ import { createServer } from 'node:net';
 import { redactValue } from '../config/redact.js';
 import type { ObservabilityConfig } from '../config/types.js';
 import type { DoctorCheck } from './doctor-report.js';
+import { KIT_DEFAULTS } from '../monitoring/kit-options.js';
+import { METRICS_CREDENTIALS_DIR, SCRAPE_INTERVAL_SECONDS } from '../monitoring/scrape-configs.js';
 
 /** Prometheus's own default port, which is also this package's default metrics port. */
 const PROMETHEUS_OWN_PORT = 9090;
@@ -75,33 +77,35 @@ function tryListen(host: string, port: number): Promise<NodeJS.ErrnoException | 
 
 /**
  * A Prometheus scrape job for the service (static target) and the pod annotations that the
- * spec's Kubernetes scrape config reads. Credentials are referenced by file, never printed.
+ * spec's Kubernetes scrape config reads: the job, timeout and credential files are those of the
+ * kit `grey-observability monitoring --out DIR` writes (its default `--job`, files relative to
+ * prometheus.yml), so the snippet and the kit's dashboards agree. Credentials are referenced by
+ * file, never printed.
  */
 export function renderScrapeConfig(config: ObservabilityConfig): string {
   const { port, path, auth } = config.prometheus;
   const target = ['0.0.0.0', '::', ''].includes(config.prometheus.host)
     ? `localhost:${port}`
     : `${config.prometheus.host}:${port}`;
-  const job = config.service.name.replace(/[^a-zA-Z0-9_.-]/g, '_');
+  const job = KIT_DEFAULTS.job;
+  const timeout = Math.min(SCRAPE_INTERVAL_SECONDS, Math.ceil(config.prometheus.scrape_timeout_ms / 1000) + 2);
   const authLines =
     auth.type === 'bearer'
-      ? [
-          '    authorization:',
-          '      type: Bearer',
-          '      credentials_file: /etc/prometheus/secrets/grey-metrics-token',
-        ]
+      ? ['    authorization:', '      type: Bearer', `      credentials_file: ${METRICS_CREDENTIALS_DIR}/token`]
       : auth.type === 'basic'
         ? [
             '    basic_auth:',
             `      username: ${JSON.stringify(redactValue('prometheus.auth.username', auth.username))}`,
-            '      password_file: /etc/prometheus/secrets/grey-metrics-password',
+            `      password_file: ${METRICS_CREDENTIALS_DIR}/password`,
           ]
         : [];
   return [
-    '# prometheus.yml: scrape this service (replace the target by its address as Prometheus sees it)',
+    '# prometheus.yml: scrape this service (replace the target by its address as Prometheus sees it;',
+    '# the whole kit, rules and dashboards included: grey-observability monitoring --out DIR)',
     'scrape_configs:',
     `  - job_name: ${JSON.stringify(job)}`,
     `    metrics_path: ${JSON.stringify(path)}`,
+    `    scrape_timeout: ${timeout}s`,
     ...authLines,
     '    static_configs:',
     `      - targets: [${JSON.stringify(target)}]`,

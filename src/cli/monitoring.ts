@@ -13,7 +13,9 @@ const USAGE = `Usage: grey-observability monitoring --out DIR [--config FILE] [f
   (Deployment, Service, PodMonitor, ServiceMonitor, PrometheusRule, dashboard ConfigMaps), an
   OpenTelemetry Collector config and a Vector config. DIR/README.md lists the files; see
   docs/dashboards.md. The metrics port, path and auth come from the service's config (FILE, else
-  GREY_OBSERVABILITY_CONFIG, else observability.yaml|.yml|.json here, else the defaults).
+  GREY_OBSERVABILITY_CONFIG, else observability.yaml|.yml|.json here, else the defaults), with
+  the GREY_* and OTEL_* variables of this shell applied, as check-config shows. Each flag is
+  given once, but those marked repeatable.
 
   --job NAME                   Prometheus job of the service's targets (grey-cluster)
   --name NAME                  Kubernetes object name (the config's service.name)
@@ -26,15 +28,15 @@ const USAGE = `Usage: grey-observability monitoring --out DIR [--config FILE] [f
   --warning-webhook-url URL    receiver of severity warning (placeholder when not given)
   --critical-webhook-url URL   receiver of severity critical (placeholder when not given)
   --image IMAGE                container image of the Deployment (placeholder when not given)
-  --tempo-endpoint HOST:PORT   Collector's OTLP/gRPC exporter to Tempo (tempo:4317)
-  --jaeger-endpoint HOST:PORT  Collector's OTLP/gRPC exporter to Jaeger (jaeger:4317)
-  --zipkin-endpoint URL        Collector's Zipkin exporter (http://zipkin:9411/api/v2/spans)
+  --tempo-endpoint HOST:PORT   Collector's OTLP/gRPC exporter to Tempo (tempo:4317; none: leave out)
+  --jaeger-endpoint HOST:PORT  Collector's OTLP/gRPC exporter to Jaeger (jaeger:4317; none: leave out)
+  --zipkin-endpoint URL        Collector's Zipkin exporter (http://zipkin:9411/api/v2/spans; none: leave out)
   --loki-endpoint URL          Vector's Loki sink (http://loki:3100)
   --prometheus-url URL         Grafana's Prometheus data source (http://prometheus:9090)
   --datasource NAME            Grafana data source name, the dashboards' default (Prometheus)
   --grafana-dashboards-path P  where Grafana reads the dashboard files (/var/lib/grafana/dashboards/grey)
 
-Exit codes: 0 written, 1 invalid config or write failed, 2 usage error.
+Exit codes: 0 written (warnings on stderr), 1 invalid config or write failed, 2 usage error.
 `;
 
 const KIT_OPTIONS = {
@@ -106,6 +108,7 @@ export async function runMonitoring(args: readonly string[], cliIo: CliIo): Prom
     for (const placeholder of kit.placeholders) {
       io.stderr(`placeholder left in ${placeholder.file}: ${placeholder.what}; ${placeholder.fill}\n`);
     }
+    for (const warning of kit.warnings) io.stderr(`warning: ${warning}\n`);
   }
   return code;
 }

@@ -25,7 +25,8 @@ const USAGE = `Usage: grey-observability check-config [file] [--json]
   dashboards --out DIR   Write the Grafana dashboards (JSON) into DIR.
   rules --out DIR        Write the Prometheus rules and their promtool tests into DIR.
 
-Exit codes: 0 valid, 1 invalid config, 2 usage error.
+Exit codes: 0 success; 1 check-config: invalid config, doctor: a check failed, monitoring,
+dashboards, rules: a write failed (monitoring: or an invalid config); 2 usage error.
 `;
 
 /**

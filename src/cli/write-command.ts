@@ -8,7 +8,8 @@ export const OUT_OPTION = { out: { type: 'string' } } as const satisfies ParseAr
 
 /**
  * Parses `args` with `util.parseArgs` (strict: unknown options and positionals are usage errors);
- * returns the values or the problem in one line.
+ * returns the values or the problem in one line. An option that is not `multiple` given twice is
+ * a problem too (parseArgs would keep the last silently).
  */
 export function parseCommandArgs<T extends NonNullable<ParseArgsConfig['options']>>(
   args: readonly string[],
@@ -17,7 +18,14 @@ export function parseCommandArgs<T extends NonNullable<ParseArgsConfig['options'
   | { values: ReturnType<typeof parseArgs<{ options: T; strict: true; allowPositionals: false }>>['values'] }
   | { problem: string } {
   try {
-    return { values: parseArgs({ args: [...args], options, strict: true, allowPositionals: false }).values };
+    const parsed = parseArgs({ args: [...args], options, strict: true, allowPositionals: false, tokens: true });
+    const seen = new Set<string>();
+    for (const token of parsed.tokens) {
+      if (token.kind !== 'option' || options[token.name]?.multiple === true) continue;
+      if (seen.has(token.name)) return { problem: `--${token.name} is given more than once; give it once` };
+      seen.add(token.name);
+    }
+    return { values: parsed.values };
   } catch (error) {
     return { problem: error instanceof Error ? error.message : String(error) };
   }

@@ -13,10 +13,10 @@ function yaml(): typeof import('yaml') {
 }
 
 /** File names looked for in the working directory, in order, when no file is named. */
-export const DEFAULT_CONFIG_FILES = ['observability.yaml', 'observability.yml', 'observability.json'] as const;
+const DEFAULT_CONFIG_FILES = ['observability.yaml', 'observability.yml', 'observability.json'] as const;
 
 /** Environment variable that names the config file. */
-export const CONFIG_FILE_ENV = 'GREY_OBSERVABILITY_CONFIG';
+const CONFIG_FILE_ENV = 'GREY_OBSERVABILITY_CONFIG';
 
 /** The config file that applies, and how it was found; undefined when there is none. */
 export interface LocatedConfigFile {

@@ -32,7 +32,7 @@ export function readEnvLayer(env: NodeJS.ProcessEnv): EnvLayer {
  * text the key's own check rejects as well stays text, for the layer's check to report (see
  * {@link parseForKey}).
  */
-export function parseEnvValue(
+function parseEnvValue(
   raw: string,
   leaf: Pick<SchemaLeaf, 'format' | 'sensitive'>,
   name: string,

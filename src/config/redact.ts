@@ -12,7 +12,7 @@ export { REDACTED };
 let sensitive: Set<string> | undefined;
 
 /** True when the schema marks `key` as a secret. */
-export function isSensitiveKey(key: string): boolean {
+function isSensitiveKey(key: string): boolean {
   sensitive ??= new Set(sensitiveKeys());
   return sensitive.has(key);
 }

@@ -34,7 +34,7 @@ export function renderConfigReference(): string {
  * The config table of the keys under `sections` (dotted prefixes), for the pages of each part.
  * `npm run docs` writes it between `<!-- config:prometheus,tenancy:begin -->` and its `end` marker.
  */
-export function renderConfigTable(sections: readonly string[]): string {
+function renderConfigTable(sections: readonly string[]): string {
   const lines = ['| key | default | environment | description |', '| --- | --- | --- | --- |'];
   for (const { key, leaf, env } of listSchemaLeaves()) {
     if (!sections.some((section) => key === section || key.startsWith(`${section}.`))) continue;
@@ -51,7 +51,7 @@ export function renderConfigTable(sections: readonly string[]): string {
  * one used when it is usable) and the key they set. `npm run docs` writes it between
  * `<!-- otel-variables:begin -->` and `<!-- otel-variables:end -->`.
  */
-export function renderOtelVariableTable(): string {
+function renderOtelVariableTable(): string {
   const lines = ['| variables (first usable one wins) | key |', '| --- | --- |'];
   for (const [key, names] of describeOtelVariables()) {
     lines.push(

@@ -36,7 +36,7 @@ export const PROPAGATORS = ['tracecontext', 'baggage', 'b3', 'b3multi', 'none'] 
 export const EXPORTER_PROTOCOLS = ['grpc', 'http/protobuf'] as const;
 
 /** Compressions accepted by `opentelemetry.exporter.compression` (OTLP exporter specification). */
-export const EXPORTER_COMPRESSIONS = ['none', 'gzip'] as const;
+const EXPORTER_COMPRESSIONS = ['none', 'gzip'] as const;
 
 /**
  * Resource detectors accepted by `opentelemetry.resource_detectors`, as `OTEL_NODE_RESOURCE_DETECTORS`
@@ -57,7 +57,7 @@ export const RESOURCE_DETECTORS = [
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 
 /** Levels accepted by `logging.task_events_level` (failure lines stay at error). */
-export const TASK_EVENT_LOG_LEVELS = ['trace', 'debug', 'info'] as const;
+const TASK_EVENT_LOG_LEVELS = ['trace', 'debug', 'info'] as const;
 
 /** Overflow modes of the tenant cardinality guard. */
 export const TENANT_OVERFLOW_MODES = ['other', 'bucket'] as const;

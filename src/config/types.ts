@@ -24,7 +24,7 @@ export type MetricsAuthType = (typeof METRICS_AUTH_TYPES)[number];
 
 /**
  * The resolved configuration: every key of the schema with its effective value, typed by the
- * key's format (derived from {@link configSchema}, never written by hand). docs/config-reference.md
+ * key's format (derived from `configSchema` (src/config/schema.ts), never written by hand). docs/config-reference.md
  * lists each key with its default, environment variable and meaning.
  */
 export type ObservabilityConfig = ConfigOf<typeof configSchema>;
@@ -39,6 +39,7 @@ export type ConfigOverrides = {
     : ObservabilityConfig[K];
 };
 
-type DeepPartial<T> = {
+/** `T` with every key optional at every depth (arrays are replaced whole). */
+export type DeepPartial<T> = {
   [K in keyof T]?: T[K] extends unknown[] ? T[K] : T[K] extends Record<string, unknown> ? DeepPartial<T[K]> : T[K];
 };

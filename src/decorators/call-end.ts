@@ -20,7 +20,7 @@ import { types } from 'node:util';
 import type { CallState } from './call-recorder.js';
 
 /** Ends the call as a success; never throws. */
-export function finishSuccess(state: CallState): void {
+function finishSuccess(state: CallState): void {
   try {
     state.recorder.succeeded(state);
   } catch (error) {
@@ -176,7 +176,7 @@ function stepMethods<R>(step: (method: Step, value: unknown) => R) {
  * context, and the span ends when the generator completes, is closed early (`break`, `return()`)
  * or throws. Arguments of next/return/throw are passed through as they are.
  */
-export function wrapIterator(inner: Iterator<unknown>, state: CallState): IterableIterator<unknown> {
+function wrapIterator(inner: Iterator<unknown>, state: CallState): IterableIterator<unknown> {
   const end = new IterationEnd(state);
   const step = (method: Step, value: unknown): IteratorResult<unknown> => {
     if (!end.open) return callStep(inner, method, value);
@@ -199,7 +199,7 @@ export function wrapIterator(inner: Iterator<unknown>, state: CallState): Iterab
 }
 
 /** {@link wrapIterator} for async generators (native or down-levelled). */
-export function wrapAsyncIterator(inner: AsyncIterator<unknown>, state: CallState): AsyncIterableIterator<unknown> {
+function wrapAsyncIterator(inner: AsyncIterator<unknown>, state: CallState): AsyncIterableIterator<unknown> {
   const end = new IterationEnd(state);
   const step = async (method: Step, value: unknown): Promise<IteratorResult<unknown>> => {
     if (!end.open) return callStep(inner, method, value);

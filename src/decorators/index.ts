@@ -1,7 +1,8 @@
-export { Task, DEFAULT_TASK_SPAN_NAME } from './task.js';
+export { Task } from './task.js';
 export { Instrument } from './instrument.js';
 export { isInstrumented } from './wrap-method.js';
 export type {
+  AnyMethod,
   ExpectedErrors,
   ErrorClass,
   InstrumentOptions,
@@ -9,4 +10,3 @@ export type {
   MethodOrClassDecorator,
   TaskOptions,
 } from './types.js';
-export type { TaskMetrics, TaskCounterLabels, TaskDurationLabels } from './task-metrics.js';

@@ -5,10 +5,10 @@ import type { LabelRecord } from '../metrics/tenant-labels.js';
 import type { Metrics } from '../metrics/metrics.js';
 
 /** Labels of the task counters: `type` and, when known, `tenant` (through the tenant guard). */
-export type TaskCounterLabels = MetricLabels<'tenant' | 'type'>;
+type TaskCounterLabels = MetricLabels<'tenant' | 'type'>;
 
 /** Labels of the task duration histogram: `tenant` when known, and the task's `outcome`. */
-export type TaskDurationLabels = MetricLabels<'tenant', 'outcome'>;
+type TaskDurationLabels = MetricLabels<'tenant', 'outcome'>;
 
 /** The task metrics @Task records on: the `tasks` helpers of the metrics handle. */
 export type TaskMetrics = Metrics['tasks'];

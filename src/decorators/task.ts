@@ -13,7 +13,7 @@ import type { AnyMethod, MethodDecorator, TaskOptions } from './types.js';
 import { applyDecorator, disguiseWrapper } from './wrap-method.js';
 
 /** Span name of @Task unless `name` is given (the spec's span hierarchy). */
-export const DEFAULT_TASK_SPAN_NAME = 'grey.task.run';
+const DEFAULT_TASK_SPAN_NAME = 'grey.task.run';
 
 const ERROR = 50;
 /** pino's numbers of the `logging.task_events_level` values. */

@@ -11,10 +11,10 @@ import type { AnyMethod } from './types.js';
  * Marks an instrumented method; its value is the original method. Registered globally so that two
  * copies of this package (ESM and CommonJS, or two versions) still never wrap a method twice.
  */
-export const INSTRUMENTED = Symbol.for('@grey/observability.instrumented');
+const INSTRUMENTED = Symbol.for('@grey/observability.instrumented');
 
 /** Marks which decorator made a wrapper: `Task` or `Instrument`. */
-export const INSTRUMENTED_BY = Symbol.for('@grey/observability.instrumented_by');
+const INSTRUMENTED_BY = Symbol.for('@grey/observability.instrumented_by');
 
 /** The decorators that make wrappers. */
 export type WrapperKind = 'Task' | 'Instrument';
@@ -25,14 +25,14 @@ export function isInstrumented(fn: unknown): boolean {
 }
 
 /** Which decorator made the wrapper `fn`, or undefined when it is not one. */
-export function instrumentedBy(fn: unknown): WrapperKind | undefined {
+function instrumentedBy(fn: unknown): WrapperKind | undefined {
   return typeof fn === 'function'
     ? (fn as unknown as Record<symbol, WrapperKind | undefined>)[INSTRUMENTED_BY]
     : undefined;
 }
 
 /** The method a wrapper was made from (or `fn` itself when it is not a wrapper). */
-export function originalOf<T extends AnyMethod>(fn: T): T {
+function originalOf<T extends AnyMethod>(fn: T): T {
   return ((fn as unknown as Record<symbol, unknown>)[INSTRUMENTED] as T | undefined) ?? fn;
 }
 

@@ -5,7 +5,7 @@ import { context, createContextKey, type Context } from '@opentelemetry/api';
  * decorators put `@Instrument({ fields })` values here; the logger's trace mixin adds them to every
  * line written inside the call.
  */
-export const LOG_FIELDS_KEY = createContextKey('@grey/observability.log_fields');
+const LOG_FIELDS_KEY = createContextKey('@grey/observability.log_fields');
 
 /** Extra fields carried by the context: plain JSON-able values only. */
 export type LogFields = Readonly<Record<string, string | number | boolean>>;

@@ -17,11 +17,8 @@ import { readErrorStack } from '../error-stack.js';
 import { ObservabilityError } from '../errors.js';
 import { scrubUrlCredentials, type SecretNameMatcher } from '../secrets/index.js';
 
-/** What pino writes in place of a redacted value: the package's one marker (src/secrets). */
-export { REDACTED };
-
 /** How deep {@link censorSecretKeys} looks into nested plain objects and arrays (the top level is depth 1). */
-export const SECRET_KEY_DEPTH = 6;
+const SECRET_KEY_DEPTH = 6;
 
 // pino paths that name a concrete first key cost nothing when that key is absent from a line; a
 // wildcard-first path (`*.token`) would run a stringifier on every key of every line (measured:
@@ -36,7 +33,7 @@ const HTTP_HEADER_PATHS = ['req.headers.*', 'res.headers.*'];
  * `logger.info(obs.config)` writes it) and below its section (`auth.token`, as
  * `logger.info(obs.config.prometheus)` writes it).
  */
-export function configSecretPaths(): string[] {
+function configSecretPaths(): string[] {
   return sensitiveKeys().flatMap((key) => [key, `config.${key}`, key.slice(key.indexOf('.') + 1)]);
 }
 
@@ -44,7 +41,7 @@ export function configSecretPaths(): string[] {
  * Shortest config secret that is scrubbed from log lines by value. Shorter values would blank out
  * ordinary words; such secrets are still censored by key and path.
  */
-export const MIN_SCRUBBED_SECRET_LENGTH = 4;
+const MIN_SCRUBBED_SECRET_LENGTH = 4;
 
 /** The pino redaction paths: request/response headers, the config's secret keys, then `extra` (`logging.redact`). */
 export function redactionPaths(extra: readonly string[]): string[] {

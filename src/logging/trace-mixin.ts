@@ -1,8 +1,6 @@
 import { context, isSpanContextValid, trace, type Context } from '@opentelemetry/api';
 import { currentTenant } from '../tenant-context.js';
 import { getLogFields } from './log-fields.js';
-import type { SecretNameMatcher } from '../secrets/index.js';
-import { censorSecretKeys } from './redaction.js';
 
 /** The fields the mixin adds to a log line (all optional). */
 export interface TraceLogFields {
@@ -34,22 +32,6 @@ export function createTraceMixin(): () => TraceLogFields {
     lastFields = fieldsOf(active);
     lastContext = active;
     return lastFields;
-  };
-}
-
-/**
- * A pino `mixinMergeStrategy`: censors the keys `isSecret` names (see censorSecretKeys) in the
- * fields given to the log call (only the caller's fields are walked, not the trace fields), then
- * merges them over the mixin's. It never mutates the caller's object nor the mixin's cached
- * one, and allocates nothing outside a span when no secret key is present.
- */
-export function createTraceFieldsMerger(
-  isSecret: SecretNameMatcher,
-): (mergeObject: object, mixinObject: object) => object {
-  return function mergeFields(mergeObject, mixinObject) {
-    const fields = censorSecretKeys(mergeObject as Record<string, unknown>, isSecret);
-    if (mixinObject === NO_FIELDS) return fields;
-    return Object.assign({}, mixinObject, fields);
   };
 }
 

@@ -272,7 +272,7 @@ function chindingsWithout(bound: BoundFields, overridden: readonly string[]): st
  * Splits pino's chindings (`,"pid":1,"service":"a",...`: top-level members of a JSON object) into
  * keys and their serialized values, keeping the last value of a repeated key.
  */
-export function parseChindings(chindings: string): { values: Map<string, string>; repeated: boolean } {
+function parseChindings(chindings: string): { values: Map<string, string>; repeated: boolean } {
   const values = new Map<string, string>();
   let repeated = false;
   const text = chindings.startsWith(',') ? chindings.slice(1) : chindings;

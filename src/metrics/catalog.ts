@@ -15,7 +15,7 @@ export type ClusterAggregator = 'sum' | 'first' | 'min' | 'max' | 'average' | 'o
 
 /**
  * Where a histogram's bucket bounds come from: `latency_buckets` is the config key
- * `prometheus.latency_buckets` (seconds); `retry_counts` is {@link RETRY_COUNT_BUCKETS}.
+ * `prometheus.latency_buckets` (seconds); `retry_counts` is `RETRY_COUNT_BUCKETS`.
  */
 export type BucketSource = 'latency_buckets' | 'retry_counts';
 
@@ -28,7 +28,7 @@ export interface MetricDefinition {
   readonly name: string;
   readonly type: MetricType;
   readonly help: string;
-  /** Label names in exposition order, `tenant` included when {@link tenantAware}. */
+  /** Label names in exposition order, `tenant` included when `tenantAware`. */
   readonly labels: readonly string[];
   /**
    * The metric carries the `tenant` label, which goes through the tenant guard and is removed when
@@ -95,7 +95,7 @@ export interface MetricDefinition {
  */
 export const BAGGAGE_TENANT_DROPPED = 'grey_observability_baggage_tenant_dropped_total';
 /** The `outcome` values of `grey_task_duration_seconds`: how the task ended. */
-export const TASK_OUTCOMES = ['completed', 'failed'] as const;
+const TASK_OUTCOMES = ['completed', 'failed'] as const;
 
 /** The `result` values the spec gives attestations and proofs. */
 const RESULTS = ['success', 'failure'] as const;
@@ -594,8 +594,3 @@ export const METRIC_CATALOG: readonly MetricDefinition[] = [
   SPANS_FAILED,
   SPANS_DROPPED,
 ];
-
-/** The catalog entry named `name`, or undefined. */
-export function findMetricDefinition(name: string): MetricDefinition | undefined {
-  return METRIC_CATALOG.find((definition) => definition.name === name);
-}

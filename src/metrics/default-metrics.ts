@@ -6,7 +6,7 @@ import { collectDefaultMetrics, type Registry } from 'prom-client';
  * `nodejs_active_requests`, `nodejs_active_resources`), so nothing is lost: use
  * `sum(nodejs_active_handles)` instead of `nodejs_active_handles_total`.
  */
-export const DROPPED_DEFAULT_METRICS: readonly string[] = [
+const DROPPED_DEFAULT_METRICS: readonly string[] = [
   'nodejs_active_handles_total',
   'nodejs_active_requests_total',
   'nodejs_active_resources_total',

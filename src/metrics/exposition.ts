@@ -158,7 +158,7 @@ export function serializeRegistry(
  * Writes metric snapshots (as returned by prom-client's `get()`) in `format`, with `defaultLabels`
  * on every series (after its own labels; a series' own label of the same name wins).
  */
-export function serializeSnapshots(
+function serializeSnapshots(
   snapshots: readonly MetricSnapshot[],
   format: ExpositionFormat,
   defaultLabels?: Readonly<Record<string, string | number>>,
@@ -216,7 +216,7 @@ function formatLabels(
 }
 
 /** Label values escape backslash, double quote and newline (both formats). */
-export function escapeLabelValue(value: string): string {
+function escapeLabelValue(value: string): string {
   return value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
 }
 

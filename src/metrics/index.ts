@@ -7,7 +7,6 @@ export { startMetricsServer, type MetricsServer } from './server.js';
 export { shareMetricsWithClusterPrimary, startClusterMetricsServer } from './cluster.js';
 export {
   METRIC_CATALOG,
-  findMetricDefinition,
   type BucketSource,
   type ClusterAggregator,
   type MetricDefinition,
@@ -18,13 +17,13 @@ export {
   GaugeHelper,
   HistogramHelper,
   SummaryHelper,
+  type BaseMetricHelper,
+  type ObservingMetricHelper,
+  type SummingMetricHelper,
   type MetricHelper,
   type MetricLabels,
   type StopTimer,
 } from './instruments.js';
 export { TENANT_NONE, TENANT_OTHER, TenantGuard, type TenantGuardSettings } from './tenant-guard.js';
-export { TENANT_LABEL, type LabelValue } from './tenant-labels.js';
-export { fnv1a64Hex, jumpConsistentHash, tenantBucketLabel } from './tenant-hash.js';
-export { CONTENT_TYPES, negotiateFormat, type ExpositionFormat } from './exposition.js';
-export { DROPPED_DEFAULT_METRICS } from './default-metrics.js';
-export { activeTraceExemplar, type TraceExemplar } from './exemplars.js';
+export type { LabelRecord, LabelValue } from './tenant-labels.js';
+export type { ExpositionFormat } from './exposition.js';

@@ -21,7 +21,7 @@ export interface MeasurementErrorSink {
 const NO_EXEMPLAR: Record<string, string> = Object.freeze({}) as Record<string, string>;
 
 /** What a helper is built with besides its metric (see metric-factory.ts). */
-export interface InstrumentParts {
+export interface MetricHelperParts {
   labeler: TenantLabeler;
   onError: MeasurementErrorSink;
   /** Values of labels the caller may leave out, e.g. `{ outcome: 'completed' }`. */
@@ -30,17 +30,21 @@ export interface InstrumentParts {
   zero?: ZeroSeries;
 }
 
-abstract class Instrument<L extends string, O extends string = never> {
+export abstract class BaseMetricHelper<L extends string, O extends string = never> {
   /** Metric name as exposed. */
   readonly name: string;
   /** The underlying prom-client metric (escape hatch; bypasses the tenant guard). */
   abstract readonly metric: Counter<string> | Gauge<string> | Histogram<string> | Summary<string>;
+  /** @internal */
   protected readonly labeler: TenantLabeler;
+  /** @internal */
   protected readonly onError: MeasurementErrorSink;
+  /** @internal */
   protected readonly zero: ZeroSeries | undefined;
   private readonly defaults: ReadonlyArray<readonly [string, LabelValue]> | undefined;
 
-  protected constructor(name: string, parts: InstrumentParts) {
+  /** @internal Helpers are made by the package (Metrics, createMetrics). */
+  protected constructor(name: string, parts: MetricHelperParts) {
     this.name = name;
     this.labeler = parts.labeler;
     this.onError = parts.onError;
@@ -85,6 +89,7 @@ abstract class Instrument<L extends string, O extends string = never> {
     }
   }
 
+  /** @internal */
   protected labelsOf(labelsOrValue: MetricLabels<L, O> | number | undefined): LabelRecord {
     return this.withDefaults(
       this.labeler.apply(typeof labelsOrValue === 'object' ? (labelsOrValue as LabelRecord) : undefined),
@@ -132,7 +137,7 @@ function valueOf(labelsOrValue: unknown, value: unknown, fallback: number | unde
 }
 
 /** What counters and gauges share: a prom-client metric that adds, and its pending series. */
-abstract class SummingInstrument<L extends string> extends Instrument<L> {
+export abstract class SummingMetricHelper<L extends string> extends BaseMetricHelper<L> {
   /** The underlying prom-client metric (escape hatch; bypasses the tenant guard). */
   abstract override readonly metric: Counter<string> | Gauge<string>;
   private pending: PendingSeriesSet | undefined;
@@ -157,12 +162,12 @@ abstract class SummingInstrument<L extends string> extends Instrument<L> {
  * A counter helper. `inc(labels, n)` or, without labels, `inc(n)`. Tenant handling and errors as
  * described on the metrics page: it never throws into the caller.
  */
-export class CounterHelper<L extends string = string> extends SummingInstrument<L> {
+export class CounterHelper<L extends string = string> extends SummingMetricHelper<L> {
   /** The underlying prom-client counter (escape hatch; bypasses the tenant guard). */
   readonly metric: Counter<string>;
 
   /** @internal built by createMetrics() */
-  constructor(name: string, metric: Counter<string>, parts: InstrumentParts) {
+  constructor(name: string, metric: Counter<string>, parts: MetricHelperParts) {
     super(name, parts);
     this.metric = metric;
   }
@@ -184,12 +189,12 @@ export class CounterHelper<L extends string = string> extends SummingInstrument<
 }
 
 /** A gauge helper: `set`, `inc`, `dec`, each with labels first or a bare value. */
-export class GaugeHelper<L extends string = string> extends SummingInstrument<L> {
+export class GaugeHelper<L extends string = string> extends SummingMetricHelper<L> {
   /** The underlying prom-client gauge (escape hatch; bypasses the tenant guard). */
   readonly metric: Gauge<string>;
 
   /** @internal built by createMetrics() */
-  constructor(name: string, metric: Gauge<string>, parts: InstrumentParts) {
+  constructor(name: string, metric: Gauge<string>, parts: MetricHelperParts) {
     super(name, parts);
     this.metric = metric;
   }
@@ -232,7 +237,7 @@ export type StopTimer = () => number;
  * What histograms and summaries share: `observe()` and `startTimer()` over one `record()`, so that
  * both resolve labels (and the tenant) the same way and never throw.
  */
-abstract class ObservingInstrument<L extends string, O extends string = never> extends Instrument<L, O> {
+export abstract class ObservingMetricHelper<L extends string, O extends string = never> extends BaseMetricHelper<L, O> {
   /** Records one observation. */
   observe(labels: MetricLabels<L, O> | number, value?: number): void {
     try {
@@ -273,6 +278,7 @@ abstract class ObservingInstrument<L extends string, O extends string = never> e
     };
   }
 
+  /** @internal */
   protected abstract record(labels: LabelRecord, value: number): void;
 }
 
@@ -280,18 +286,19 @@ abstract class ObservingInstrument<L extends string, O extends string = never> e
  * A histogram helper. `observe(labels, seconds)` or `observe(seconds)`; inside a sampled span the
  * observation carries the span's trace_id as an OpenMetrics exemplar (when the metric has them).
  */
-export class HistogramHelper<L extends string = string, O extends string = never> extends ObservingInstrument<L, O> {
+export class HistogramHelper<L extends string = string, O extends string = never> extends ObservingMetricHelper<L, O> {
   /** The underlying prom-client histogram (escape hatch; bypasses the tenant guard). */
   readonly metric: Histogram<string>;
   private readonly exemplars: boolean;
 
   /** @internal built by createMetrics() */
-  constructor(name: string, metric: Histogram<string>, parts: InstrumentParts, exemplars: boolean) {
+  constructor(name: string, metric: Histogram<string>, parts: MetricHelperParts, exemplars: boolean) {
     super(name, parts);
     this.metric = metric;
     this.exemplars = exemplars;
   }
 
+  /** @internal */
   protected record(labels: LabelRecord, value: number): void {
     if (!this.exemplars) {
       this.metric.observe(labels, value);
@@ -309,16 +316,17 @@ export class HistogramHelper<L extends string = string, O extends string = never
 }
 
 /** A summary helper: `observe(labels, value)` or `observe(value)`. */
-export class SummaryHelper<L extends string = string> extends ObservingInstrument<L> {
+export class SummaryHelper<L extends string = string> extends ObservingMetricHelper<L> {
   /** The underlying prom-client summary (escape hatch; bypasses the tenant guard). */
   readonly metric: Summary<string>;
 
   /** @internal built by createMetrics() */
-  constructor(name: string, metric: Summary<string>, parts: InstrumentParts) {
+  constructor(name: string, metric: Summary<string>, parts: MetricHelperParts) {
     super(name, parts);
     this.metric = metric;
   }
 
+  /** @internal */
   protected record(labels: LabelRecord, value: number): void {
     this.metric.observe(labels, value);
   }

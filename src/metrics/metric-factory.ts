@@ -6,7 +6,7 @@ import {
   GaugeHelper,
   HistogramHelper,
   SummaryHelper,
-  type InstrumentParts,
+  type MetricHelperParts,
   type MeasurementErrorSink,
   type MetricHelper,
 } from './instruments.js';
@@ -125,7 +125,7 @@ export function buildMetric(definition: ResolvedMetricDefinition, context: Metri
     registers: [context.registry],
     aggregator: definition.aggregator,
   };
-  const parts = (metric: Counter<string> | Histogram<string>): InstrumentParts => ({
+  const parts = (metric: Counter<string> | Histogram<string>): MetricHelperParts => ({
     labeler,
     onError: context.onError,
     defaults: definition.labelDefaults,

@@ -48,7 +48,7 @@ export interface CustomMetricOptions<L extends string = never> {
 export interface Metrics {
   /**
    * The package's own registry (never prom-client's global one). Reading it (`metrics()`,
-   * `getMetricsAsJSON()`) never changes what the endpoint serves; see {@link ExpositionRegistry}.
+   * `getMetricsAsJSON()`) never changes what the endpoint serves; see `ExpositionRegistry` (exposition.ts).
    */
   readonly registry: Registry;
   /** The logger the metrics part warns on (tenant overflow, rejected measurements, failed scrapes). */
@@ -315,7 +315,7 @@ interface DefinitionDifference {
 }
 
 /** Every option of `given` that differs from `existing` (each resolved with its defaults). */
-export function definitionDifferences(
+function definitionDifferences(
   existing: ResolvedMetricDefinition,
   given: ResolvedMetricDefinition,
 ): DefinitionDifference[] {

@@ -2,13 +2,6 @@ import { Counter, type Registry } from 'prom-client';
 import { EXPORT_FAILURE_REASONS, type ExportHealthCounts } from '../tracing/export-health.js';
 import { SPAN_DROP_REASONS, SPANS_DROPPED, SPANS_EXPORTED, SPANS_FAILED, type MetricDefinition } from './catalog.js';
 
-/** `grey_observability_spans_exported_total`: spans the collector acknowledged. */
-export const SPANS_EXPORTED_METRIC = SPANS_EXPORTED.name;
-/** `grey_observability_spans_failed_total{reason}`: spans lost because their export failed. */
-export const SPANS_FAILED_METRIC = SPANS_FAILED.name;
-/** `grey_observability_spans_dropped_total{reason}`: finished spans lost before any export. */
-export const SPANS_DROPPED_METRIC = SPANS_DROPPED.name;
-
 /** prom-client options of a catalog entry: name, help, labels and cluster aggregator from the catalog. */
 function optionsOf(definition: MetricDefinition, registry: Registry) {
   return {

@@ -2,7 +2,7 @@ import type { Attributes } from '@opentelemetry/api';
 import { Gauge, type Registry } from 'prom-client';
 
 /** Name of the resource info metric (OpenTelemetry "Prometheus and OpenMetrics Compatibility", Resource Attributes). */
-export const TARGET_INFO = 'target_info';
+const TARGET_INFO = 'target_info';
 
 /**
  * Registers `target_info`, a gauge of value 1 whose labels are the resource attributes (the same

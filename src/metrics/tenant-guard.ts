@@ -9,14 +9,14 @@ export const TENANT_OTHER = '__other__';
 /** Label value used when a tenant-aware measurement has neither an explicit tenant nor baggage. */
 export const TENANT_NONE = '__none__';
 /** Reason label of `grey_observability_tenant_overflow_total` when the per-metric budget is full. */
-export const OVERFLOW_REASON_BUDGET = 'budget';
+const OVERFLOW_REASON_BUDGET = 'budget';
 /**
  * Most overflowing tenants whose bucket label is cached per metric (bucket mode). The cache is
  * emptied when full, so memory stays bounded whatever the number of distinct tenants.
  */
-export const OVERFLOW_CACHE_SIZE = 4096;
+const OVERFLOW_CACHE_SIZE = 4096;
 /** Longest tenant id (UTF-16 units) admitted as its own label value; longer ids overflow (memory, exposition size). */
-export const MAX_TENANT_ID_LENGTH = 16_384;
+const MAX_TENANT_ID_LENGTH = 16_384;
 
 /** The `tenancy.*` settings a guard needs. */
 export interface TenantGuardSettings {
@@ -63,6 +63,7 @@ export class TenantGuard {
   private lastWarnAt = Number.NEGATIVE_INFINITY;
   private warned = false;
 
+  /** @internal Guards are made by the package, one per tenant-aware metric (`metrics.tenantGuard(name)`). */
   constructor(metric: string, settings: TenantGuardSettings, logger: Logger, self: TenantGuardSelfMetrics) {
     this.metric = metric;
     this.settings = settings;

@@ -1,7 +1,7 @@
 import { PLACEHOLDER, type MonitoringKitOptions } from './kit-options.js';
 
 /** Receiver names of the Alertmanager config, by the `severity` label the alerts carry. */
-export const RECEIVERS = { warning: 'grey-warning', critical: 'grey-critical' } as const;
+const RECEIVERS = { warning: 'grey-warning', critical: 'grey-critical' } as const;
 
 /**
  * The Alertmanager config for the generated alerts: grouped by alert, job and tenant; one route

@@ -1,5 +1,5 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import { dashboardSpecs } from './dashboards/index.js';
@@ -55,12 +55,36 @@ export function ruleArtifacts(): Artifact[] {
   return [yamlArtifact('grey-rules.yml', ruleFile()), yamlArtifact('grey-rules.test.yml', promtoolTests('grey-rules.yml'))];
 }
 
-/** Writes `artifacts` under `dir` (created as needed); returns the paths written. */
+/**
+ * Writes `artifacts` under `dir`; returns the paths written. Every folder is made first, so a
+ * folder that cannot be made (a file in its place, no permission) fails before any file is
+ * written. Throws the file system's error.
+ */
 export function writeArtifacts(dir: string, artifacts: readonly Artifact[]): string[] {
-  return artifacts.map((artifact) => {
-    const path = join(dir, artifact.path);
-    mkdirSync(dirname(path), { recursive: true });
+  const paths = artifacts.map((artifact) => join(dir, artifact.path));
+  for (const folder of new Set(paths.map((path) => dirname(path)))) makeFolder(folder);
+  return artifacts.map((artifact, index) => {
+    const path = paths[index] as string;
     writeFileSync(path, artifact.content);
     return path;
   });
+}
+
+/**
+ * Makes `folder` and its missing parents one level at a time. Not `mkdirSync(..., { recursive })`:
+ * on a file system that answers mkdir oddly (procfs) that call never returns.
+ */
+function makeFolder(folder: string): void {
+  const missing: string[] = [];
+  let current = resolve(folder);
+  while (!existsSync(current)) {
+    missing.unshift(current);
+    const parent = dirname(current);
+    if (parent === current) break;
+    current = parent;
+  }
+  for (const path of missing) mkdirSync(path);
+  if (!statSync(resolve(folder)).isDirectory()) {
+    throw Object.assign(new Error(`ENOTDIR: not a directory, '${folder}'`), { code: 'ENOTDIR' });
+  }
 }

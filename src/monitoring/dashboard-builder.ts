@@ -33,7 +33,7 @@ import { selector } from './promql.js';
  * `selector(..., { scope: 'dashboard' })`.
  */
 
-export type { DashboardSpec, PanelQuery, PanelSpec, RangeText, ThresholdStep } from './dashboard-spec.js';
+export type { DashboardSpec } from './dashboard-spec.js';
 
 const DATASOURCE = { type: 'prometheus', uid: '${datasource}' } as const;
 const TAGS = ['grey', 'grey-observability'];

@@ -6,7 +6,7 @@
  */
 
 /** One PromQL query of a panel. */
-export interface PanelQuery {
+interface PanelQuery {
   expr: string;
   /** Grafana legend template, e.g. `{{tenant}}`. */
   legend?: string;
@@ -25,7 +25,7 @@ export interface ThresholdStep {
 }
 
 /** A value range shown as text, e.g. 0.8–1 as "healthy". */
-export interface RangeText {
+interface RangeText {
   from: number;
   to: number;
   text: string;

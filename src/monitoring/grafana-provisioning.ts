@@ -7,7 +7,7 @@ import type { MonitoringKitOptions } from './kit-options.js';
  */
 
 /** Uid of the provisioned data source (stable, so links and the dashboards' default can name it). */
-export const DATASOURCE_UID = 'grey-prometheus';
+const DATASOURCE_UID = 'grey-prometheus';
 
 /** `provisioning/dashboards/grey.yml`. */
 export function dashboardProvider(options: MonitoringKitOptions): object {

@@ -24,8 +24,8 @@ export interface MonitoringKitOptions {
   webhooks: { warning: string | undefined; critical: string | undefined };
   /** Container image of the Deployment example; undefined writes an explicit placeholder. */
   image: string | undefined;
-  /** Collector exporters: OTLP gRPC `host:port` of Tempo and Jaeger, Zipkin's span URL. */
-  traces: { tempo: string; jaeger: string; zipkin: string };
+  /** Collector exporters: OTLP gRPC `host:port` of Tempo and Jaeger, Zipkin's span URL; undefined leaves one out (`none`). */
+  traces: { tempo: string | undefined; jaeger: string | undefined; zipkin: string | undefined };
   /** Loki push endpoint of the Vector sink. */
   lokiUrl: string;
   /** Prometheus URL of the provisioned Grafana data source. */
@@ -42,6 +42,12 @@ export interface MonitoringKitOptions {
     /** `prometheus.auth.username` (basic auth; not a secret). */
     username: string;
     shutdownTimeoutMs: number;
+    /** `prometheus.scrape_timeout_ms`: the longest the endpoint takes to answer. */
+    scrapeTimeoutMs: number;
+    /** `prometheus.enabled`. */
+    metricsEnabled: boolean;
+    /** `prometheus.port` as configured (0: a free port at start, which no scrape config can name). */
+    configuredPort: number;
   };
 }
 
@@ -102,7 +108,8 @@ export const PLACEHOLDER = {
 
 // Kubernetes: a DNS-1123 label (namespace) and subdomain (object names); label keys and values.
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
-const DNS_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+// Object names: a Service and a container name must be DNS-1035 labels (the strictest the kit's objects need).
+const DNS_1035_LABEL = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const LABEL_NAME = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-_.A-Za-z0-9]{0,61}[A-Za-z0-9])?$/;
 const LABEL_VALUE = /^([A-Za-z0-9]([-_.A-Za-z0-9]{0,61}[A-Za-z0-9])?)?$/;
 const HOST_PORT = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9]([-.A-Za-z0-9]*[A-Za-z0-9])?):([0-9]{1,5})$/;
@@ -142,6 +149,8 @@ export function resolveKitOptions(
       const [key, value] = eq < 0 ? [pair, undefined] : [pair.slice(0, eq), pair.slice(eq + 1)];
       if (value === undefined || !LABEL_NAME.test(key) || !LABEL_VALUE.test(value) || value === '') {
         problems.push(`--${flag} ${JSON.stringify(pair)}: expected KEY=VALUE with a Kubernetes label key and value`);
+      } else if (key in out) {
+        problems.push(`--${flag} ${JSON.stringify(pair)}: the label ${key} is given twice; give each key once`);
       } else out[key] = value;
     }
     return out;
@@ -158,11 +167,12 @@ export function resolveKitOptions(
   const job = flags.job ?? KIT_DEFAULTS.job;
   if (job.trim() === '') problems.push('--job "": expected a non-empty Prometheus job name');
   const name = flags.name ?? config.service.name;
-  if (!DNS_SUBDOMAIN.test(name)) {
+  const nameRule = "a DNS-1035 label, as a Service and a container name need: lower case letters, digits and '-', a letter first, at most 63";
+  if (!DNS_1035_LABEL.test(name)) {
     problems.push(
       flags.name === undefined
-        ? `service.name ${JSON.stringify(name)} is not a Kubernetes object name (lower case letters, digits, '-', '.'): set --name`
-        : `--name ${JSON.stringify(name)}: expected a Kubernetes object name (lower case letters, digits, '-', '.')`,
+        ? `service.name ${JSON.stringify(name)} cannot name the Kubernetes objects (${nameRule}): set --name`
+        : `--name ${JSON.stringify(name)}: expected ${nameRule}`,
     );
   }
   const namespace =
@@ -175,11 +185,21 @@ export function resolveKitOptions(
   const targets = (flags.target ?? [`localhost:${port}`]).filter((target) =>
     check('target', target, hostPort, 'host:port'),
   );
+  for (const target of new Set(targets.filter((t, i) => targets.indexOf(t) !== i))) {
+    problems.push(`--target ${JSON.stringify(target)}: given twice; give each target once`);
+  }
   const alertmanagerUrl = check(
     'alertmanager-url',
     flags['alertmanager-url'] ?? KIT_DEFAULTS.alertmanagerUrl,
-    url,
-    'an http(s) URL such as http://alertmanager:9093',
+    (value) => {
+      const parsed = url(value);
+      // Prometheus's alerting section has scheme, host and path prefix only: credentials would be
+      // dropped (alerts refused with 401), a query or fragment ignored.
+      return parsed === undefined || parsed.username !== '' || parsed.password !== '' || parsed.search !== '' || parsed.hash !== ''
+        ? undefined
+        : parsed;
+    },
+    'an http(s) URL such as http://alertmanager:9093, without credentials, query or fragment',
   );
   const webhook = (flag: 'warning-webhook-url' | 'critical-webhook-url') =>
     flags[flag] === undefined ? undefined : check(flag, flags[flag], url, 'an http(s) URL')?.href;
@@ -188,11 +208,22 @@ export function resolveKitOptions(
   if (image !== undefined && (image.trim() === '' || /\s/.test(image))) {
     problems.push(`--image ${JSON.stringify(image)}: expected a container image reference`);
   }
+  const orNone = (test: (v: string) => unknown) => (v: string) => (v === 'none' ? v : test(v));
+  const exporter = (value: string) => (value === 'none' ? undefined : value);
   const traces = {
-    tempo: text('tempo-endpoint', flags['tempo-endpoint'], KIT_DEFAULTS.tempo, 'host:port (OTLP gRPC)', hostPort),
-    jaeger: text('jaeger-endpoint', flags['jaeger-endpoint'], KIT_DEFAULTS.jaeger, 'host:port (OTLP gRPC)', hostPort),
-    zipkin: text('zipkin-endpoint', flags['zipkin-endpoint'], KIT_DEFAULTS.zipkin, 'an http(s) URL'),
+    tempo: exporter(
+      text('tempo-endpoint', flags['tempo-endpoint'], KIT_DEFAULTS.tempo, 'host:port (OTLP gRPC) or none', orNone(hostPort)),
+    ),
+    jaeger: exporter(
+      text('jaeger-endpoint', flags['jaeger-endpoint'], KIT_DEFAULTS.jaeger, 'host:port (OTLP gRPC) or none', orNone(hostPort)),
+    ),
+    zipkin: exporter(
+      text('zipkin-endpoint', flags['zipkin-endpoint'], KIT_DEFAULTS.zipkin, 'an http(s) URL or none', orNone(url)),
+    ),
   };
+  if (traces.tempo === undefined && traces.jaeger === undefined && traces.zipkin === undefined) {
+    problems.push('--tempo-endpoint, --jaeger-endpoint and --zipkin-endpoint are all none: the Collector needs one exporter');
+  }
   const lokiUrl = text('loki-endpoint', flags['loki-endpoint'], KIT_DEFAULTS.lokiUrl, 'an http(s) URL');
   const prometheusUrl = text('prometheus-url', flags['prometheus-url'], KIT_DEFAULTS.prometheusUrl, 'an http(s) URL');
   const datasource = flags.datasource ?? KIT_DEFAULTS.datasource;
@@ -224,6 +255,9 @@ export function resolveKitOptions(
         auth: config.prometheus.auth.type,
         username: config.prometheus.auth.username,
         shutdownTimeoutMs: config.shutdown_timeout_ms,
+        scrapeTimeoutMs: config.prometheus.scrape_timeout_ms,
+        metricsEnabled: config.prometheus.enabled,
+        configuredPort: config.prometheus.port,
       },
     },
   };

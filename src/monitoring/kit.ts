@@ -19,6 +19,7 @@ import {
   kubernetesScrapeConfig,
   METRICS_CREDENTIALS_DIR,
   RULE_FILE_FROM_PROMETHEUS_CONFIG,
+  SCRAPE_INTERVAL_SECONDS,
   staticScrapeConfig,
 } from './scrape-configs.js';
 
@@ -50,10 +51,37 @@ export const KIT_LAYOUT = [
   { path: 'vector/vector.yaml', what: 'Vector: pod logs parsed and shipped to Loki (`--loki-endpoint`)' },
 ] as const;
 
-/** What {@link monitoringKit} writes: the files, and the placeholders left for flags not given. */
+/** What {@link monitoringKit} writes: the files, the placeholders left, and what the operator should know. */
 export interface MonitoringKit {
   artifacts: Artifact[];
   placeholders: KitPlaceholder[];
+  /** Odd values of the service's config or the flags, each in one sentence with what to do. */
+  warnings: string[];
+}
+
+/** What is odd in `options` for a kit that scrapes the service: one sentence each, with what to do. */
+function kitWarnings(options: MonitoringKitOptions): string[] {
+  const { service } = options;
+  const warnings: string[] = [];
+  if (!service.metricsEnabled) {
+    warnings.push('the service config has prometheus.enabled: false, so the service serves no metrics for this kit to scrape');
+  }
+  if (service.configuredPort === 0) {
+    warnings.push(
+      `prometheus.port is 0 (a free port at each start), which no scrape config can name: the kit uses ${service.metricsPort}; set the port the service listens on`,
+    );
+  }
+  if (service.metricsPort === 9090 && options.targets.some((target) => /^(localhost|127\.0\.0\.1|\[::1\]):9090$/.test(target))) {
+    warnings.push(
+      "the target localhost:9090 is also Prometheus's own port: where Prometheus runs, it would scrape itself; give the service another prometheus.port (9464 is registered for exporters) or pass --target",
+    );
+  }
+  if (Math.ceil(service.scrapeTimeoutMs / 1000) + 2 > SCRAPE_INTERVAL_SECONDS) {
+    warnings.push(
+      `prometheus.scrape_timeout_ms is ${service.scrapeTimeoutMs}: Prometheus's timeout cannot exceed the ${SCRAPE_INTERVAL_SECONDS} s scrape interval, so it may give up before the endpoint answers; keep it at ${(SCRAPE_INTERVAL_SECONDS - 2) * 1000} or less`,
+    );
+  }
+  return warnings;
 }
 
 function placeholderNotes(placeholders: readonly KitPlaceholder[], file: string): string[] {
@@ -62,15 +90,29 @@ function placeholderNotes(placeholders: readonly KitPlaceholder[], file: string)
     .map((placeholder) => `PLACEHOLDER: ${placeholder.what}; ${placeholder.fill}.`);
 }
 
-function readme(placeholders: readonly KitPlaceholder[]): string {
+function readme(options: MonitoringKitOptions, placeholders: readonly KitPlaceholder[], warnings: readonly string[]): string {
   const width = Math.max(...KIT_LAYOUT.map((entry) => entry.path.length + 2));
   const rows = KIT_LAYOUT.map((entry) => `| ${`\`${entry.path}\``.padEnd(width)} | ${entry.what} |`);
   const left =
     placeholders.length === 0
       ? 'No placeholder is left: every value came from a flag or a default.\n'
-      : `Placeholders left (on \`.invalid\` hosts, which never resolve):\n\n${placeholders
+      : `Placeholders left (URLs on \`.invalid\` hosts, which never resolve, and files only you can write):\n\n${placeholders
           .map((p) => `- \`${p.file}\`: ${p.what}; ${p.fill}.`)
           .join('\n')}\n`;
+  const noted = warnings.length === 0 ? '' : `\nWarnings:\n\n${warnings.map((w) => `- ${w}.`).join('\n')}\n`;
+  const secretFiles = credentialFiles(options);
+  const secrets =
+    secretFiles.length === 0
+      ? ''
+      : `\nThe endpoint needs credentials (\`prometheus.auth.type: ${options.service.auth}\`). Before the checks, write
+${secretFiles.map((file) => `\`prometheus/${METRICS_CREDENTIALS_DIR}/${file}\``).join(' and ')} (\`promtool check config\` fails until it
+exists), and create the Secret the monitors and the Deployment read:
+
+\`\`\`sh
+kubectl create secret generic ${metricsSecretName(options)} --namespace ${options.namespace} \\
+  ${options.service.auth === 'bearer' ? '--from-literal=token=...' : `--from-literal=username=${options.service.username} --from-literal=password=...`}
+\`\`\`
+`;
   return `# Monitoring kit of @grey/observability
 
 Written by \`grey-observability monitoring --out DIR\`. Re-run the command with other flags rather
@@ -80,7 +122,7 @@ than editing the files; \`grey-observability monitoring --help\` lists them.
 | ${'-'.repeat(width)} | ---- |
 ${rows.join('\n')}
 
-${left}
+${left}${noted}${secrets}
 Checks, from this folder:
 
 \`\`\`sh
@@ -88,12 +130,14 @@ promtool check config prometheus/prometheus.yml
 promtool test rules prometheus/rules/grey-rules.test.yml
 amtool check-config alertmanager/alertmanager.yml
 amtool config routes test --config.file=alertmanager/alertmanager.yml severity=critical
-kubectl apply --dry-run=server -f kubernetes/
+kubectl apply --dry-run=server -f kubernetes/deployment.yaml -f kubernetes/podmonitor.yaml \\
+  -f kubernetes/prometheusrule.yaml -f kubernetes/grafana-dashboards.yaml
 \`\`\`
 
 Apply \`kubernetes/podmonitor.yaml\` or \`kubernetes/servicemonitor.yaml\`, not both (each target
 would be scraped twice). kube-prometheus-stack selects monitors and rules by its Helm release
-label: add it with \`--monitor-label release=<release name>\`.
+label: add it with \`--monitor-label release=<release name>\`. The dashboard ConfigMaps are named
+after the dashboards, which every service shares (the Job variable picks the service).
 `;
 }
 
@@ -131,6 +175,7 @@ export function monitoringKit(options: MonitoringKitOptions, dashboards: readonl
       fill: `write it there, or mount the Secret ${metricsSecretName(options)} there`,
     });
   }
+  const warnings = kitWarnings(options);
   const rules = ruleFile();
   const kitDashboards = dashboards.map((dashboard) => ({
     path: dashboard.path,
@@ -139,7 +184,7 @@ export function monitoringKit(options: MonitoringKitOptions, dashboards: readonl
   const yaml = (path: string, documents: object | readonly object[]) =>
     yamlArtifact(path, documents, placeholderNotes(placeholders, path));
   const artifacts: Artifact[] = [
-    { path: 'README.md', content: readme(placeholders) },
+    { path: 'README.md', content: readme(options, placeholders, warnings) },
     yaml('prometheus/prometheus.yml', staticScrapeConfig(options)),
     yaml('prometheus/prometheus-kubernetes.yml', kubernetesScrapeConfig(options)),
     // The rule file and its promtool tests, as `rules --out` writes them, under prometheus/rules/.
@@ -157,5 +202,5 @@ export function monitoringKit(options: MonitoringKitOptions, dashboards: readonl
     yaml('otel-collector/config.yaml', collectorConfig(options)),
     yaml('vector/vector.yaml', vectorConfig(options)),
   ];
-  return { artifacts, placeholders };
+  return { artifacts, placeholders, warnings };
 }

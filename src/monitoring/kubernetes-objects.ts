@@ -1,6 +1,7 @@
 import type { Artifact } from './artifacts.js';
 import { PLACEHOLDER, type MonitoringKitOptions } from './kit-options.js';
 import type { RuleFile } from './rules.js';
+import { SCRAPE_INTERVAL_SECONDS, scrapeTimeoutSeconds } from './scrape-configs.js';
 
 /**
  * The Kubernetes objects of the kit, as plain objects (kit.ts writes them as YAML): the service's
@@ -11,23 +12,23 @@ import type { RuleFile } from './rules.js';
  */
 
 /** Name of the container and Service port of the metrics endpoint, which the monitors select. */
-export const METRICS_PORT_NAME = 'metrics';
+const METRICS_PORT_NAME = 'metrics';
 
 /** Label Grafana's dashboard sidecar (kube-prometheus-stack) looks for on ConfigMaps. */
-export const GRAFANA_DASHBOARD_LABEL = { grafana_dashboard: '1' } as const;
+const GRAFANA_DASHBOARD_LABEL = { grafana_dashboard: '1' } as const;
 
 /** Seconds the Deployment's `preStop` hook waits while the pod leaves the Service's endpoints. */
-export const PRE_STOP_SECONDS = 5;
+const PRE_STOP_SECONDS = 5;
 /** Seconds the example leaves the service to finish its requests in flight after SIGTERM. */
-export const DRAIN_SECONDS = 15;
+const DRAIN_SECONDS = 15;
 /** Seconds to spare after shutdown() before the kubelet's SIGKILL. */
-export const MARGIN_SECONDS = 5;
+const MARGIN_SECONDS = 5;
 
 /**
  * `terminationGracePeriodSeconds` for the service's shutdown (docs/kubernetes.md, "Shutdown"):
  * preStop + draining + `shutdown_timeout_ms` (rounded up) + a margin; 30 s with the defaults.
  */
-export function gracePeriodSeconds(options: MonitoringKitOptions): number {
+function gracePeriodSeconds(options: MonitoringKitOptions): number {
   return PRE_STOP_SECONDS + DRAIN_SECONDS + Math.ceil(options.service.shutdownTimeoutMs / 1000) + MARGIN_SECONDS;
 }
 
@@ -141,7 +142,8 @@ export function podMonitor(options: MonitoringKitOptions): object {
         {
           port: METRICS_PORT_NAME,
           path: options.service.metricsPath,
-          interval: '15s',
+          interval: `${SCRAPE_INTERVAL_SECONDS}s`,
+          scrapeTimeout: `${scrapeTimeoutSeconds(options)}s`,
           relabelings: jobRelabeling(options),
           ...monitorAuth(options),
         },
@@ -163,7 +165,8 @@ export function serviceMonitor(options: MonitoringKitOptions): object {
         {
           port: METRICS_PORT_NAME,
           path: options.service.metricsPath,
-          interval: '15s',
+          interval: `${SCRAPE_INTERVAL_SECONDS}s`,
+          scrapeTimeout: `${scrapeTimeoutSeconds(options)}s`,
           relabelings: jobRelabeling(options),
           ...monitorAuth(options),
         },

@@ -33,13 +33,18 @@ if is_integer(.time) {
 `;
 
 /**
- * The Vector config (YAML-ready object): the logs of the pods matching `options.selector`, pushed
+ * The Vector config (YAML-ready object): the logs of the pods of `options.namespace` matching
+ * `options.selector`, pushed
  * to `options.lokiUrl`.
  */
 export function vectorConfig(options: MonitoringKitOptions): object {
   return {
     sources: {
-      grey_logs: { type: 'kubernetes_logs', extra_label_selector: selectorText(options.selector) },
+      grey_logs: {
+        type: 'kubernetes_logs',
+        extra_label_selector: selectorText(options.selector),
+        extra_field_selector: `metadata.namespace=${options.namespace}`,
+      },
     },
     transforms: {
       grey_parse: { type: 'remap', inputs: ['grey_logs'], source: PARSE_PROGRAM },

@@ -1,7 +1,7 @@
 import type { MonitoringKitOptions } from './kit-options.js';
 
 /** The receiver's ports: OTLP/gRPC and OTLP/HTTP (the OTLP spec's defaults, what the package exports to). */
-export const COLLECTOR_PORTS = { grpc: 4317, http: 4318, health: 13133 } as const;
+const COLLECTOR_PORTS = { grpc: 4317, http: 4318, health: 13133 } as const;
 
 /**
  * An OpenTelemetry Collector config for the seed's architecture: the services' spans in over OTLP
@@ -13,6 +13,12 @@ export const COLLECTOR_PORTS = { grpc: 4317, http: 4318, health: 13133 } as cons
  * plain gRPC (`tls.insecure`), as inside a cluster network; remove it for TLS endpoints.
  */
 export function collectorConfig(options: MonitoringKitOptions): object {
+  const { tempo, jaeger, zipkin } = options.traces;
+  const exporters: Record<string, object> = {
+    ...(tempo === undefined ? {} : { 'otlp/tempo': { endpoint: tempo, tls: { insecure: true } } }),
+    ...(jaeger === undefined ? {} : { 'otlp/jaeger': { endpoint: jaeger, tls: { insecure: true } } }),
+    ...(zipkin === undefined ? {} : { zipkin: { endpoint: zipkin } }),
+  };
   return {
     receivers: {
       otlp: {
@@ -28,11 +34,7 @@ export function collectorConfig(options: MonitoringKitOptions): object {
       memory_limiter: { check_interval: '1s', limit_percentage: 80, spike_limit_percentage: 25 },
       batch: { send_batch_size: 8192, timeout: '200ms' },
     },
-    exporters: {
-      'otlp/tempo': { endpoint: options.traces.tempo, tls: { insecure: true } },
-      'otlp/jaeger': { endpoint: options.traces.jaeger, tls: { insecure: true } },
-      zipkin: { endpoint: options.traces.zipkin },
-    },
+    exporters,
     extensions: { health_check: { endpoint: `0.0.0.0:${COLLECTOR_PORTS.health}` } },
     service: {
       extensions: ['health_check'],
@@ -40,7 +42,7 @@ export function collectorConfig(options: MonitoringKitOptions): object {
         traces: {
           receivers: ['otlp'],
           processors: ['memory_limiter', 'batch'],
-          exporters: ['otlp/tempo', 'otlp/jaeger', 'zipkin'],
+          exporters: Object.keys(exporters),
         },
       },
     },

@@ -8,7 +8,7 @@ import { METRIC_CATALOG, type MetricDefinition } from '../metrics/catalog.js';
  */
 
 /** Series suffixes a selector may ask for, by metric type. */
-export type SeriesSuffix = '' | '_bucket' | '_sum' | '_count';
+type SeriesSuffix = '' | '_bucket' | '_sum' | '_count';
 
 const SUFFIXES_BY_TYPE: Record<MetricDefinition['type'], readonly SeriesSuffix[]> = {
   counter: [''],
@@ -18,7 +18,7 @@ const SUFFIXES_BY_TYPE: Record<MetricDefinition['type'], readonly SeriesSuffix[]
 };
 
 /** Where the selector is used: dashboards add the `$job` and `$tenant` template variables. */
-export type SelectorScope = 'dashboard' | 'rule';
+type SelectorScope = 'dashboard' | 'rule';
 
 /** Options of {@link selector}. */
 export interface SelectorOptions {
@@ -31,7 +31,7 @@ export interface SelectorOptions {
 }
 
 /** The catalog entry named `name`; throws when the catalog has none. */
-export function catalogMetric(name: string): MetricDefinition {
+function catalogMetric(name: string): MetricDefinition {
   const definition = METRIC_CATALOG.find((entry) => entry.name === name);
   if (definition === undefined) throw new Error(`monitoring: metric ${name} is not in METRIC_CATALOG`);
   return definition;

@@ -47,10 +47,10 @@ export interface RuleFile {
 }
 
 /** Where the runbooks live (the spec's). */
-export const RUNBOOK_BASE_URL = 'https://grey.io/runbooks';
+const RUNBOOK_BASE_URL = 'https://grey.io/runbooks';
 
 /** Names of the recording rules. */
-export const RECORDED = {
+const RECORDED = {
   completedRate: 'grey:tasks_completed:rate5m',
   failedRate: 'grey:tasks_failed:rate5m',
   successRate: 'grey:task_success_rate:5m',

@@ -16,13 +16,25 @@ export const RULE_FILE_FROM_PROMETHEUS_CONFIG = 'rules/grey-rules.yml';
  */
 export const METRICS_CREDENTIALS_DIR = 'secrets/grey-metrics';
 
+/** How often Prometheus scrapes (the kit's `scrape_interval`, and the monitors' `interval`). */
+export const SCRAPE_INTERVAL_SECONDS = 15;
+
+/**
+ * The scrape timeout: longer than the endpoint's own bound (`prometheus.scrape_timeout_ms`, past
+ * which it answers 503 naming the slow metric) by 2 s, so that Prometheus sees that answer rather
+ * than its own timeout; at most the scrape interval (Prometheus refuses more). 10 s with the defaults.
+ */
+export function scrapeTimeoutSeconds(options: MonitoringKitOptions): number {
+  return Math.min(SCRAPE_INTERVAL_SECONDS, Math.ceil(options.service.scrapeTimeoutMs / 1000) + 2);
+}
+
 /** Files under {@link METRICS_CREDENTIALS_DIR} the service's `prometheus.auth.type` needs. */
 export function credentialFiles(options: MonitoringKitOptions): string[] {
   return options.service.auth === 'bearer' ? ['token'] : options.service.auth === 'basic' ? ['password'] : [];
 }
 
 /** The `authorization` or `basic_auth` a job needs for the service's `prometheus.auth.type`. */
-export function scrapeAuth(options: MonitoringKitOptions): object {
+function scrapeAuth(options: MonitoringKitOptions): object {
   if (options.service.auth === 'bearer') {
     return { authorization: { type: 'Bearer', credentials_file: `${METRICS_CREDENTIALS_DIR}/token` } };
   }
@@ -38,7 +50,7 @@ function common(options: MonitoringKitOptions): object {
   const { alertmanagerUrl } = options;
   const prefix = alertmanagerUrl.pathname.replace(/\/+$/, '');
   return {
-    global: { scrape_interval: '15s', evaluation_interval: '15s' },
+    global: { scrape_interval: `${SCRAPE_INTERVAL_SECONDS}s`, evaluation_interval: `${SCRAPE_INTERVAL_SECONDS}s` },
     rule_files: [RULE_FILE_FROM_PROMETHEUS_CONFIG],
     alerting: {
       alertmanagers: [
@@ -70,6 +82,7 @@ export function kubernetesScrapeConfig(options: MonitoringKitOptions): object {
     scrape_configs: [
       {
         job_name: options.job,
+        scrape_timeout: `${scrapeTimeoutSeconds(options)}s`,
         ...scrapeAuth(options),
         kubernetes_sd_configs: [
           {
@@ -113,6 +126,7 @@ export function staticScrapeConfig(options: MonitoringKitOptions): object {
       {
         job_name: options.job,
         metrics_path: options.service.metricsPath,
+        scrape_timeout: `${scrapeTimeoutSeconds(options)}s`,
         ...scrapeAuth(options),
         static_configs: [{ targets: options.targets }],
       },

@@ -15,7 +15,7 @@ const MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
 const RETRYABLE_STATUSES = new Set([429, 502, 503, 504]);
 
 /** What {@link HttpTransport} needs. */
-export interface HttpTransportOptions {
+interface HttpTransportOptions {
   /** The collector URL, `/v1/traces` included. */
   url: string;
   /** Headers sent with every request (`opentelemetry.exporter.headers`). */
@@ -43,6 +43,8 @@ export interface HttpTransportOptions {
  * flight and refuses new ones. Its sockets and timers never hold the event loop on their own
  * (they are unref'd): a process whose own work is done ends, and the 'beforeExit' flush of
  * register.ts bounds the last export.
+ *
+ * @public Loaded by exporter.ts through a dynamic `import()`.
  */
 export class HttpTransport implements AttemptTransport {
   private readonly target: URL;
@@ -144,7 +146,7 @@ function readResponse(res: IncomingMessage, finish: (response: ExportResponse) =
 }
 
 /** `Retry-After` in milliseconds (delay-seconds or an HTTP date, RFC 9110 §10.2.3), or undefined. */
-export function retryAfterMs(value: string | undefined): number | undefined {
+function retryAfterMs(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const text = value.trim();
   if (/^\d+$/.test(text)) return Number(text) * 1000;

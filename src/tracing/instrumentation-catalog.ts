@@ -104,9 +104,6 @@ export const NAMED_INSTRUMENTATIONS = [
 /** One entry of {@link NAMED_INSTRUMENTATIONS}. */
 export type NamedInstrumentation = (typeof NAMED_INSTRUMENTATIONS)[number];
 
-/** Config keys of the named instrumentations (`opentelemetry.instrumentations.<key>`). */
-export type NamedInstrumentationKey = NamedInstrumentation['key'];
-
 /**
  * Every name the `OTEL_NODE_*_INSTRUMENTATIONS` lists take, with its config key: the built-in
  * ones under auto-instrumentations-node's names (`http`; `undici` is the `fetch` key), then the

@@ -19,7 +19,7 @@ import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
 import type { RetryingTransport } from './retrying-transport.js';
 
 /** Exports in flight at once (the SDK's default); an export beyond it fails at once. */
-export const CONCURRENCY_LIMIT = 30;
+const CONCURRENCY_LIMIT = 30;
 /** Longest collector `error_message` kept, in characters (the rest is cut, with an ellipsis). */
 export const MAX_REJECTION_MESSAGE_LENGTH = 256;
 

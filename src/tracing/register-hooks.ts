@@ -48,7 +48,7 @@ export function registerInstrumentationHooks(): InstrumentationHooks {
  * also lists built-ins linked by static ESM imports that have not run yet (the case of
  * `import '@grey/observability/register'` followed by `import http from 'node:http'`).
  */
-export function findLoadedModules(): string[] {
+function findLoadedModules(): string[] {
   const list = (process as unknown as { moduleLoadList?: unknown }).moduleLoadList;
   if (!Array.isArray(list)) return [];
   const loaded = new Set(list);

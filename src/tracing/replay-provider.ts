@@ -78,7 +78,7 @@ class ReplayExportProcessor implements SpanProcessor {
  * added; `span` itself when the capture dropped nothing. A ReadableSpan of its own, read through
  * the interface only.
  */
-export function withCapturedDrops(span: ReadableSpan, captured: CapturedSpan): ReadableSpan {
+function withCapturedDrops(span: ReadableSpan, captured: CapturedSpan): ReadableSpan {
   const { droppedAttributesCount, droppedEventsCount, droppedLinksCount } = captured;
   const { events: capturedEvents, links: capturedLinks } = captured.state;
   const eventDrops = capturedEvents.some((e) => 'droppedAttributesCount' in e && e.droppedAttributesCount > 0);

@@ -51,7 +51,7 @@ export interface RetryPolicy {
 }
 
 /** The OpenTelemetry JS / Java exporters' policy: 1 s, ×1.5, at most 5 s, 5 retries, ±20 % jitter. */
-export const DEFAULT_RETRY_POLICY: Readonly<RetryPolicy> = Object.freeze({
+const DEFAULT_RETRY_POLICY: Readonly<RetryPolicy> = Object.freeze({
   maxRetries: 5,
   initialBackoffMs: 1000,
   maxBackoffMs: 5000,
@@ -60,7 +60,7 @@ export const DEFAULT_RETRY_POLICY: Readonly<RetryPolicy> = Object.freeze({
 });
 
 /** The error of an export abandoned at shutdown ({@link RetryingTransport.shutdown}). */
-export class ExportAbortedError extends Error {
+class ExportAbortedError extends Error {
   override readonly name = 'ExportAbortedError';
   /** Read by export-health.ts for the `reason` label of failed spans. */
   readonly reason = 'shutdown';

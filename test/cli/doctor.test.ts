@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createTcpServer, type AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -262,11 +264,12 @@ describe('grey-observability doctor', () => {
     assert.match(snippet, new RegExp(`targets: \\["127\\.0\\.0\\.1:${port}"\\]`));
     assert.match(snippet, /metrics_path: "\/internal\/metrics"/);
     assert.match(result.stdout, new RegExp(`prometheus\\.io/port: "${port}"`));
-    dir.write('grey-metrics-token', 'x');
-    const promConfig = dir.write(
-      'prometheus.yml',
-      snippet.replace('/etc/prometheus/secrets/grey-metrics-token', `${dir.path}/grey-metrics-token`),
-    );
+    // The kit's job and credential file (relative to prometheus.yml), so the kit's dashboards agree.
+    assert.match(snippet, /job_name: "grey-cluster"/);
+    assert.match(snippet, /scrape_timeout: 10s/);
+    mkdirSync(join(dir.path, 'secrets', 'grey-metrics'), { recursive: true });
+    dir.write('secrets/grey-metrics/token', 'x');
+    const promConfig = dir.write('prometheus.yml', snippet);
     const check = await promtoolCheckConfig(promConfig);
     assert.equal(check.code, 0, check.output);
     assertNoSecret(result);

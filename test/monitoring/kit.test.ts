@@ -113,6 +113,8 @@ describe('grey-observability monitoring --out DIR', () => {
       {
         job_name: 'shop',
         metrics_path: '/internal/metrics',
+        // The endpoint's own bound (prometheus.scrape_timeout_ms, 8 s by default) plus 2 s.
+        scrape_timeout: '10s',
         static_configs: [{ targets: ['10.0.0.5:9464', '10.0.0.6:9464'] }],
       },
     ]);
@@ -227,6 +229,7 @@ describe('grey-observability monitoring --out DIR', () => {
       assert.equal(endpoint.port, 'metrics');
       assert.equal(endpoint.path, '/internal/metrics');
       assert.deepEqual(endpoint.relabelings, [{ action: 'replace', targetLabel: 'job', replacement: 'shop' }]);
+      assert.deepEqual([endpoint.interval, endpoint.scrapeTimeout], ['15s', '10s']);
     }
     assert.deepEqual(rule.metadata!.labels, { release: 'kube-prometheus-stack' });
     assert.deepEqual(
@@ -323,6 +326,7 @@ describe('grey-observability monitoring --out DIR', () => {
       sinks: Record<string, { type: string; inputs: string[]; endpoint: string; labels: Record<string, string> }>;
     };
     assert.equal(config.sources.grey_logs?.extra_label_selector, 'app=shop,tier=api');
+    assert.equal((config.sources.grey_logs as Record<string, unknown>).extra_field_selector, 'metadata.namespace=shop');
     const known = new Set([...Object.keys(config.sources), ...Object.keys(config.transforms)]);
     for (const component of [...Object.values(config.transforms), ...Object.values(config.sinks)]) {
       for (const input of component.inputs) assert.ok(known.has(input), input);
@@ -439,5 +443,77 @@ describe('grey-observability monitoring: placeholders, bad flags, auth, secrets'
     assert.deepEqual(readdirSync(join(work.path, 'rules-only')).sort(), ['grey-rules.test.yml', 'grey-rules.yml']);
     const tests = run('promtool', ['test', 'rules', 'grey-rules.test.yml'], join(work.path, 'rules-only'));
     assert.equal(tests.code, 0, tests.output);
+  });
+
+  it('exits 2 for a flag given twice, a label key or target given twice, and a name Kubernetes refuses', () => {
+    for (const [args, problem] of [
+      [['--job=a', '--job=b'], /--job is given more than once/],
+      [['--out=other'], /--out is given more than once/],
+      [['--selector=app=x', '--selector=app=y'], /the label app is given twice/],
+      [['--target=a:1', '--target=a:1'], /--target "a:1": given twice/],
+      [['--name=payments.api'], /--name "payments\.api": expected a DNS-1035 label/],
+      [[`--name=${'a'.repeat(64)}`], /--name "a{64}": expected a DNS-1035 label/],
+      [['--alertmanager-url=https://amuser:PW3SECRET@am.example.com:9443/am'], /--alertmanager-url .*without credentials/],
+      [['--alertmanager-url=http://am:9093/x?y=1'], /--alertmanager-url .*without credentials, query or fragment/],
+      [['--tempo-endpoint=none', '--jaeger-endpoint=none', '--zipkin-endpoint=none'], /the Collector needs one exporter/],
+    ] as const) {
+      const result = cli(['monitoring', '--out', 'twice', ...args], work.path);
+      assert.equal(result.code, 2, `${args.join(' ')}: ${result.output}`);
+      assert.match(result.stderr, problem, args.join(' '));
+      assert.ok(!result.output.includes('PW3SECRET'), 'no credential of a URL is printed');
+    }
+    assert.equal(existsSync(join(work.path, 'twice')), false);
+  });
+
+  it('leaves an exporter out with none, the pipeline still connected', () => {
+    const result = cli(['monitoring', '--out', 'tempo-only', '--jaeger-endpoint=none', '--zipkin-endpoint=none'], work.path);
+    assert.equal(result.code, 0, result.output);
+    const config = parse(readFileSync(join(work.path, 'tempo-only/otel-collector/config.yaml'), 'utf8')) as {
+      exporters: Record<string, unknown>;
+      service: { pipelines: { traces: { exporters: string[] } } };
+    };
+    assert.deepEqual(Object.keys(config.exporters), ['otlp/tempo']);
+    assert.deepEqual(config.service.pipelines.traces.exporters, ['otlp/tempo']);
+  });
+
+  it('warns about a service config the kit cannot scrape well: metrics off, port 0, Prometheus own port, a long timeout', () => {
+    writeFileSync(
+      join(work.path, 'odd.yaml'),
+      'prometheus:\n  enabled: false\n  port: 0\n  scrape_timeout_ms: 30000\n',
+    );
+    const odd = cli(['monitoring', '--out', 'odd', '--config', 'odd.yaml'], work.path);
+    assert.equal(odd.code, 0, odd.output);
+    const warnings = odd.stderr.split('\n').filter((line) => line.startsWith('warning: '));
+    assert.equal(warnings.length, 4, odd.stderr);
+    for (const text of [/prometheus\.enabled: false/, /prometheus\.port is 0/, /Prometheus's own port/, /scrape_timeout_ms is 30000/]) {
+      assert.ok(warnings.some((line) => text.test(line)), String(text));
+    }
+    const readme = readFileSync(join(work.path, 'odd/README.md'), 'utf8');
+    assert.match(readme, /^Warnings:$/m);
+    const job = (parse(readFileSync(join(work.path, 'odd/prometheus/prometheus.yml'), 'utf8')) as {
+      scrape_configs: Array<{ scrape_timeout: string }>;
+    }).scrape_configs[0]!;
+    assert.equal(job.scrape_timeout, '15s', 'never above the scrape interval');
+    assert.equal(run('promtool', ['check', 'config', 'prometheus/prometheus.yml'], join(work.path, 'odd')).code, 0);
+  });
+
+  it('fails with exit 1 before writing any file when a folder cannot be made, on procfs too', () => {
+    mkdirSync(join(work.path, 'blocked'));
+    writeFileSync(join(work.path, 'blocked', 'prometheus'), 'a file where the kit wants a folder');
+    const blocked = cli(['monitoring', '--out', 'blocked'], work.path);
+    assert.equal(blocked.code, 1, blocked.output);
+    assert.match(blocked.stderr, /could not write to blocked: /);
+    assert.deepEqual(readdirSync(join(work.path, 'blocked')), ['prometheus'], 'no file written');
+    // Node's recursive mkdir never returns on procfs; the kit makes one folder at a time.
+    const proc = cli(['monitoring', '--out', '/proc/grey-kit'], work.path);
+    assert.equal(proc.code, 1, proc.output);
+    assert.match(proc.stderr, /could not write to \/proc\/grey-kit: /);
+  });
+
+  it('tells in the README to write the credential file and create the Secret when the endpoint needs auth', () => {
+    const readme = readFileSync(join(work.path, 'bearer', 'README.md'), 'utf8');
+    assert.match(readme, /write\n?\s*`prometheus\/secrets\/grey-metrics\/token`/);
+    assert.match(readme, /kubectl create secret generic vault-api-metrics-auth --namespace default/);
+    assert.ok(!readme.includes('s3cr3t-metrics-token'));
   });
 });

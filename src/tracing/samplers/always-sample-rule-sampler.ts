@@ -14,7 +14,7 @@ interface SamplingRule {
  * whose value, as a string, equals `value` (`error=true` matches the boolean `true` and the
  * string `"true"`); `key=*` matches the attribute with any value.
  */
-export function parseSamplingRules(rules: readonly string[]): SamplingRule[] {
+function parseSamplingRules(rules: readonly string[]): SamplingRule[] {
   return rules.map((rule) => {
     const at = rule.indexOf('=');
     const key = rule.slice(0, at);

@@ -11,7 +11,7 @@ import { AlwaysSampleRuleSampler } from './always-sample-rule-sampler.js';
 type SamplingConfig = ObservabilityConfig['opentelemetry']['sampling'];
 
 /** The rule that turns error capture on (with `error_capture.enabled`). */
-export const ERROR_CAPTURE_RULE = 'error=true';
+const ERROR_CAPTURE_RULE = 'error=true';
 
 /** What {@link buildSampler} built. */
 export interface SamplerSetup {
