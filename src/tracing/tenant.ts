@@ -32,7 +32,7 @@ export function withTenant<T>(tenantId: string, fn: () => T): T {
  * The tenant attribute a span that starts in `parentContext` with the start attributes
  * `attributes` gets: the baggage tenant of `parentContext`, unless the span already started with
  * the attribute `grey.tenant_id`; else undefined. The rule of {@link TenantSpanProcessor}, also
- * applied by the captured spans of error capture (captured-span.ts).
+ * applied by the captured spans of error capture (error-capture/captured-span.ts).
  */
 export function tenantAttributeFor(attributes: Attributes, parentContext: Context): string | undefined {
   const tenant = currentTenant(parentContext);

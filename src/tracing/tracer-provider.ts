@@ -2,13 +2,13 @@ import type { TracerProvider as ApiTracerProvider } from '@opentelemetry/api';
 import type { Resource } from '@opentelemetry/resources';
 import { TracerProvider, type SpanProcessor } from '@opentelemetry/sdk-trace';
 import type { ObservabilityConfig } from '../config/types.js';
-import { CaptureTracerProvider } from './capture-tracer.js';
-import { ErrorCapture } from './error-capture-processor.js';
+import { CaptureTracerProvider } from './error-capture/capture-tracer.js';
+import { ErrorCapture } from './error-capture/error-capture.js';
 import type { ExportHealth } from './export-health.js';
 import { BoundedBatchSpanProcessor } from './export-pipeline.js';
 import { createSpanExporter, type ExporterModules } from './exporter.js';
 import { withIsolatedOtelEnv } from './isolated-env.js';
-import { createReplayProvider } from './replay-provider.js';
+import { createReplayProvider } from './error-capture/replay-provider.js';
 import { buildSampler } from './samplers/build-sampler.js';
 import { buildSpanLimits } from './span-limits.js';
 import { TenantSpanProcessor } from './tenant.js';
@@ -26,7 +26,7 @@ import { secretNameMatcherFor } from '../secrets/index.js';
  * `@opentelemetry/sdk-node` builds for traces, without that package's import of every log and
  * metric exporter (docs/performance.md). Not registered globally: `global` is the provider to
  * register, the SDK provider itself or, while error capture runs, a {@link CaptureTracerProvider}
- * around it whose tracers hand out captured spans for dropped ones (see error-capture-processor.ts).
+ * around it whose tracers hand out captured spans for dropped ones (see error-capture/error-capture.ts).
  *
  * Loaded by startTracing() only when tracing is enabled, so importing the package does not load
  * the SDK. `drainExports` makes retryable export failures final when shutdown begins;

@@ -12,7 +12,7 @@ import {
 } from '@opentelemetry/api';
 import { loadConfig } from '../../src/config/load.js';
 import type { ConfigOverrides, ObservabilityConfig } from '../../src/config/types.js';
-import { CapturedSpan } from '../../src/tracing/captured-span.js';
+import { CapturedSpan } from '../../src/tracing/error-capture/captured-span.js';
 import { startTracing, type Tracing } from '../../src/tracing/start-tracing.js';
 import { startHttpReceiver, type OtlpReceiver, type ReceivedSpan } from '../support/otlp-receiver.js';
 import { createTempDir, type TempDir } from '../support/temp-dir.js';

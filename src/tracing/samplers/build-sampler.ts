@@ -34,7 +34,7 @@ export function isErrorCaptureActive(sampling: SamplingConfig): boolean {
  * Builds the head sampler from `opentelemetry.sampling`: the strategy (with `ratio`), wrapped in
  * {@link AlwaysSampleRuleSampler} when `always_sample` has rules (rules are checked first). Error
  * capture does not change the sampler: the spans it drops stay dropped for the SDK and are
- * captured by the tracer (capture-tracer.ts).
+ * captured by the tracer (error-capture/capture-tracer.ts).
  */
 export function buildSampler(sampling: SamplingConfig): SamplerSetup {
   const errorCapture = isErrorCaptureActive(sampling);

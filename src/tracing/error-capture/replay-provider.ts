@@ -12,7 +12,7 @@ import {
 } from '@opentelemetry/sdk-trace';
 import type { Resource } from '@opentelemetry/resources';
 import { replayCapturedSpan, type CapturedSpan } from './captured-span.js';
-import type { ResolvedSpanLimits } from './span-limits.js';
+import type { ResolvedSpanLimits } from '../span-limits.js';
 
 /**
  * The captured span being replayed: its ids (and trace state) for the SDK tracer, which asks its

@@ -20,15 +20,15 @@ import {
   isTimeInput,
   maybeAddAttribute,
 } from '@opentelemetry/core';
-import type { ResolvedSpanLimits } from './span-limits.js';
-import { tenantAttributeFor, TENANT_BAGGAGE_KEY } from './tenant.js';
+import type { ResolvedSpanLimits } from '../span-limits.js';
+import { tenantAttributeFor, TENANT_BAGGAGE_KEY } from '../tenant.js';
 
 /** Where a {@link CapturedSpan} reports its end (the error-capture bookkeeping). */
 export interface CapturedSpanSink {
   ended(span: CapturedSpan): void;
 }
 
-/** The bookkeeping's record of the dropped trace a captured span belongs to (error-capture-processor.ts). */
+/** The bookkeeping's record of the dropped trace a captured span belongs to (error-capture.ts). */
 export interface CapturedTrace {
   /** Ended spans waiting for the verdict; allocated at the first one (most traces never need it). */
   spans: CapturedSpan[] | undefined;

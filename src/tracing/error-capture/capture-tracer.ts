@@ -11,7 +11,7 @@ import {
 } from '@opentelemetry/api';
 import type { TracerProvider as SdkTracerProvider } from '@opentelemetry/sdk-trace';
 import { CapturedSpan } from './captured-span.js';
-import type { ErrorCapture } from './error-capture-processor.js';
+import type { ErrorCapture } from './error-capture.js';
 
 /**
  * A tracer that hands out a {@link CapturedSpan} where the SDK's tracer drops a span (its head

@@ -12,11 +12,11 @@ import {
   type Span,
   type Tracer,
 } from '@opentelemetry/api';
-import type { ConfigOverrides, ObservabilityConfig } from '../../src/config/types.js';
-import { extractContext } from '../../src/tracing/propagation.js';
-import { startTracing, type Tracing } from '../../src/tracing/start-tracing.js';
-import { startHttpReceiver, type OtlpReceiver, type ReceivedSpan } from '../support/otlp-receiver.js';
-import { captureLogger, stopTracingAndReceiver, tracingConfig } from './helpers.js';
+import type { ConfigOverrides, ObservabilityConfig } from '../../../src/config/types.js';
+import { extractContext } from '../../../src/tracing/propagation.js';
+import { startTracing, type Tracing } from '../../../src/tracing/start-tracing.js';
+import { startHttpReceiver, type OtlpReceiver, type ReceivedSpan } from '../../support/otlp-receiver.js';
+import { captureLogger, stopTracingAndReceiver, tracingConfig } from '../helpers.js';
 
 function captureConfig(
   limits: { max_traces: number; max_spans_per_trace: number; max_buffered_spans?: number } = {

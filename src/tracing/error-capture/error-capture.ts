@@ -1,9 +1,23 @@
+/**
+ * Error capture (`opentelemetry.sampling.error_capture`): keeps the local part of a trace that
+ * the head sampler dropped when one of its spans fails, and exports it after all. The files of
+ * this folder: this buffer of dropped traces (what a span processor sees of them), the tracer
+ * that hands out cheap captured spans for dropped traces (capture-tracer.ts), the captured span
+ * itself (captured-span.ts), and the provider that replays a kept trace onto sampled SDK spans
+ * (replay-provider.ts).
+ *
+ * The alternative, for a deployment with an OpenTelemetry Collector: sample every span in the
+ * service (`always_on`) and let the Collector's tail sampling processor (`tail_sampling`, with a
+ * `status_code` policy) keep the failing traces. It sees whole traces across services, where this
+ * sees one process's part, but every span then crosses the network and the Collector holds
+ * whole traces in memory for its decision wait.
+ */
 import { TraceFlags, trace as traceApi, type Context } from '@opentelemetry/api';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace';
-import type { ObservabilityConfig } from '../config/types.js';
+import type { ObservabilityConfig } from '../../config/types.js';
 import { CapturedSpan, type CapturedSpanSink, type CapturedTrace } from './captured-span.js';
-import type { ExportHealth } from './export-health.js';
-import type { ResolvedSpanLimits } from './span-limits.js';
+import type { ExportHealth } from '../export-health.js';
+import type { ResolvedSpanLimits } from '../span-limits.js';
 
 type CaptureLimits = ObservabilityConfig['opentelemetry']['sampling']['error_capture'];
 
