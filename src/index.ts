@@ -89,7 +89,8 @@ export {
 // Imported from their own modules, not tracing/index.ts: the SDK loads only when tracing starts.
 export { extractContext, injectContext, type HeaderCarrier } from './tracing/propagation.js';
 export { SpanAttributes, SpanNames, type SpanAttributeName, type SpanName } from './tracing/span-names.js';
-export { TENANT_BAGGAGE_KEY, currentTenant, withTenant } from './tracing/tenant.js';
+export { TENANT_BAGGAGE_KEY, currentTenant } from './tenancy/tenant-context.js';
+export { withTenant } from './tenancy/with-tenant.js';
 
 export {
   Instrument,

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import { context, propagation, trace } from '@opentelemetry/api';
 import { createLogger } from '../src/logging/index.js';
-import { TENANT_BAGGAGE_KEY } from '../src/tenant-context.js';
+import { TENANT_BAGGAGE_KEY } from '../src/tenancy/tenant-context.js';
 import { ExportHealth } from '../src/tracing/export-health.js';
 import { warn } from '../src/warnings.js';
 import { captureLines } from './logging/support/capture.js';

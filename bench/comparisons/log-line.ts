@@ -10,7 +10,7 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import { AlwaysOnSampler, TracerProvider } from '@opentelemetry/sdk-trace';
 import pino from 'pino';
 import { closeLogger, createLogger } from '../../src/logging/index.js';
-import { TENANT_BAGGAGE_KEY } from '../../src/tenant-context.js';
+import { TENANT_BAGGAGE_KEY } from '../../src/tenancy/tenant-context.js';
 import { testConfig } from '../../test/support/config.js';
 import { compareRounds, formatNs, timeCalls, timeResult, type BenchMode, type BenchResult } from '../harness.js';
 

@@ -1,7 +1,7 @@
 import type { Baggage } from '@opentelemetry/api';
 import type { MetricLabels } from '../metrics/instruments.js';
 import type { PendingSeries } from '../metrics/pending-series.js';
-import type { LabelRecord } from '../metrics/tenant-labels.js';
+import type { LabelRecord } from '../tenancy/tenant-labels.js';
 import type { Metrics } from '../metrics/metrics.js';
 
 /** Labels of the task counters: `type` and, when known, `tenant` (through the tenant guard). */

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { ObservabilityError } from '../errors.js';
 import { checkDecoratorOptions, TASK_OPTIONS } from './check-options.js';
 import type { ObservabilityRuntime } from '../runtime.js';
-import { TENANT_BAGGAGE_KEY } from '../tenant-context.js';
+import { TENANT_BAGGAGE_KEY } from '../tenancy/tenant-context.js';
 import { censorSecretEntries, isSecretName, secretNameMatcherFor } from '../secrets/index.js';
 import { CallRecorder, CallState, recordSpanError } from './call-recorder.js';
 import { describeError } from './error-info.js';

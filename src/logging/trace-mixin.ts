@@ -1,5 +1,5 @@
 import { context, isSpanContextValid, trace, type Context } from '@opentelemetry/api';
-import { currentTenant } from '../tenant-context.js';
+import { currentTenant } from '../tenancy/tenant-context.js';
 import { getLogFields } from './log-fields.js';
 
 /** The fields the mixin adds to a log line (all optional). */

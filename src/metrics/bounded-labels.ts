@@ -1,5 +1,5 @@
 import type { MetricHelper } from './instruments.js';
-import type { LabelRecord } from './tenant-labels.js';
+import type { LabelRecord } from '../tenancy/tenant-labels.js';
 
 /** The value a label takes once its limit of distinct values is reached. */
 export const LABEL_VALUE_OTHER = 'other';

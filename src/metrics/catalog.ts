@@ -4,7 +4,7 @@
  * dashboards, alert rules, docs) is generated from it, so names, types and labels live here once.
  */
 
-import { TENANT_DROP_REASONS } from '../tenant-context.js';
+import { TENANT_DROP_REASONS } from '../tenancy/tenant-context.js';
 import { EXPORT_FAILURE_REASONS, type DropReason } from '../tracing/export-health.js';
 
 /** Prometheus metric types used by the catalog and custom metrics. */
@@ -91,7 +91,7 @@ export interface MetricDefinition {
 
 /**
  * `grey_observability_baggage_tenant_dropped_total{reason}`: outgoing requests whose baggage could
- * not carry the tenant id; `reason` is one of `TENANT_DROP_REASONS` (src/tenant-context.ts).
+ * not carry the tenant id; `reason` is one of `TENANT_DROP_REASONS` (src/tenancy/tenant-context.ts).
  */
 export const BAGGAGE_TENANT_DROPPED = 'grey_observability_baggage_tenant_dropped_total';
 /** The `outcome` values of `grey_task_duration_seconds`: how the task ended. */

@@ -24,6 +24,6 @@ export {
   type MetricLabels,
   type StopTimer,
 } from './instruments.js';
-export { TENANT_NONE, TENANT_OTHER, TenantGuard, type TenantGuardSettings } from './tenant-guard.js';
-export type { LabelRecord, LabelValue } from './tenant-labels.js';
+export { TENANT_NONE, TENANT_OTHER, TenantGuard, type TenantGuardSettings } from '../tenancy/tenant-guard.js';
+export type { LabelRecord, LabelValue } from '../tenancy/tenant-labels.js';
 export type { ExpositionFormat } from './exposition.js';

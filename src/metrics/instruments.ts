@@ -1,7 +1,7 @@
 import type { Counter, Gauge, Histogram, Summary } from 'prom-client';
 import { activeTraceExemplar } from './exemplars.js';
 import { PendingSeriesSet, type PendingSeries } from './pending-series.js';
-import type { LabelRecord, LabelValue, TenantLabeler } from './tenant-labels.js';
+import type { LabelRecord, LabelValue, TenantLabeler } from '../tenancy/tenant-labels.js';
 import type { ZeroSeries } from './zero-series.js';
 
 /**

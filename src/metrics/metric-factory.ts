@@ -12,8 +12,8 @@ import {
 } from './instruments.js';
 import { seriesHooks } from './series-hooks.js';
 import { reportUnobservedQuantilesAsNaN } from './summary-quantiles.js';
-import { TENANT_LABEL, TenantLabeler } from './tenant-labels.js';
-import type { TenantGuard } from './tenant-guard.js';
+import { TENANT_LABEL, TenantLabeler } from '../tenancy/tenant-labels.js';
+import type { TenantGuard } from '../tenancy/tenant-guard.js';
 import { ZeroSeries } from './zero-series.js';
 
 /** A metric definition with every option resolved to a value. */

@@ -3,7 +3,7 @@ import { Counter, Gauge, type Registry } from 'prom-client';
 import type { ObservabilityConfig } from '../config/types.js';
 import { ObservabilityError } from '../errors.js';
 import { limitLabelValues } from './bounded-labels.js';
-import { TENANT_DROP_REASONS, tenantDropCounts } from '../tenant-context.js';
+import { TENANT_DROP_REASONS, tenantDropCounts } from '../tenancy/tenant-context.js';
 import {
   BAGGAGE_TENANT_DROPPED,
   METRIC_CATALOG,
@@ -16,7 +16,7 @@ import { registerDefaultMetrics } from './default-metrics.js';
 import { ExpositionRegistry, serializeRegistry, type ExpositionFormat } from './exposition.js';
 import type { CounterHelper, GaugeHelper, HistogramHelper, MetricHelper, SummaryHelper } from './instruments.js';
 import { buildMetric, validateDefinition, type ResolvedMetricDefinition } from './metric-factory.js';
-import { TenantGuard, type TenantGuardSelfMetrics } from './tenant-guard.js';
+import { TenantGuard, type TenantGuardSelfMetrics } from '../tenancy/tenant-guard.js';
 import { linkZeroSeries, type ZeroSeries } from './zero-series.js';
 import { warn } from '../warnings.js';
 

@@ -1,6 +1,6 @@
 import type { Counter, Gauge } from 'prom-client';
 import { seriesHooks } from './series-hooks.js';
-import type { LabelRecord } from './tenant-labels.js';
+import type { LabelRecord } from '../tenancy/tenant-labels.js';
 
 /**
  * A running sum for one series of a counter or gauge, added to on the hot path and handed to

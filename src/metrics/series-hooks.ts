@@ -1,5 +1,5 @@
 import type { Metric } from 'prom-client';
-import type { LabelRecord } from './tenant-labels.js';
+import type { LabelRecord } from '../tenancy/tenant-labels.js';
 
 /**
  * What the metrics part runs around one prom-client metric's reads, `reset()` and `remove()`,

@@ -1,6 +1,6 @@
 import type { Metric } from 'prom-client';
 import { seriesHooks } from './series-hooks.js';
-import { TENANT_LABEL, type LabelRecord } from './tenant-labels.js';
+import { TENANT_LABEL, type LabelRecord } from '../tenancy/tenant-labels.js';
 
 /** Most label sets one metric remembers; past it, the metric creates no more series at 0 (until reset). */
 export const MAX_KNOWN_SERIES = 10_000;

@@ -9,7 +9,7 @@ import {
 } from '@opentelemetry/api';
 import { W3CBaggagePropagator, isTracingSuppressed, parseKeyPairsIntoRecord } from '@opentelemetry/core';
 import { getRuntime } from '../runtime.js';
-import { TENANT_BAGGAGE_KEY, countTenantDrop, type TenantDropReason } from '../tenant-context.js';
+import { TENANT_BAGGAGE_KEY, countTenantDrop, type TenantDropReason } from '../tenancy/tenant-context.js';
 import { warn } from '../warnings.js';
 import { isScratchInjection } from './outgoing-headers.js';
 

@@ -11,7 +11,7 @@ import { withIsolatedOtelEnv } from './isolated-env.js';
 import { createReplayProvider } from './error-capture/replay-provider.js';
 import { buildSampler } from './samplers/build-sampler.js';
 import { buildSpanLimits } from './span-limits.js';
-import { TenantSpanProcessor } from './tenant.js';
+import { TenantSpanProcessor } from './tenant-span-processor.js';
 import { UrlCredentialsSpanProcessor } from './span-url-credentials.js';
 import { secretNameMatcherFor } from '../secrets/index.js';
 

@@ -6,7 +6,7 @@ import { isObservabilityError } from '../../src/errors.js';
 import { Task } from '../../src/decorators/index.js';
 import { getRuntime, setRuntime } from '../../src/runtime.js';
 import { AlwaysSampleRuleSampler } from '../../src/tracing/samplers/always-sample-rule-sampler.js';
-import { currentTenant } from '../../src/tenant-context.js';
+import { currentTenant } from '../../src/tenancy/tenant-context.js';
 import type { Gauge, Histogram } from 'prom-client';
 import { counterValue, installCountingTracer, installTestRuntime, type TestRuntime } from './support/runtime.js';
 import { CriticalOnlySampler } from './support/samplers.js';

@@ -3,7 +3,7 @@ import { afterEach, describe, it } from 'node:test';
 import { context, propagation, trace } from '@opentelemetry/api';
 import { AlwaysOffSampler } from '@opentelemetry/sdk-trace';
 import { createLogger, setLogFields } from '../../src/logging/index.js';
-import { TENANT_BAGGAGE_KEY } from '../../src/tenant-context.js';
+import { TENANT_BAGGAGE_KEY } from '../../src/tenancy/tenant-context.js';
 import { testConfig } from '../support/config.js';
 import { captureLines } from './support/capture.js';
 import { startTestTracing, type TestTracing } from './support/otel.js';

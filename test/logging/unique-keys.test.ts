@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { context, trace } from '@opentelemetry/api';
 import { createLogger, setLogFields } from '../../src/logging/index.js';
-import { withTenant } from '../../src/tracing/tenant.js';
+import { withTenant } from '../../src/tenancy/with-tenant.js';
 import { testConfig } from '../support/config.js';
 import { captureLines, type CapturedLines } from './support/capture.js';
 import { repeatedKeys, topLevelKeys } from './support/json-keys.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { isObservabilityError, type ErrorCode } from '../../src/errors.js';
-import { TENANT_OTHER } from '../../src/metrics/tenant-guard.js';
+import { TENANT_OTHER } from '../../src/tenancy/tenant-guard.js';
 import { METRIC_CATALOG } from '../../src/metrics/catalog.js';
 import { createMetrics, type Metrics } from '../../src/metrics/metrics.js';
 import { testConfig } from '../support/config.js';

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { createMetrics, type Metrics } from '../../src/metrics/metrics.js';
 import type { MetricDefinition } from '../../src/metrics/catalog.js';
 import type { MetricHelper } from '../../src/metrics/instruments.js';
-import type { LabelRecord } from '../../src/metrics/tenant-labels.js';
+import type { LabelRecord } from '../../src/tenancy/tenant-labels.js';
 import { testConfig } from '../support/config.js';
 import { silentLogger } from './support/logger.js';
 

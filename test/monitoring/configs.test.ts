@@ -5,7 +5,7 @@ import { createLogger } from '../../src/logging/create-logger.js';
 import { deployment } from '../../src/monitoring/kubernetes-objects.js';
 import { SHIPPED_LOG_FIELDS, vectorConfig } from '../../src/monitoring/log-shipping.js';
 import { kubernetesScrapeConfig } from '../../src/monitoring/scrape-configs.js';
-import { TENANT_BAGGAGE_KEY } from '../../src/tenant-context.js';
+import { TENANT_BAGGAGE_KEY } from '../../src/tenancy/tenant-context.js';
 import { testConfig } from '../support/config.js';
 import { context, propagation, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';

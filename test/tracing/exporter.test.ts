@@ -4,7 +4,7 @@ import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { resolveExporterEndpoint } from '../../src/tracing/exporter.js';
 import { SpanAttributes, SpanNames } from '../../src/tracing/span-names.js';
 import { startTracing, type Tracing } from '../../src/tracing/start-tracing.js';
-import { withTenant } from '../../src/tracing/tenant.js';
+import { withTenant } from '../../src/tenancy/with-tenant.js';
 import { startGrpcReceiver, startHttpReceiver, type OtlpReceiver } from '../support/otlp-receiver.js';
 import { captureLogger, stopTracingAndReceiver, tracingConfig } from './helpers.js';
 

@@ -7,7 +7,7 @@ import { suppressTracing } from '@opentelemetry/core';
 import type { PropagatorName } from '../../src/config/types.js';
 import { injectContext } from '../../src/tracing/propagation.js';
 import { startTracing, type Tracing } from '../../src/tracing/start-tracing.js';
-import { withTenant } from '../../src/tracing/tenant.js';
+import { withTenant } from '../../src/tenancy/with-tenant.js';
 import { startHttpReceiver, type OtlpReceiver, type ReceivedSpan } from '../support/otlp-receiver.js';
 import { captureLogger, stopTracingAndReceiver, tracingConfig } from './helpers.js';
 

@@ -21,7 +21,8 @@ import {
   maybeAddAttribute,
 } from '@opentelemetry/core';
 import type { ResolvedSpanLimits } from '../span-limits.js';
-import { tenantAttributeFor, TENANT_BAGGAGE_KEY } from '../tenant.js';
+import { TENANT_BAGGAGE_KEY } from '../../tenancy/tenant-context.js';
+import { tenantAttributeFor } from '../tenant-span-processor.js';
 
 /** Where a {@link CapturedSpan} reports its end (the error-capture bookkeeping). */
 export interface CapturedSpanSink {

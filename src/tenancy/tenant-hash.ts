@@ -101,7 +101,7 @@ export function jumpConsistentHash(key: Uint64Parts, buckets: number): number {
 }
 
 /** Zero-padded width of bucket numbers: two digits (`bucket-07`), more when buckets exceed 100. */
-export function bucketLabelWidth(buckets: number): number {
+function bucketLabelWidth(buckets: number): number {
   return Math.max(2, String(Math.max(0, buckets - 1)).length);
 }
 

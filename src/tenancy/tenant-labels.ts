@@ -1,4 +1,4 @@
-import { currentTenant } from '../tenant-context.js';
+import { currentTenant } from './tenant-context.js';
 import { TENANT_NONE, type TenantGuard } from './tenant-guard.js';
 
 /** The tenant label name (spec). */

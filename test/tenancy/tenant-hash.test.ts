@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { describe, it } from 'node:test';
-import { fnv1a64, fnv1a64Hex, jumpConsistentHash, tenantBucketLabel } from '../../src/metrics/tenant-hash.js';
+import { fnv1a64, fnv1a64Hex, jumpConsistentHash, tenantBucketLabel } from '../../src/tenancy/tenant-hash.js';
 
 // Independent reference implementations in BigInt, written from the published algorithms.
 const MASK64 = (1n << 64n) - 1n;
@@ -100,7 +100,7 @@ describe('tenantBucketLabel', () => {
   it('gives the same labels in a fresh process (stable across restarts)', () => {
     const ids = SAMPLE_IDS.slice(0, 60);
     const here = ids.map((id) => tenantBucketLabel(id, 100));
-    const moduleUrl = new URL('../../src/metrics/tenant-hash.js', import.meta.url).href;
+    const moduleUrl = new URL('../../src/tenancy/tenant-hash.js', import.meta.url).href;
     const script =
       `const { tenantBucketLabel } = await import(${JSON.stringify(moduleUrl)});` +
       `const ids = JSON.parse(process.argv[1]);` +

@@ -3,9 +3,10 @@ import { after, before, describe, it } from 'node:test';
 import { context, propagation } from '@opentelemetry/api';
 import { SpanAttributes, SpanNames } from '../../src/tracing/span-names.js';
 import { startTracing, type Tracing } from '../../src/tracing/start-tracing.js';
-import { TENANT_BAGGAGE_KEY, currentTenant, withTenant } from '../../src/tracing/tenant.js';
+import { TENANT_BAGGAGE_KEY, currentTenant } from '../../src/tenancy/tenant-context.js';
+import { withTenant } from '../../src/tenancy/with-tenant.js';
 import { testConfig } from '../support/config.js';
-import { captureLogger, resetOtelGlobals } from './helpers.js';
+import { captureLogger, resetOtelGlobals } from '../tracing/helpers.js';
 
 describe('withTenant', () => {
   let tracing: Tracing;

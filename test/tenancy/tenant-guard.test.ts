@@ -3,10 +3,10 @@ import { describe, it } from 'node:test';
 import { context, propagation } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { createMetrics } from '../../src/metrics/metrics.js';
-import { TENANT_NONE, TENANT_OTHER } from '../../src/metrics/tenant-guard.js';
-import { tenantBucketLabel } from '../../src/metrics/tenant-hash.js';
+import { TENANT_NONE, TENANT_OTHER } from '../../src/tenancy/tenant-guard.js';
+import { tenantBucketLabel } from '../../src/tenancy/tenant-hash.js';
 import { testConfig } from '../support/config.js';
-import { captureLogger, silentLogger } from './support/logger.js';
+import { captureLogger, silentLogger } from '../metrics/support/logger.js';
 
 type Sample = { labels: Record<string, string | number>; value: number };
 
