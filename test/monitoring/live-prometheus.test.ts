@@ -62,6 +62,8 @@ function prometheusConfig(): string {
   config.rule_files = ['grey-rules.yml'];
   delete config.alerting;
   for (const job of config.scrape_configs) {
+    // The 1 s interval above: the kit's per-job timeout (10 s) would exceed it.
+    delete job.scrape_timeout;
     delete job.kubernetes_sd_configs;
     job.file_sd_configs = [{ files: ['pods.json'], refresh_interval: '1s' }];
   }
