@@ -7,7 +7,11 @@ import { redactValue } from '../config/redact.js';
 import type { ObservabilityConfig } from '../config/types.js';
 import type { DoctorCheck } from './doctor-report.js';
 import { KIT_DEFAULTS } from '../monitoring/kit-options.js';
-import { METRICS_CREDENTIALS_DIR, SCRAPE_INTERVAL_SECONDS } from '../monitoring/scrape-configs.js';
+import {
+  METRICS_CREDENTIALS_DIR,
+  SCRAPE_INTERVAL_SECONDS,
+  wantedScrapeTimeoutSeconds,
+} from '../monitoring/scrape-configs.js';
 
 /** Prometheus's own default port, which is also this package's default metrics port. */
 const PROMETHEUS_OWN_PORT = 9090;
@@ -88,7 +92,7 @@ export function renderScrapeConfig(config: ObservabilityConfig): string {
     ? `localhost:${port}`
     : `${config.prometheus.host}:${port}`;
   const job = KIT_DEFAULTS.job;
-  const timeout = Math.min(SCRAPE_INTERVAL_SECONDS, Math.ceil(config.prometheus.scrape_timeout_ms / 1000) + 2);
+  const timeout = Math.min(SCRAPE_INTERVAL_SECONDS, wantedScrapeTimeoutSeconds(config.prometheus.scrape_timeout_ms));
   const authLines =
     auth.type === 'bearer'
       ? ['    authorization:', '      type: Bearer', `      credentials_file: ${METRICS_CREDENTIALS_DIR}/token`]

@@ -21,6 +21,7 @@ import {
   RULE_FILE_FROM_PROMETHEUS_CONFIG,
   SCRAPE_INTERVAL_SECONDS,
   staticScrapeConfig,
+  wantedScrapeTimeoutSeconds,
 } from './scrape-configs.js';
 
 /**
@@ -76,7 +77,7 @@ function kitWarnings(options: MonitoringKitOptions): string[] {
       "the target localhost:9090 is also Prometheus's own port: where Prometheus runs, it would scrape itself; give the service another prometheus.port (9464 is registered for exporters) or pass --target",
     );
   }
-  if (Math.ceil(service.scrapeTimeoutMs / 1000) + 2 > SCRAPE_INTERVAL_SECONDS) {
+  if (wantedScrapeTimeoutSeconds(service.scrapeTimeoutMs) > SCRAPE_INTERVAL_SECONDS) {
     warnings.push(
       `prometheus.scrape_timeout_ms is ${service.scrapeTimeoutMs}: Prometheus's timeout cannot exceed the ${SCRAPE_INTERVAL_SECONDS} s scrape interval, so it may give up before the endpoint answers; keep it at ${(SCRAPE_INTERVAL_SECONDS - 2) * 1000} or less`,
     );

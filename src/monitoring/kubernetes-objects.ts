@@ -124,55 +124,41 @@ export function service(options: MonitoringKitOptions): object {
   };
 }
 
-/** Sets the target's `job` to the kit's, as the rules and dashboards read it. */
-function jobRelabeling(options: MonitoringKitOptions): object[] {
-  return [{ action: 'replace', targetLabel: 'job', replacement: options.job }];
+/**
+ * A Prometheus Operator monitor: `kind` selects the pods (PodMonitor) or the Service
+ * (ServiceMonitor) by `options.selector` in the kit's namespace, and scrapes the port named
+ * {@link METRICS_PORT_NAME} on the service's path, every scrape interval, with the kit's timeout
+ * and the endpoint's auth, setting the target's `job` to the kit's (which the rules and dashboards read).
+ */
+function monitor(options: MonitoringKitOptions, kind: 'PodMonitor' | 'ServiceMonitor'): object {
+  const endpoint = {
+    port: METRICS_PORT_NAME,
+    path: options.service.metricsPath,
+    interval: `${SCRAPE_INTERVAL_SECONDS}s`,
+    scrapeTimeout: `${scrapeTimeoutSeconds(options)}s`,
+    relabelings: [{ action: 'replace', targetLabel: 'job', replacement: options.job }],
+    ...monitorAuth(options),
+  };
+  return {
+    apiVersion: 'monitoring.coreos.com/v1',
+    kind,
+    metadata: metadata(options, options.monitorLabels),
+    spec: {
+      selector: { matchLabels: options.selector },
+      namespaceSelector: { matchNames: [options.namespace] },
+      [kind === 'PodMonitor' ? 'podMetricsEndpoints' : 'endpoints']: [endpoint],
+    },
+  };
 }
 
 /** A `PodMonitor` scraping the pods' metrics port (use this or the ServiceMonitor, not both). */
 export function podMonitor(options: MonitoringKitOptions): object {
-  return {
-    apiVersion: 'monitoring.coreos.com/v1',
-    kind: 'PodMonitor',
-    metadata: metadata(options, options.monitorLabels),
-    spec: {
-      selector: { matchLabels: options.selector },
-      namespaceSelector: { matchNames: [options.namespace] },
-      podMetricsEndpoints: [
-        {
-          port: METRICS_PORT_NAME,
-          path: options.service.metricsPath,
-          interval: `${SCRAPE_INTERVAL_SECONDS}s`,
-          scrapeTimeout: `${scrapeTimeoutSeconds(options)}s`,
-          relabelings: jobRelabeling(options),
-          ...monitorAuth(options),
-        },
-      ],
-    },
-  };
+  return monitor(options, 'PodMonitor');
 }
 
 /** A `ServiceMonitor` scraping through the Service (use this or the PodMonitor, not both). */
 export function serviceMonitor(options: MonitoringKitOptions): object {
-  return {
-    apiVersion: 'monitoring.coreos.com/v1',
-    kind: 'ServiceMonitor',
-    metadata: metadata(options, options.monitorLabels),
-    spec: {
-      selector: { matchLabels: options.selector },
-      namespaceSelector: { matchNames: [options.namespace] },
-      endpoints: [
-        {
-          port: METRICS_PORT_NAME,
-          path: options.service.metricsPath,
-          interval: `${SCRAPE_INTERVAL_SECONDS}s`,
-          scrapeTimeout: `${scrapeTimeoutSeconds(options)}s`,
-          relabelings: jobRelabeling(options),
-          ...monitorAuth(options),
-        },
-      ],
-    },
-  };
+  return monitor(options, 'ServiceMonitor');
 }
 
 /** A `PrometheusRule` holding exactly the groups of the rule file. */

@@ -25,7 +25,12 @@ export const SCRAPE_INTERVAL_SECONDS = 15;
  * than its own timeout; at most the scrape interval (Prometheus refuses more). 10 s with the defaults.
  */
 export function scrapeTimeoutSeconds(options: MonitoringKitOptions): number {
-  return Math.min(SCRAPE_INTERVAL_SECONDS, Math.ceil(options.service.scrapeTimeoutMs / 1000) + 2);
+  return Math.min(SCRAPE_INTERVAL_SECONDS, wantedScrapeTimeoutSeconds(options.service.scrapeTimeoutMs));
+}
+
+/** The scrape timeout the endpoint's bound `scrapeTimeoutMs` asks for, before the interval's cap. */
+export function wantedScrapeTimeoutSeconds(scrapeTimeoutMs: number): number {
+  return Math.ceil(scrapeTimeoutMs / 1000) + 2;
 }
 
 /** Files under {@link METRICS_CREDENTIALS_DIR} the service's `prometheus.auth.type` needs. */

@@ -1,7 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startDaemon } from './daemon.js';
 import { freePort } from './prometheus.js';
 
 /** A running Alertmanager started by a test. */
@@ -21,8 +21,8 @@ export interface RunningAlertmanager {
 export async function startAlertmanager(configFile: string): Promise<RunningAlertmanager> {
   const dir = await mkdtemp(join(tmpdir(), 'grey-am-'));
   const port = await freePort();
-  let log = '';
-  const child: ChildProcess = spawn(
+  const url = `http://127.0.0.1:${port}`;
+  const { stop } = await startDaemon(
     'prometheus-alertmanager',
     [
       `--config.file=${configFile}`,
@@ -31,35 +31,9 @@ export async function startAlertmanager(configFile: string): Promise<RunningAler
       '--cluster.listen-address=',
       '--log.level=warn',
     ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    url,
+    dir,
   );
-  child.stdout?.on('data', (chunk: Buffer) => (log += chunk.toString('utf8')));
-  child.stderr?.on('data', (chunk: Buffer) => (log += chunk.toString('utf8')));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const url = `http://127.0.0.1:${port}`;
-  const stop = async (): Promise<void> => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-      await exited;
-      clearTimeout(timer);
-    }
-    await rm(dir, { recursive: true, force: true });
-  };
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (child.exitCode !== null) {
-      await stop();
-      throw new Error(`prometheus-alertmanager exited: ${log}`);
-    }
-    const response = await fetch(`${url}/-/ready`).catch(() => undefined);
-    if (response?.status === 200) break;
-    if (Date.now() > deadline) {
-      await stop();
-      throw new Error(`prometheus-alertmanager not ready within 30 s: ${log}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
   return {
     url,
     async api<T>(path: string): Promise<T> {

@@ -1,8 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startDaemon } from './daemon.js';
 
 /** Promtool's message for the one documented lint exception (the spec's node-count gauge). */
 export const KNOWN_PROMTOOL_EXCEPTION = 'grey_cluster_nodes_total non-counter metrics should not have "_total" suffix';
@@ -120,8 +121,8 @@ scrape_configs:
 `;
   await writeFile(join(dir, 'prometheus.yml'), options.config ?? config);
   for (const [name, content] of Object.entries(options.files ?? {})) await writeFile(join(dir, name), content);
-  let log = '';
-  const child: ChildProcess = spawn(
+  const url = `http://127.0.0.1:${port}`;
+  const { stop } = await startDaemon(
     'prometheus',
     [
       `--config.file=${options.configFile ?? join(dir, 'prometheus.yml')}`,
@@ -130,22 +131,9 @@ scrape_configs:
       '--enable-feature=exemplar-storage',
       '--log.level=warn',
     ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    url,
+    dir,
   );
-  child.stdout?.on('data', (chunk: Buffer) => (log += chunk.toString('utf8')));
-  child.stderr?.on('data', (chunk: Buffer) => (log += chunk.toString('utf8')));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const url = `http://127.0.0.1:${port}`;
-
-  const stop = async (): Promise<void> => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-      await exited;
-      clearTimeout(timer);
-    }
-    await rm(dir, { recursive: true, force: true });
-  };
 
   const api = async <T>(pathAndQuery: string): Promise<T> => {
     const response = await fetch(`${url}${pathAndQuery}`);
@@ -156,17 +144,6 @@ scrape_configs:
 
   const query = async (promql: string): Promise<PromSample[]> =>
     (await api<{ result: PromSample[] }>(`/api/v1/query?query=${encodeURIComponent(promql)}`)).result;
-
-  try {
-    await poll(async () => {
-      if (child.exitCode !== null) throw new Error(`prometheus exited: ${log}`);
-      const response = await fetch(`${url}/-/ready`).catch(() => undefined);
-      return response?.status === 200;
-    }, 30_000);
-  } catch (error) {
-    await stop();
-    throw error;
-  }
 
   return {
     url,
