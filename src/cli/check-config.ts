@@ -1,6 +1,7 @@
 import { describeResourceNow } from '../tracing/resource.js';
-import { getPath } from '../config/defaults.js';
-import { loadConfig, mapEntryKey, type ResolvedConfig, type ValueSource } from '../config/load.js';
+import { getPath } from '../config/paths.js';
+import { loadConfig, type ResolvedConfig, type ValueSource } from '../config/load.js';
+import { mapEntryKey } from '../config/merge.js';
 import { redactValue } from '../config/redact.js';
 import { listSchemaLeaves } from '../config/schema.js';
 import { isObservabilityError } from '../errors.js';

@@ -1,52 +1,42 @@
-import { ObservabilityError } from '../errors.js';
-import type { LayerEntry } from './layer.js';
+import type { TextSources } from './coerce.js';
+import type { ConfigLayer, LayerEntry } from './layer.js';
 import { readOtelEnv, type IgnoredVariable } from './otel-env.js';
-import { parseForKey } from './parse-text.js';
-import { listSchemaLeaves, type SchemaLeaf } from './schema.js';
+import { listSchemaLeaves } from './schema.js';
 import { readVariable } from './substitute.js';
 
-/** The environment layer: the entries to apply, and the standard variables that were ignored. */
-export interface EnvLayer {
-  entries: LayerEntry[];
+/** What the environment sets: two layers, the standard variables below the package's own. */
+export interface EnvReading {
+  /**
+   * The standard `OTEL_*` variables, typed and checked as they were read (lenient, OpenTelemetry
+   * specification: an unusable one is ignored and reported in `ignored`, see otel-env.ts).
+   */
+  standard: ConfigLayer;
+  /** The `GREY_*` variable of each schema key, as text (strict: coerced and validated like the file). */
+  grey: ConfigLayer;
+  /** Which variable gave each `GREY_*` entry its text (for coercion and errors). */
+  textSources: TextSources;
   ignored: IgnoredVariable[];
 }
 
 /**
- * Reads the environment into layer entries: the standard OTEL_* variables (lenient: an unusable
- * one is ignored and reported in `ignored`, see otel-env.ts), then the GREY_* variable of each
- * schema key (strict: its text is checked with the layer), which beats the OTEL_* one of the same key.
+ * Reads the environment: the `GREY_*` variable of each schema key (its text, typed later by
+ * coerce.ts), and the standard `OTEL_*` variables of the keys no `GREY_*` variable sets (the
+ * package's own variable beats the standard one of the same key). Empty variables are unset.
  */
-export function readEnvLayer(env: NodeJS.ProcessEnv): EnvLayer {
-  const grey: LayerEntry[] = [];
-  for (const { key, leaf, env: name } of listSchemaLeaves()) {
+export function readEnvLayer(env: NodeJS.ProcessEnv): EnvReading {
+  const entries: LayerEntry[] = [];
+  const textSources: TextSources = new Map();
+  for (const { key, env: name } of listSchemaLeaves()) {
     const raw = readVariable(env, name);
     if (raw === undefined || raw === '') continue;
-    grey.push({ key, value: parseEnvValue(raw, leaf, name, key), origin: name });
+    entries.push({ key, value: raw, origin: name });
+    textSources.set(key, [name]);
   }
-  const otel = readOtelEnv(env, new Set(grey.map((entry) => entry.key)));
-  return { entries: [...otel.entries, ...grey], ignored: otel.ignored };
-}
-
-/**
- * Converts a GREY_* variable's text to a value of the key's format (boolean, number, list, map);
- * text the key's own check rejects as well stays text, for the layer's check to report (see
- * {@link parseForKey}).
- */
-function parseEnvValue(
-  raw: string,
-  leaf: Pick<SchemaLeaf, 'format' | 'sensitive'>,
-  name: string,
-  key: string,
-): unknown {
-  return parseForKey(raw, leaf, leaf.format.kind, (expected) => {
-    throw new ObservabilityError(
-      'OBS_ERR_CONFIG_ENV_INVALID',
-      `environment variable ${name} cannot be used for ${key}`,
-      {
-        key,
-        value: leaf.sensitive ? '[REDACTED]' : raw,
-        expected,
-      },
-    );
-  });
+  const otel = readOtelEnv(env, new Set(entries.map((entry) => entry.key)));
+  return {
+    standard: { source: 'env', entries: otel.entries, validated: true },
+    grey: { source: 'env', entries },
+    textSources,
+    ignored: otel.ignored,
+  };
 }

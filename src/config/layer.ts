@@ -7,7 +7,7 @@ export interface LayerEntry {
   key: string;
   value: unknown;
   origin: string;
-  /** Environment variables `${VAR}` substituted into the value (file layer). */
+  /** The environment variables whose text made the value (`${VAR}` in the file, or the `GREY_*` variable). */
   variables?: string[];
 }
 
@@ -19,15 +19,20 @@ export interface ConfigLayer {
   file?: string;
   /**
    * What flattening found wrong (unknown keys, sections given as values), reported by the layer's
-   * check together with its invalid values, so that one pass names every problem of the source.
+   * validation together with its invalid values, so that one error names every problem of the source.
    */
   problems?: ObservabilityError[];
+  /**
+   * Every value was checked by its key's format when the source was read: the standard `OTEL_*`
+   * variables, whose reader ignores what it cannot use (see otel-env.ts).
+   */
+  validated?: true;
 }
 
 /**
  * Flattens a nested object (a parsed file or code overrides) into schema keys. A key that the
  * schema does not have, or a section given as a plain value, is a problem naming the key path,
- * kept in `problems` (the layer's check throws them with its own, see convict-store.ts).
+ * kept in `problems` (validation reports them first, see validate.ts).
  */
 export function flattenToLayer(
   tree: Record<string, unknown>,

@@ -1,14 +1,19 @@
 import { isObservabilityError, ObservabilityError, quoteText } from '../errors.js';
+import { coerceLayer, type TextSources } from './coerce.js';
 import { locateConfigFile, readConfigFile } from './config-file.js';
-import { createStore, joinProblems } from './convict-store.js';
-import { getPath, schemaDefaults, setPath } from './defaults.js';
+import { deriveValues } from './derive.js';
 import { readEnvLayer } from './env-layer.js';
 import { flattenToLayer, type ConfigLayer } from './layer.js';
+import { DEFAULT_SOURCE, mergeLayers, type ValueSource, type ValueSources } from './merge.js';
 import type { IgnoredVariable } from './otel-env.js';
-import { listSchemaLeaves, type SchemaLeaf } from './schema.js';
-import { substituteEnv, type Substitutions } from './substitute.js';
-import { typeSubstitutedEntries } from './typed-substitution.js';
-import type { ConfigOverrides, ConfigSource, ObservabilityConfig } from './types.js';
+import { isUnder } from './paths.js';
+import { joinProblems } from './problems.js';
+import { listSchemaLeaves } from './schema.js';
+import { substituteEnv } from './substitute.js';
+import type { ConfigOverrides, ObservabilityConfig } from './types.js';
+import { validateLayer } from './validate.js';
+
+export type { ValueSource } from './merge.js';
 
 /** Where the config comes from. Every field is optional. */
 export interface LoadConfigOptions {
@@ -20,13 +25,6 @@ export interface LoadConfigOptions {
   env?: NodeJS.ProcessEnv;
   /** Directory in which relative paths and observability.yaml are looked up (default: process.cwd()). */
   cwd?: string;
-}
-
-/** Where one effective value came from. */
-export interface ValueSource {
-  source: ConfigSource;
-  /** The file path, the environment variable, `options.overrides`, or `schema` for defaults. */
-  origin: string;
 }
 
 /**
@@ -51,7 +49,7 @@ export interface ConfigWarning {
 /** The effective config, the source of every key, the file used (if any) and the warnings. */
 export interface ResolvedConfig {
   config: ObservabilityConfig;
-  sources: Record<string, ValueSource>;
+  sources: ValueSources;
   file: string | undefined;
   /** The standard `OTEL_*` variables that were ignored, one warning each (empty when none). */
   warnings: ConfigWarning[];
@@ -104,94 +102,79 @@ export function loadConfigWithoutTracing(options: LoadConfigOptions = {}): Traci
   }
 }
 
-function inSection(key: string | undefined, section: string): boolean {
-  return key !== undefined && (key === section || key.startsWith(`${section}.`) || key.startsWith(`${section}[`));
-}
-
 /** Drops what `layer` sets or finds wrong under `section` (see {@link loadConfigWithoutTracing}). */
 function withoutSection(layer: ConfigLayer, section: string | undefined): ConfigLayer {
   if (section === undefined) return layer;
-  const problems = layer.problems?.filter((problem) => !inSection(problem.key, section));
+  const problems = layer.problems?.filter((problem) => !isUnder(problem.key, section));
   return {
     ...layer,
-    entries: layer.entries.filter((entry) => !inSection(entry.key, section)),
+    entries: layer.entries.filter((entry) => !isUnder(entry.key, section)),
     problems: problems === undefined || problems.length === 0 ? undefined : problems,
   };
 }
 
+/**
+ * The config pipeline, one step after the other (docs/architecture.md, "Config"):
+ *
+ *   1. read: the file (parsed, `${VAR}` substituted as text), the environment, the overrides;
+ *   2. flatten: each source to entries by schema key; unknown keys and misplaced sections are problems;
+ *   3. coerce: text from the environment typed by its key's kind (coerce.ts);
+ *   4. validate: each value once by its key's format; every problem of every layer in one error;
+ *   5. merge: defaults < file < OTEL_* < GREY_* < overrides, with the source of each value;
+ *   6. derive: the OTLP endpoint path, the service identity, the auth keys (derive.ts).
+ */
 function resolveConfig(options: LoadConfigOptions, setAside: string | undefined): ResolvedConfig {
   const env = options.env ?? process.env;
   const cwd = options.cwd ?? process.cwd();
-  const located = locateConfigFile(options.configFile, env, cwd);
   const leaves = new Map(listSchemaLeaves().map(({ key, leaf }) => [key, leaf]));
+
+  // 1-3. Read, flatten and coerce each source, lowest precedence first.
+  const located = locateConfigFile(options.configFile, env, cwd);
+  const environment = readEnvLayer(env);
   const layers: ConfigLayer[] = [];
   if (located !== undefined) {
-    const substitutions: Substitutions = new Map();
+    const textSources: TextSources = new Map();
     const unset: ObservabilityError[] = [];
-    const tree = substituteEnv(readConfigFile(located.path), env, located.path, '', substitutions, unset);
+    const tree = substituteEnv(readConfigFile(located.path), env, located.path, '', textSources, unset);
     const fileLayer = flattenToLayer(tree as Record<string, unknown>, 'file', located.path, located.path);
     withUnsetVariables(fileLayer, unset);
-    typeSubstitutedEntries(fileLayer, substitutions, leaves);
+    coerceLayer(fileLayer, textSources, leaves);
     layers.push(fileLayer);
   }
-  const envLayer = readEnvLayer(env);
-  layers.push({ source: 'env', entries: envLayer.entries });
-  if (
-    options.overrides !== undefined &&
-    (options.overrides === null || typeof options.overrides !== 'object' || Array.isArray(options.overrides))
-  ) {
-    throw new ObservabilityError('OBS_ERR_CONFIG_INVALID', 'options.overrides is not an object', {
-      key: 'overrides',
-      value: options.overrides,
-      expected: 'an object shaped like the config file, e.g. { prometheus: { port: 9464 } }',
-    });
-  }
-  if (options.overrides !== undefined) {
-    layers.push(flattenToLayer(options.overrides as Record<string, unknown>, 'override', 'options.overrides'));
-  }
+  coerceLayer(environment.grey, environment.textSources, leaves);
+  layers.push(environment.standard, environment.grey);
+  if (options.overrides !== undefined)
+    layers.push(flattenToLayer(checkOverrides(options.overrides), 'override', 'options.overrides'));
+  const kept = layers.map((layer) => withoutSection(layer, setAside));
 
-  const store = createStore();
-  const merged = schemaDefaults() as unknown as Record<string, unknown>;
-  const sources: Record<string, ValueSource> = {};
-  for (const key of leaves.keys()) sources[key] = { source: 'default', origin: 'schema' };
-  // Every layer is checked, so that one error names the problems of the file, the environment and
-  // the overrides (in that order; in each, unknown keys and sections given as values first).
-  const problems: ObservabilityError[] = [];
-  for (const layer of layers.map((l) => withoutSection(l, setAside))) {
-    try {
-      store.check(layer);
-    } catch (error) {
-      if (!isObservabilityError(error)) throw error;
-      problems.push(error);
-      continue;
-    }
-    for (const entry of layer.entries) {
-      const leaf = leaves.get(entry.key) as SchemaLeaf;
-      const current = getPath(merged, entry.key);
-      const source: ValueSource = { source: layer.source, origin: entry.origin };
-      if (leaf.format.kind === 'string-map') {
-        const values = stringifyValues(entry.value);
-        setPath(merged, entry.key, { ...(current as object), ...values });
-        for (const name of Object.keys(values)) sources[mapEntryKey(entry.key, name)] = source;
-      } else {
-        setPath(merged, entry.key, entry.value);
-      }
-      sources[entry.key] = source;
-    }
-  }
+  // 4. Validate: one error names the problems of the file, the environment and the overrides (in
+  // that order; in each, unknown keys and sections given as values first).
+  const problems = kept.flatMap((layer) => validateLayer(layer, leaves));
   if (problems.length > 0) throw joinProblems(problems);
-  const config = merged as unknown as ObservabilityConfig;
-  applyGenericOtlpEndpoint(config, sources);
-  deriveServiceIdentity(config, sources);
-  checkConsistency(config, sources);
-  const warnings = envLayer.ignored.map((ignored) => describeIgnored(ignored, sources));
-  return { config: store.finish(config), sources, file: located?.path, warnings };
+
+  // 5-6. Merge and derive.
+  const { config, sources } = mergeLayers(kept, leaves);
+  deriveValues(config, sources, leaves);
+  const warnings = environment.ignored.map((ignored) => describeIgnored(ignored, sources));
+  return { config, sources, file: located?.path, warnings };
+}
+
+/** Code overrides must be an object shaped like the config file. */
+function checkOverrides(overrides: unknown): Record<string, unknown> {
+  if (overrides !== null && typeof overrides === 'object' && !Array.isArray(overrides)) {
+    return overrides as Record<string, unknown>;
+  }
+  throw new ObservabilityError('OBS_ERR_CONFIG_INVALID', 'options.overrides is not an object', {
+    key: 'overrides',
+    value: overrides,
+    expected: 'an object shaped like the config file, e.g. { prometheus: { port: 9464 } }',
+  });
 }
 
 /** The warning for a standard variable that was ignored, saying what applies instead. */
-function describeIgnored(ignored: IgnoredVariable, sources: Record<string, ValueSource>): ConfigWarning {
+function describeIgnored(ignored: IgnoredVariable, sources: ValueSources): ConfigWarning {
   const { variable, key, value, expected } = ignored;
-  const source = sources[key] ?? { source: 'default', origin: 'schema' };
+  const source = sources[key] ?? DEFAULT_SOURCE;
   const shown = `environment variable ${variable}=${quoteText(value)}`;
   const message =
     ignored.ignoredItems !== undefined
@@ -223,88 +206,4 @@ function withUnsetVariables(layer: ConfigLayer, unset: readonly ObservabilityErr
     key === entry || key.startsWith(`${entry}.`) || key.startsWith(`${entry}[`);
   layer.entries = layer.entries.filter((entry) => !unset.some((error) => holds(entry.key, error.key ?? '')));
   layer.problems = [...(layer.problems ?? []), ...unset];
-}
-
-/** The `sources` key of one entry of a map-valued key: `opentelemetry.resource["service.name"]`. */
-export function mapEntryKey(key: string, name: string): string {
-  return `${key}[${JSON.stringify(name)}]`;
-}
-
-function stringifyValues(value: unknown): Record<string, string> {
-  return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, String(v)]));
-}
-
-/**
- * OTEL_EXPORTER_OTLP_ENDPOINT is a base URL: for http/protobuf the SDK convention is to append
- * /v1/traces to its path (http://gw:4318/otlp -> http://gw:4318/otlp/v1/traces), whereas a
- * traces-specific endpoint (the file, GREY_*, OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) is used as given.
- */
-function applyGenericOtlpEndpoint(config: ObservabilityConfig, sources: Record<string, ValueSource>): void {
-  const exporter = config.opentelemetry.exporter;
-  if (sources['opentelemetry.exporter.endpoint']?.origin !== 'OTEL_EXPORTER_OTLP_ENDPOINT') return;
-  if (exporter.protocol !== 'http/protobuf') return;
-  const url = new URL(exporter.endpoint);
-  url.pathname = `${url.pathname.replace(/\/+$/, '')}/v1/traces`;
-  exporter.endpoint = url.toString();
-}
-
-const PRECEDENCE: Record<ConfigSource, number> = { default: 0, file: 1, env: 2, override: 3 };
-
-const IDENTITY_ATTRIBUTES = [
-  ['service.name', 'service.name'],
-  ['service.version', 'service.version'],
-  ['service.environment', 'deployment.environment'],
-  ['service.instance_id', 'service.instance.id'],
-] as const;
-
-/**
- * The service identity can be written in the service section or as resource attributes (the
- * spec's `resource: service.name: ...`). The one set by the higher-precedence source wins (the
- * service section on a tie), and both places then hold it, so there is one truth.
- */
-function deriveServiceIdentity(config: ObservabilityConfig, sources: Record<string, ValueSource>): void {
-  for (const [serviceKey, attribute] of IDENTITY_ATTRIBUTES) {
-    const fromResource = config.opentelemetry.resource[attribute];
-    const resourceKey = mapEntryKey('opentelemetry.resource', attribute);
-    const resourceSource = sources[resourceKey] ?? { source: 'default', origin: 'schema' };
-    const serviceSource = sources[serviceKey] as ValueSource;
-    const field = serviceKey.slice('service.'.length) as keyof ObservabilityConfig['service'];
-    if (fromResource !== undefined && PRECEDENCE[resourceSource.source] > PRECEDENCE[serviceSource.source]) {
-      config.service[field] = fromResource;
-      sources[serviceKey] = { ...resourceSource, origin: `${resourceSource.origin} (${resourceKey})` };
-    }
-    if (config.service[field] !== '' && config.opentelemetry.resource[attribute] !== config.service[field]) {
-      config.opentelemetry.resource[attribute] = config.service[field];
-      sources[resourceKey] = {
-        ...(sources[serviceKey] as ValueSource),
-        origin: `${(sources[serviceKey] as ValueSource).origin} (${serviceKey})`,
-      };
-    }
-  }
-  if (config.service.name.trim() === '') {
-    throw new ObservabilityError('OBS_ERR_CONFIG_INVALID', 'service name is empty', {
-      key: 'service.name',
-      value: config.service.name,
-      expected: 'a non-empty string',
-    });
-  }
-}
-
-function checkConsistency(config: ObservabilityConfig, sources: Record<string, ValueSource>): void {
-  const auth = config.prometheus.auth;
-  const need = (key: string, present: boolean, why: string): void => {
-    if (present) return;
-    const fromFile = [key, 'prometheus.auth.type'].map((k) => sources[k]).find((s) => s?.source === 'file');
-    throw new ObservabilityError('OBS_ERR_CONFIG_INVALID', `${key} is required ${why}`, {
-      file: fromFile?.origin,
-      key,
-      value: '',
-      expected: `a non-empty value, or prometheus.auth.type other than "${auth.type}"`,
-    });
-  };
-  if (auth.type === 'bearer') need('prometheus.auth.token', auth.token !== '', 'when prometheus.auth.type is bearer');
-  if (auth.type === 'basic') {
-    need('prometheus.auth.username', auth.username !== '', 'when prometheus.auth.type is basic');
-    need('prometheus.auth.password', auth.password !== '', 'when prometheus.auth.type is basic');
-  }
 }

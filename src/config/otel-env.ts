@@ -12,7 +12,7 @@ import { boundText } from '../errors.js';
 import { OTEL_NODE_INSTRUMENTATION_NAMES } from '../tracing/instrumentation-catalog.js';
 import { listSchemaLeaves, PROPAGATORS, RESOURCE_DETECTORS, type SchemaLeaf } from './schema.js';
 import type { LayerEntry } from './layer.js';
-import { parseText } from './parse-text.js';
+import { parseText } from './coerce.js';
 import { redactValue } from './redact.js';
 import { readVariable } from './substitute.js';
 

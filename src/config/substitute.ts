@@ -1,13 +1,14 @@
 import { boundText, ObservabilityError } from '../errors.js';
+import type { TextSources } from './coerce.js';
 
 // ${NAME} or ${NAME:-default}; $${...} is an escape for a literal ${...}.
 const REFERENCE = /\$(\$?)\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
 
 /**
  * The variables substituted into each string of the file, by key path (`prometheus.port`,
- * `prometheus.latency_buckets[0]`): the text they produced is typed by the key's format afterwards.
+ * `prometheus.latency_buckets[0]`): the text they produced is typed by coerce.ts afterwards.
  */
-export type Substitutions = Map<string, string[]>;
+type Substitutions = TextSources;
 
 /**
  * Replaces `${VAR}` and `${VAR:-default}` in every string value of `value` (object keys are left

@@ -3,7 +3,7 @@
 // of the lower layers (the file, else the default). GREY_*, the file and overrides stay strict.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { getPath } from '../../src/config/defaults.js';
+import { getPath } from '../../src/config/paths.js';
 import { loadConfig, type ResolvedConfig } from '../../src/config/load.js';
 import { isObservabilityError } from '../../src/errors.js';
 import { createTempDir, type TempDir } from '../support/temp-dir.js';
