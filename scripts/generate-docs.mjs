@@ -2,7 +2,7 @@
 // table of docs/errors.md (between its markers) and the config tables of the other pages (between
 // <!-- config:<sections>:begin/end --> markers). Run with `npm run docs` after a build.
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { renderConfigReference, renderErrorCodeTable, updateConfigTables } from '../dist/src/config/reference.js';
+import { renderConfigReference, renderCodeTable, updateConfigTables } from '../dist/src/config/reference.js';
 
 const docs = new URL('../docs/', import.meta.url);
 for (const name of readdirSync(docs).filter((n) => n.endsWith('.md'))) {
@@ -17,5 +17,5 @@ const errorsPath = new URL('../docs/errors.md', import.meta.url);
 const errors = readFileSync(errorsPath, 'utf8');
 const begin = '<!-- codes:begin -->';
 const end = '<!-- codes:end -->';
-const updated = `${errors.slice(0, errors.indexOf(begin) + begin.length)}\n${renderErrorCodeTable()}\n${errors.slice(errors.indexOf(end))}`;
+const updated = `${errors.slice(0, errors.indexOf(begin) + begin.length)}\n${renderCodeTable()}\n${errors.slice(errors.indexOf(end))}`;
 writeFileSync(errorsPath, updated);

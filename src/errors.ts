@@ -1,9 +1,10 @@
 /**
- * Stable error and warning codes of @grey/observability.
+ * Stable error codes of @grey/observability and the error that carries them.
  *
  * A code is never reused once retired; docs/errors.md lists every code and a test keeps the two in
- * step. `OBS_ERR_*` codes are thrown at start-up (as {@link ObservabilityError}); `OBS_WARN_*`
- * codes are only ever logged, because run-time telemetry failures never throw into the service.
+ * step. `OBS_ERR_*` codes are thrown at start-up (as {@link ObservabilityError}); the `OBS_WARN_*`
+ * codes are in warning-codes.ts: they are only ever logged, because run-time telemetry failures
+ * never throw into the service.
  */
 export const ErrorCodes = {
   // config
@@ -39,34 +40,9 @@ export const ErrorCodes = {
   OBS_ERR_DECORATOR_TARGET: 'A decorator was applied to something other than a method.',
   OBS_ERR_DECORATOR_OPTIONS:
     'A decorator option is invalid (empty task type, unknown option, option of the wrong kind, unknown argument name in skip or fields).',
-  // warnings: logged once (then rate-limited), never thrown
-  OBS_WARN_CONFIG_ENV_IGNORED:
-    'A standard OTEL_* environment variable holds a value that cannot be used; it was ignored and the key kept its value from the config file or the default (OpenTelemetry SDK environment variables).',
-  OBS_WARN_TENANT_OVERFLOW: 'A metric reached its tenant budget; new tenants are folded into an overflow label.',
-  OBS_WARN_EXPORT_FAILED: 'Spans could not be exported; they were dropped and counted.',
-  OBS_WARN_SPANS_DROPPED: 'Spans were dropped because a buffer or queue was full.',
-  OBS_WARN_LATE_IMPORT: 'A module was loaded before the instrumentation that should patch it was registered.',
-  OBS_WARN_SHUTDOWN_TIMEOUT: 'shutdown() did not finish within shutdown_timeout_ms; what was left was abandoned.',
-  OBS_WARN_HOOK_FAILED: 'A user hook or attribute function threw; the instrumented call was not affected.',
-  OBS_WARN_METRIC_REJECTED:
-    'A measurement was rejected by its metric (unknown label, negative counter increment, not a number); it was counted and dropped.',
-  OBS_WARN_SCRAPE_FAILED: 'Collecting the metrics for a scrape failed; the scraper got HTTP 500.',
-  OBS_WARN_SCRAPE_TIMEOUT:
-    'A metric was still collecting when the scrape reached prometheus.scrape_timeout_ms; the scraper got HTTP 503 and the next scrape renders afresh.',
-  OBS_WARN_INSTRUMENTATION_FAILED:
-    'Recording the telemetry of a decorated call failed; the call itself was not affected.',
-  OBS_WARN_LOG_WRITE_FAILED: 'Log lines could not be written to logging.destination; they were dropped.',
-  OBS_WARN_ALREADY_INITIALIZED:
-    'initObservability() was called with options after --import @grey/observability/register started observability; the live handle was returned and the options were not applied.',
-  OBS_WARN_PRETTY_UNAVAILABLE:
-    'logging.pretty is true but pino-pretty is not installed; JSON lines are written instead.',
-  OBS_WARN_BAGGAGE_TENANT_DROPPED:
-    'The tenant id could not be sent in the baggage header (over the W3C limit of 4,096 bytes per member once percent-encoded, or not encodable); downstream services did not get it. Counted in grey_observability_baggage_tenant_dropped_total.',
-  OBS_WARN_SPANS_REJECTED:
-    'The collector accepted an export but rejected some of its spans, or sent a warning (OTLP partial success); rejected spans were counted as failed with reason "rejected".',
 } as const;
 
-/** One of the stable codes in {@link ErrorCodes}. */
+/** One of the stable `OBS_ERR_*` codes in {@link ErrorCodes}. */
 export type ErrorCode = keyof typeof ErrorCodes;
 
 /** Details carried by an {@link ObservabilityError}; every field is optional. */

@@ -49,6 +49,8 @@ export {
   type ObservabilityProblem,
 } from './errors.js';
 
+export { WarningCodes, type WarningCode } from './warning-codes.js';
+
 export {
   METRIC_CATALOG,
   TENANT_NONE,

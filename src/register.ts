@@ -24,7 +24,7 @@
  */
 import pino from 'pino';
 import { scrubUrlCredentials } from './secrets/url-credentials.js';
-import { describeLateImports, registerInstrumentationHooks } from './tracing/register-hooks.js';
+import { describeLateImports, installEsmLoaderHook } from './tracing/esm-loader-hook.js';
 import { warn } from './warnings.js';
 
 /** The part of src/init.ts this entry uses (typed from it: a rename is a compile error). */
@@ -43,10 +43,10 @@ const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
 const INIT_MODULE = './init.js';
 
 /** Registers the hooks and starts observability; resolves whatever happens. Run once, at import. */
-async function registerObservability(): Promise<boolean> {
-  let hooks: ReturnType<typeof registerInstrumentationHooks> | undefined;
+async function startFromImport(): Promise<boolean> {
+  let hooks: ReturnType<typeof installEsmLoaderHook> | undefined;
   try {
-    hooks = registerInstrumentationHooks();
+    hooks = installEsmLoaderHook();
   } catch (err) {
     report('the ESM loader hook could not be registered; ESM modules will not be instrumented', err);
   }
@@ -135,4 +135,4 @@ function report(what: string, err: unknown): void {
   process.stderr.write(`@grey/observability: ${what}\n  ${detail.replace(/\n/g, '\n  ')}\n`);
 }
 
-await registerObservability();
+await startFromImport();

@@ -1,6 +1,6 @@
 /**
  * The package's one warnings channel (like fastify's lib/warnings.js): every run-time warning has
- * an `OBS_WARN_*` code (listed in errors.ts and docs/errors.md), goes through {@link warn}, is
+ * an `OBS_WARN_*` code (listed in warning-codes.ts and docs/errors.md), goes through {@link warn}, is
  * rate-limited the same way and is written the same way:
  *
  * - to the package's pino logger as `{ code, ...fields }` with the message `CODE: message`, or to
@@ -13,10 +13,7 @@
  * - never throwing: a broken log destination must not turn a telemetry loss into a service failure.
  */
 import { context, ROOT_CONTEXT } from '@opentelemetry/api';
-import type { ErrorCode } from './errors.js';
-
-/** A warning code: one of the `OBS_WARN_*` entries of the code table. */
-export type WarningCode = Extract<ErrorCode, `OBS_WARN_${string}`>;
+import type { WarningCode } from './warning-codes.js';
 
 /** Least time between two lines of one code and scope, in milliseconds, unless a caller sets its own. */
 const WARNING_INTERVAL_MS = 60_000;

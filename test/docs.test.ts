@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { renderConfigReference, renderErrorCodeTable, updateConfigTables } from '../src/config/reference.js';
+import { renderConfigReference, renderCodeTable, updateConfigTables } from '../src/config/reference.js';
 import { ErrorCodes } from '../src/errors.js';
+import { WarningCodes } from '../src/warning-codes.js';
 import { parse } from 'yaml';
 import { runCli } from '../src/cli/run-cli.js';
 import { KIT_LAYOUT } from '../src/monitoring/kit.js';
@@ -30,8 +31,8 @@ describe('generated docs', () => {
 
   it('docs/errors.md lists every error and warning code with its meaning', () => {
     const errors = read('docs/errors.md');
-    assert.ok(errors.includes(renderErrorCodeTable()), 'run npm run docs');
-    for (const code of Object.keys(ErrorCodes)) assert.ok(errors.includes(`\`${code}\``), code);
+    assert.ok(errors.includes(renderCodeTable()), 'run npm run docs');
+    for (const code of Object.keys({ ...ErrorCodes, ...WarningCodes })) assert.ok(errors.includes(`\`${code}\``), code);
   });
 
   it('CHANGELOG.md has an Unreleased section in Keep a Changelog form', () => {

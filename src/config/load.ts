@@ -49,7 +49,7 @@ export interface ConfigWarning {
 /** The effective config, the source of every key, the file used (if any) and the warnings. */
 export interface ResolvedConfig {
   config: ObservabilityConfig;
-  sources: ValueSources;
+  sources: Record<string, ValueSource>;
   file: string | undefined;
   /** The standard `OTEL_*` variables that were ignored, one warning each (empty when none). */
   warnings: ConfigWarning[];

@@ -1,4 +1,5 @@
 import { ErrorCodes } from '../errors.js';
+import { WarningCodes } from '../warning-codes.js';
 import { describeOtelVariables } from './otel-env.js';
 import { listSchemaLeaves } from './schema.js';
 
@@ -78,9 +79,10 @@ export function updateConfigTables(page: string): string {
     .replace(OTEL_TABLE, (_match, begin: string, end: string) => `${begin}\n${renderOtelVariableTable()}\n${end}`);
 }
 
-/** docs/errors.md's table of codes, rendered from {@link ErrorCodes}. */
-export function renderErrorCodeTable(): string {
+/** docs/errors.md's table of codes, rendered from {@link ErrorCodes} then {@link WarningCodes}. */
+export function renderCodeTable(): string {
   const lines = ['| code | meaning |', '| --- | --- |'];
-  for (const [code, meaning] of Object.entries(ErrorCodes)) lines.push(`| \`${code}\` | ${meaning} |`);
+  for (const [code, meaning] of Object.entries({ ...ErrorCodes, ...WarningCodes }))
+    lines.push(`| \`${code}\` | ${meaning} |`);
   return lines.join('\n');
 }

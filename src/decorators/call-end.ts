@@ -24,7 +24,7 @@ function finishSuccess(state: CallState): void {
   try {
     state.recorder.succeeded(state);
   } catch (error) {
-    state.recorder.warnOnce(state.runtime, 'OBS_WARN_INSTRUMENTATION_FAILED', 'recording the completion', error);
+    state.recorder.warnRateLimited(state.runtime, 'OBS_WARN_INSTRUMENTATION_FAILED', 'recording the completion', error);
   }
   endSpan(state);
 }
@@ -34,7 +34,12 @@ export function finishFailure(state: CallState, error: unknown): void {
   try {
     state.recorder.failed(state, error, state.recorder.isExpected(state.runtime, error));
   } catch (recordError) {
-    state.recorder.warnOnce(state.runtime, 'OBS_WARN_INSTRUMENTATION_FAILED', 'recording the failure', recordError);
+    state.recorder.warnRateLimited(
+      state.runtime,
+      'OBS_WARN_INSTRUMENTATION_FAILED',
+      'recording the failure',
+      recordError,
+    );
   }
   endSpan(state);
 }
@@ -43,7 +48,7 @@ function endSpan(state: CallState): void {
   try {
     state.span.end();
   } catch (error) {
-    state.recorder.warnOnce(state.runtime, 'OBS_WARN_INSTRUMENTATION_FAILED', 'ending the span', error);
+    state.recorder.warnRateLimited(state.runtime, 'OBS_WARN_INSTRUMENTATION_FAILED', 'ending the span', error);
   }
 }
 
@@ -67,7 +72,7 @@ export function settle(state: CallState, result: unknown): unknown {
   } catch (error) {
     // A proxy trap, a throwing getter or a species constructor: the result is handed back as it
     // is and the call is ended as a plain return.
-    state.recorder.warnOnce(state.runtime, 'OBS_WARN_INSTRUMENTATION_FAILED', 'inspecting the result', error);
+    state.recorder.warnRateLimited(state.runtime, 'OBS_WARN_INSTRUMENTATION_FAILED', 'inspecting the result', error);
   }
   // Anything else — lazy thenables, Promise subclasses with their own `then` (p-lazy runs its work
   // when `then` is called), promises whose `then` was replaced — the call is over: the value is

@@ -1,5 +1,6 @@
 import { SpanStatusCode, type Context, type Span } from '@opentelemetry/api';
-import { warn, type WarningCode } from '../warnings.js';
+import type { WarningCode } from '../warning-codes.js';
+import { warn } from '../warnings.js';
 import type { ObservabilityRuntime } from '../runtime.js';
 import { describeError, matchesExpected } from './error-info.js';
 import type { TaskLabelSet } from './task-metrics.js';
@@ -66,7 +67,7 @@ export abstract class CallRecorder {
     try {
       return matchesExpected(this.expectedErrors, error);
     } catch (hookError) {
-      this.warnOnce(runtime, 'OBS_WARN_HOOK_FAILED', 'expectedErrors', hookError);
+      this.warnRateLimited(runtime, 'OBS_WARN_HOOK_FAILED', 'expectedErrors', hookError);
       return false;
     }
   }
@@ -81,7 +82,7 @@ export abstract class CallRecorder {
     try {
       return hook(args as readonly unknown[]);
     } catch (error) {
-      this.warnOnce(runtime, 'OBS_WARN_HOOK_FAILED', hookName, error);
+      this.warnRateLimited(runtime, 'OBS_WARN_HOOK_FAILED', hookName, error);
       return undefined;
     }
   }
@@ -90,7 +91,7 @@ export abstract class CallRecorder {
    * Warns through the warnings module, scoped to this decorated method (rate-limited there, and
    * written outside the call's trace and tenant context). Never throws.
    */
-  warnOnce(runtime: ObservabilityRuntime, code: WarningCode, what: string, error: unknown): void {
+  warnRateLimited(runtime: ObservabilityRuntime, code: WarningCode, what: string, error: unknown): void {
     warn(runtime.logger, code, this.scope, {
       message: `${this.decoratorName}: ${what} threw; the decorated call was not affected`,
       fields: { decorator: this.decoratorName, step: what, err: error },

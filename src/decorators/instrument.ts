@@ -163,7 +163,7 @@ class InstrumentRecorder extends CallRecorder {
         try {
           value = (value as Record<string, unknown>)[field.property];
         } catch (error) {
-          this.warnOnce(runtime, 'OBS_WARN_HOOK_FAILED', `reading the field ${field.key}`, error);
+          this.warnRateLimited(runtime, 'OBS_WARN_HOOK_FAILED', `reading the field ${field.key}`, error);
           continue;
         }
       } else if (field.property !== undefined) {

@@ -25,7 +25,7 @@ export function invokeInstrumented(
   try {
     state = recorder.begin(runtime, thisArg, args);
   } catch (error) {
-    recorder.warnOnce(runtime, 'OBS_WARN_INSTRUMENTATION_FAILED', 'starting the span', error);
+    recorder.warnRateLimited(runtime, 'OBS_WARN_INSTRUMENTATION_FAILED', 'starting the span', error);
     return Reflect.apply(original, thisArg, args);
   }
   state.original = original;
@@ -38,7 +38,7 @@ function runInCallContext(state: CallState): unknown {
   try {
     state.recorder.started(state);
   } catch (error) {
-    state.recorder.warnOnce(state.runtime, 'OBS_WARN_INSTRUMENTATION_FAILED', 'recording the start', error);
+    state.recorder.warnRateLimited(state.runtime, 'OBS_WARN_INSTRUMENTATION_FAILED', 'recording the start', error);
   }
   let result: unknown;
   try {

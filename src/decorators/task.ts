@@ -176,7 +176,7 @@ class TaskRecorder extends CallRecorder {
         ? Object.assign({}, base, censorSecretEntries(extra as Attributes, secretNameMatcherFor(runtime.config)))
         : base;
     } catch (error) {
-      this.warnOnce(runtime, 'OBS_WARN_HOOK_FAILED', 'attributes', error);
+      this.warnRateLimited(runtime, 'OBS_WARN_HOOK_FAILED', 'attributes', error);
       return base;
     }
   }

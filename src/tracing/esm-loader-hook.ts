@@ -4,8 +4,8 @@ import { createAddHookMessageChannel } from 'import-in-the-middle';
 /** Modules the http instrumentation patches; loading them before the hooks defeats ESM patching. */
 const PATCHED_BUILTINS = ['http', 'https'] as const;
 
-/** What {@link registerInstrumentationHooks} did. */
-export interface InstrumentationHooks {
+/** What {@link installEsmLoaderHook} did. */
+export interface EsmLoaderHook {
   /** False when the hooks were already registered by an earlier call in this process. */
   registered: boolean;
   /**
@@ -32,7 +32,7 @@ type HookSlot = { [REGISTERED]?: () => Promise<void> };
  * @grey/observability/register app.js` does that). Also reports which of those modules are already
  * loaded. Idempotent within a process.
  */
-export function registerInstrumentationHooks(): InstrumentationHooks {
+export function installEsmLoaderHook(): EsmLoaderHook {
   const lateModules = findLoadedModules();
   const slot = globalThis as HookSlot;
   const existing = slot[REGISTERED];
@@ -55,7 +55,7 @@ function findLoadedModules(): string[] {
   return PATCHED_BUILTINS.filter((name) => loaded.has(`NativeModule ${name}`));
 }
 
-/** The warning text for {@link InstrumentationHooks.lateModules}. */
+/** The warning text for {@link EsmLoaderHook.lateModules}. */
 export function describeLateImports(modules: readonly string[]): string {
   return (
     `${modules.join(', ')} ${modules.length === 1 ? 'was' : 'were'} loaded before @grey/observability/register. ` +

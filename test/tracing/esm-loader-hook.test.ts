@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import { describeLateImports } from '../../src/tracing/register-hooks.js';
+import { describeLateImports } from '../../src/tracing/esm-loader-hook.js';
 
 const run = promisify(execFile);
 const fixtures = join(dirname(fileURLToPath(import.meta.url)), 'fixtures');
@@ -17,7 +17,7 @@ async function node(args: string[]): Promise<string[]> {
   return stdout.trim().split('\n');
 }
 
-describe('registerInstrumentationHooks', () => {
+describe('installEsmLoaderHook', () => {
   it('registers the loader hook before the app and sees no late import with --import', async () => {
     const lines = await node(['--import', preload('hooks-entry.js'), fixture('plain-app.js')]);
     assert.deepEqual(JSON.parse(lines[0] ?? ''), { registered: true, late: [] });
