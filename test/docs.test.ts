@@ -6,10 +6,10 @@ import { ErrorCodes } from '../src/errors.js';
 import { WarningCodes } from '../src/warning-codes.js';
 import { parse } from 'yaml';
 import { runCli } from '../src/cli/run-cli.js';
-import { KIT_LAYOUT } from '../src/monitoring/kit.js';
-import { podMonitor } from '../src/monitoring/kubernetes-objects.js';
+import { KIT_LAYOUT } from '../src/operator-kit/kit.js';
+import { podMonitor } from '../src/operator-kit/kubernetes-objects.js';
 import { schemaDefaults } from '../src/config/defaults.js';
-import { kitOptions } from './monitoring/support/kit-options.js';
+import { kitOptions } from './operator-kit/support/kit-options.js';
 
 const read = (path: string): string => readFileSync(new URL(`../../${path}`, import.meta.url), 'utf8');
 

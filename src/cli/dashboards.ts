@@ -13,6 +13,6 @@ Exit codes: 0 written, 1 write failed, 2 usage error.
 /** `grey-observability dashboards --out DIR` (args after the command name); returns the exit code. */
 export function runDashboards(args: readonly string[], io: CliIo): Promise<number> {
   return runWriteCommand(USAGE, args, io, async () =>
-    (await import('../monitoring/artifacts.js')).dashboardArtifacts(),
+    (await import('../operator-kit/artifacts.js')).dashboardArtifacts(),
   );
 }

@@ -6,12 +6,12 @@ import { createServer } from 'node:net';
 import { redactValue } from '../config/redact.js';
 import type { ObservabilityConfig } from '../config/types.js';
 import type { DoctorCheck } from './doctor-report.js';
-import { KIT_DEFAULTS } from '../monitoring/kit-options.js';
+import { KIT_DEFAULTS } from '../operator-kit/kit-options.js';
 import {
   METRICS_CREDENTIALS_DIR,
   SCRAPE_INTERVAL_SECONDS,
   wantedScrapeTimeoutSeconds,
-} from '../monitoring/scrape-configs.js';
+} from '../operator-kit/scrape-configs.js';
 
 /** Prometheus's own default port, which is also this package's default metrics port. */
 const PROMETHEUS_OWN_PORT = 9090;

@@ -1,7 +1,7 @@
 import type { ParseArgsConfig } from 'node:util';
 import { loadConfig } from '../config/load.js';
 import { isObservabilityError } from '../errors.js';
-import type { KitFlags } from '../monitoring/kit-options.js';
+import type { KitFlags } from '../operator-kit/kit-options.js';
 import { scrubUrlCredentials } from '../secrets/index.js';
 import type { CliIo } from './check-config.js';
 import { OUT_OPTION, outDirOf, parseCommandArgs, writeInto } from './write-command.js';
@@ -63,7 +63,7 @@ const KIT_OPTIONS = {
 
 /**
  * `grey-observability monitoring --out DIR [flags]` (args after the command name): writes the
- * operator kit (src/monitoring/kit.ts) and prints each path, then each placeholder left on
+ * operator kit (src/operator-kit/kit.ts) and prints each path, then each placeholder left on
  * stderr with the flag that fills it. Webhook URLs may hold tokens: they go into the files only,
  * never into the output. Returns the exit code.
  */
@@ -92,15 +92,15 @@ export async function runMonitoring(args: readonly string[], cliIo: CliIo): Prom
     io.stderr(`invalid config\n${error.message}\n`);
     return 1;
   }
-  const { resolveKitOptions } = await import('../monitoring/kit-options.js');
+  const { resolveKitOptions } = await import('../operator-kit/kit-options.js');
   const resolved = resolveKitOptions(flags satisfies KitFlags, config);
   if ('problems' in resolved) {
     io.stderr(`${resolved.problems.join('\n')}\n\n${USAGE}`);
     return 2;
   }
   const [{ monitoringKit }, { dashboardArtifacts }] = await Promise.all([
-    import('../monitoring/kit.js'),
-    import('../monitoring/artifacts.js'),
+    import('../operator-kit/kit.js'),
+    import('../operator-kit/artifacts.js'),
   ]);
   const kit = monitoringKit(resolved.options, dashboardArtifacts());
   const code = await writeInto(out.dir, kit.artifacts, io);

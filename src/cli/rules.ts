@@ -13,5 +13,5 @@ Exit codes: 0 written, 1 write failed, 2 usage error.
 
 /** `grey-observability rules --out DIR` (args after the command name); returns the exit code. */
 export function runRules(args: readonly string[], io: CliIo): Promise<number> {
-  return runWriteCommand(USAGE, args, io, async () => (await import('../monitoring/artifacts.js')).ruleArtifacts());
+  return runWriteCommand(USAGE, args, io, async () => (await import('../operator-kit/artifacts.js')).ruleArtifacts());
 }

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import type { Artifact } from '../monitoring/artifacts.js';
+import type { Artifact } from '../operator-kit/artifacts.js';
 import type { CliIo } from './check-config.js';
 
 /** The `--out DIR` option every writing command takes. */
@@ -40,7 +40,7 @@ export function outDirOf(values: { out?: string | undefined }): { dir: string } 
 
 /** Writes `artifacts` into `dir` (relative to the working directory), printing each path; returns the exit code. */
 export async function writeInto(dir: string, artifacts: readonly Artifact[], io: CliIo): Promise<number> {
-  const { writeArtifacts } = await import('../monitoring/artifacts.js');
+  const { writeArtifacts } = await import('../operator-kit/artifacts.js');
   try {
     for (const path of writeArtifacts(resolve(io.cwd, dir), artifacts)) io.stdout(`wrote ${path}\n`);
     return 0;

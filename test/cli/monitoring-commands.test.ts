@@ -4,7 +4,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
-import { dashboardArtifacts, ruleArtifacts } from '../../src/monitoring/artifacts.js';
+import { dashboardArtifacts, ruleArtifacts } from '../../src/operator-kit/artifacts.js';
 import { createTempDir, type TempDir } from '../support/temp-dir.js';
 
 const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));

@@ -11,9 +11,9 @@ import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
 import { PodMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PodMonitor';
 import { PrometheusRule } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule';
 import { ServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor';
-import { dashboardArtifacts, YAML_HEADER } from '../../src/monitoring/artifacts.js';
-import { KIT_LAYOUT } from '../../src/monitoring/kit.js';
-import { alertingRules, recordingRules } from '../../src/monitoring/rules.js';
+import { dashboardArtifacts, YAML_HEADER } from '../../src/operator-kit/artifacts.js';
+import { KIT_LAYOUT } from '../../src/operator-kit/kit.js';
+import { alertingRules, recordingRules } from '../../src/operator-kit/rules.js';
 import { createTempDir, type TempDir } from '../support/temp-dir.js';
 
 /**

@@ -3,7 +3,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { monitoringArtifacts } from '../../src/monitoring/built-dashboards.js';
+import { monitoringArtifacts } from '../../src/operator-kit/built-dashboards.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const MONITORING = join(ROOT, 'monitoring');

@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { METRIC_CATALOG } from '../../src/metrics/catalog.js';
-import { dashboardArtifacts } from '../../src/monitoring/artifacts.js';
-import { builtDashboardArtifacts } from '../../src/monitoring/built-dashboards.js';
-import { dashboardSpecs } from '../../src/monitoring/dashboards/index.js';
-import { by, selector } from '../../src/monitoring/promql.js';
-import { alertingRules, recordingRules } from '../../src/monitoring/rules.js';
+import { dashboardArtifacts } from '../../src/operator-kit/artifacts.js';
+import { builtDashboardArtifacts } from '../../src/operator-kit/built-dashboards.js';
+import { dashboardSpecs } from '../../src/operator-kit/dashboards/index.js';
+import { by, selector } from '../../src/operator-kit/promql.js';
+import { alertingRules, recordingRules } from '../../src/operator-kit/rules.js';
 
 // The spec's "Grafana Dashboards", transcribed: dashboard title and its panels in order.
 const SPEC_DASHBOARDS: Record<string, string[]> = {

@@ -29,7 +29,7 @@ export function yamlArtifact(path: string, documents: object | readonly object[]
 
 /**
  * Where the package ships its dashboards: `monitoring/grafana/` of the package (from
- * dist/src/monitoring/, three levels up), generated at build time by `npm run monitoring`
+ * dist/src/operator-kit/, three levels up), generated at build time by `npm run monitoring`
  * (built-dashboards.ts, with the Grafana Foundation SDK, a dev dependency only).
  */
 const SHIPPED_DASHBOARDS = fileURLToPath(new URL('../../../monitoring/grafana/', import.meta.url));
@@ -49,7 +49,7 @@ export function dashboardArtifacts(): Artifact[] {
 
 /**
  * The Prometheus rule file (recording and alerting rules) and its `promtool test rules` file
- * beside it (src/monitoring/rule-tests.ts; run `promtool test rules grey-rules.test.yml` there).
+ * beside it (src/operator-kit/rule-tests.ts; run `promtool test rules grey-rules.test.yml` there).
  */
 export function ruleArtifacts(): Artifact[] {
   return [yamlArtifact('grey-rules.yml', ruleFile()), yamlArtifact('grey-rules.test.yml', promtoolTests('grey-rules.yml'))];

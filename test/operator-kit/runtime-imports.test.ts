@@ -41,10 +41,10 @@ describe('runtime imports of the built package', () => {
   it('reach no @grafana/* module from any entry point, the CLI included', () => {
     const modules = reachable(entries);
     assert.ok(modules.has(join(REPO_ROOT, 'dist/src/cli/dashboards.js')), 'the dashboards command is reached');
-    assert.ok(modules.has(join(REPO_ROOT, 'dist/src/monitoring/artifacts.js')), 'the artifacts module is reached');
+    assert.ok(modules.has(join(REPO_ROOT, 'dist/src/operator-kit/artifacts.js')), 'the artifacts module is reached');
     const offenders = [...modules].filter(([, bare]) => bare.some((name) => name.startsWith('@grafana/')));
     assert.deepEqual(offenders, []);
-    assert.ok(!modules.has(join(REPO_ROOT, 'dist/src/monitoring/dashboard-builder.js')));
+    assert.ok(!modules.has(join(REPO_ROOT, 'dist/src/operator-kit/dashboard-builder.js')));
   });
 
   it('list the Grafana Foundation SDK as a dev dependency only', () => {

@@ -5,10 +5,10 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parse, stringify } from 'yaml';
 import { schemaDefaults } from '../../src/config/defaults.js';
-import { ruleArtifacts } from '../../src/monitoring/artifacts.js';
-import { alertingRules, recordingRules, ruleFile } from '../../src/monitoring/rules.js';
+import { ruleArtifacts } from '../../src/operator-kit/artifacts.js';
+import { alertingRules, recordingRules, ruleFile } from '../../src/operator-kit/rules.js';
 import { createTempDir } from '../support/temp-dir.js';
-import { CASE_BUCKETS, COVERED_ALERTS, promtoolTests } from '../../src/monitoring/rule-tests.js';
+import { CASE_BUCKETS, COVERED_ALERTS, promtoolTests } from '../../src/operator-kit/rule-tests.js';
 
 function promtool(args: string[], cwd: string): { code: number; output: string } {
   const result = spawnSync('promtool', args, { cwd, encoding: 'utf8' });

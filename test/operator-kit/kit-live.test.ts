@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { initObservability, type ObservabilityHandle } from '../../src/init.js';
-import { alertingRules, recordingRules } from '../../src/monitoring/rules.js';
+import { alertingRules, recordingRules } from '../../src/operator-kit/rules.js';
 import { startAlertmanager, type RunningAlertmanager } from '../support/alertmanager.js';
 import { startPrometheus, type RunningPrometheus } from '../support/prometheus.js';
 import { createTempDir, type TempDir } from '../support/temp-dir.js';
