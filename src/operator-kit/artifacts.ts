@@ -21,7 +21,11 @@ export const YAML_HEADER =
  * YAML text of `documents` (several are joined as a multi-document stream) under
  * {@link YAML_HEADER} and `notes` (one `# ` comment line each, e.g. the placeholders left).
  */
-export function yamlArtifact(path: string, documents: object | readonly object[], notes: readonly string[] = []): Artifact {
+export function yamlArtifact(
+  path: string,
+  documents: object | readonly object[],
+  notes: readonly string[] = [],
+): Artifact {
   const list = Array.isArray(documents) ? documents : [documents];
   const body = list.map((document: object) => stringify(document, { lineWidth: 0 })).join('---\n');
   return { path, content: `${YAML_HEADER}${notes.map((note) => `# ${note}\n`).join('')}${body}` };
@@ -52,7 +56,10 @@ export function dashboardArtifacts(): Artifact[] {
  * beside it (src/operator-kit/rule-tests.ts; run `promtool test rules grey-rules.test.yml` there).
  */
 export function ruleArtifacts(): Artifact[] {
-  return [yamlArtifact('grey-rules.yml', ruleFile()), yamlArtifact('grey-rules.test.yml', promtoolTests('grey-rules.yml'))];
+  return [
+    yamlArtifact('grey-rules.yml', ruleFile()),
+    yamlArtifact('grey-rules.test.yml', promtoolTests('grey-rules.yml')),
+  ];
 }
 
 /**

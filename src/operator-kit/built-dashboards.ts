@@ -10,8 +10,10 @@ import { dashboardSpecs } from './dashboards/index.js';
 
 /** The dashboards built from dashboardSpecs(), one `<uid>.json` each: what monitoring/grafana/ holds. */
 export function builtDashboardArtifacts(): Artifact[] {
-  return dashboardSpecs()
-    .map((spec) => ({ path: `${spec.uid}.json`, content: `${JSON.stringify(buildDashboard(spec), null, 2)}\n` }));
+  return dashboardSpecs().map((spec) => ({
+    path: `${spec.uid}.json`,
+    content: `${JSON.stringify(buildDashboard(spec), null, 2)}\n`,
+  }));
 }
 
 /**
@@ -22,8 +24,5 @@ export function builtDashboardArtifacts(): Artifact[] {
 export function monitoringArtifacts(): Artifact[] {
   const under = (folder: string, artifacts: Artifact[]): Artifact[] =>
     artifacts.map((artifact) => ({ ...artifact, path: `${folder}/${artifact.path}` }));
-  return [
-    ...under('grafana', builtDashboardArtifacts()),
-    ...under('prometheus', ruleArtifacts()),
-  ];
+  return [...under('grafana', builtDashboardArtifacts()), ...under('prometheus', ruleArtifacts())];
 }

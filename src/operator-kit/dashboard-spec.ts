@@ -64,4 +64,3 @@ export interface DashboardSpec {
 export function steps(...rest: ReadonlyArray<[number, string]>): ThresholdStep[] {
   return [{ value: null, color: 'green' }, ...rest.map(([value, color]) => ({ value, color }))];
 }
-

@@ -110,7 +110,8 @@ export const PLACEHOLDER = {
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 // Object names: a Service and a container name must be DNS-1035 labels (the strictest the kit's objects need).
 const DNS_1035_LABEL = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
-const LABEL_NAME = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-_.A-Za-z0-9]{0,61}[A-Za-z0-9])?$/;
+const LABEL_NAME =
+  /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-_.A-Za-z0-9]{0,61}[A-Za-z0-9])?$/;
 const LABEL_VALUE = /^([A-Za-z0-9]([-_.A-Za-z0-9]{0,61}[A-Za-z0-9])?)?$/;
 const HOST_PORT = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9]([-.A-Za-z0-9]*[A-Za-z0-9])?):([0-9]{1,5})$/;
 
@@ -123,7 +124,12 @@ export function resolveKitOptions(
   config: ObservabilityConfig,
 ): { options: MonitoringKitOptions } | { problems: string[] } {
   const problems: string[] = [];
-  const check = <T>(flag: string, value: string, test: (v: string) => T | undefined, expected: string): T | undefined => {
+  const check = <T>(
+    flag: string,
+    value: string,
+    test: (v: string) => T | undefined,
+    expected: string,
+  ): T | undefined => {
     const result = test(value);
     if (result === undefined) problems.push(`--${flag} ${JSON.stringify(value)}: expected ${expected}`);
     return result;
@@ -162,12 +168,15 @@ export function resolveKitOptions(
     expected: string,
     test: (v: string) => unknown = url,
   ) =>
-    value === undefined ? fallback : (check(flag, value, (v) => (test(v) === undefined ? undefined : v), expected) ?? fallback);
+    value === undefined
+      ? fallback
+      : (check(flag, value, (v) => (test(v) === undefined ? undefined : v), expected) ?? fallback);
 
   const job = flags.job ?? KIT_DEFAULTS.job;
   if (job.trim() === '') problems.push('--job "": expected a non-empty Prometheus job name');
   const name = flags.name ?? config.service.name;
-  const nameRule = "a DNS-1035 label, as a Service and a container name need: lower case letters, digits and '-', a letter first, at most 63";
+  const nameRule =
+    "a DNS-1035 label, as a Service and a container name need: lower case letters, digits and '-', a letter first, at most 63";
   if (!DNS_1035_LABEL.test(name)) {
     problems.push(
       flags.name === undefined
@@ -195,7 +204,11 @@ export function resolveKitOptions(
       const parsed = url(value);
       // Prometheus's alerting section has scheme, host and path prefix only: credentials would be
       // dropped (alerts refused with 401), a query or fragment ignored.
-      return parsed === undefined || parsed.username !== '' || parsed.password !== '' || parsed.search !== '' || parsed.hash !== ''
+      return parsed === undefined ||
+        parsed.username !== '' ||
+        parsed.password !== '' ||
+        parsed.search !== '' ||
+        parsed.hash !== ''
         ? undefined
         : parsed;
     },
@@ -212,17 +225,31 @@ export function resolveKitOptions(
   const exporter = (value: string) => (value === 'none' ? undefined : value);
   const traces = {
     tempo: exporter(
-      text('tempo-endpoint', flags['tempo-endpoint'], KIT_DEFAULTS.tempo, 'host:port (OTLP gRPC) or none', orNone(hostPort)),
+      text(
+        'tempo-endpoint',
+        flags['tempo-endpoint'],
+        KIT_DEFAULTS.tempo,
+        'host:port (OTLP gRPC) or none',
+        orNone(hostPort),
+      ),
     ),
     jaeger: exporter(
-      text('jaeger-endpoint', flags['jaeger-endpoint'], KIT_DEFAULTS.jaeger, 'host:port (OTLP gRPC) or none', orNone(hostPort)),
+      text(
+        'jaeger-endpoint',
+        flags['jaeger-endpoint'],
+        KIT_DEFAULTS.jaeger,
+        'host:port (OTLP gRPC) or none',
+        orNone(hostPort),
+      ),
     ),
     zipkin: exporter(
       text('zipkin-endpoint', flags['zipkin-endpoint'], KIT_DEFAULTS.zipkin, 'an http(s) URL or none', orNone(url)),
     ),
   };
   if (traces.tempo === undefined && traces.jaeger === undefined && traces.zipkin === undefined) {
-    problems.push('--tempo-endpoint, --jaeger-endpoint and --zipkin-endpoint are all none: the Collector needs one exporter');
+    problems.push(
+      '--tempo-endpoint, --jaeger-endpoint and --zipkin-endpoint are all none: the Collector needs one exporter',
+    );
   }
   const lokiUrl = text('loki-endpoint', flags['loki-endpoint'], KIT_DEFAULTS.lokiUrl, 'an http(s) URL');
   const prometheusUrl = text('prometheus-url', flags['prometheus-url'], KIT_DEFAULTS.prometheusUrl, 'an http(s) URL');

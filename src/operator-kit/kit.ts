@@ -34,20 +34,47 @@ import {
 /** Where each file of the kit goes and what it is for (docs/dashboards.md shows this table). */
 export const KIT_LAYOUT = [
   { path: 'README.md', what: 'this layout and the commands that check each file' },
-  { path: 'prometheus/prometheus.yml', what: 'static scrape config (`--target`), rule files, alerting (`--alertmanager-url`)' },
-  { path: 'prometheus/prometheus-kubernetes.yml', what: 'pod discovery by `prometheus.io/*` annotations (`--selector`, `--namespace`)' },
+  {
+    path: 'prometheus/prometheus.yml',
+    what: 'static scrape config (`--target`), rule files, alerting (`--alertmanager-url`)',
+  },
+  {
+    path: 'prometheus/prometheus-kubernetes.yml',
+    what: 'pod discovery by `prometheus.io/*` annotations (`--selector`, `--namespace`)',
+  },
   { path: `prometheus/${RULE_FILE_FROM_PROMETHEUS_CONFIG}`, what: 'recording and alerting rules' },
-  { path: 'prometheus/rules/grey-rules.test.yml', what: '`promtool test rules` cases: each alert, bursts, slow failures, healthy' },
-  { path: 'alertmanager/alertmanager.yml', what: 'routes per severity, inhibition, webhooks (`--warning-webhook-url`, `--critical-webhook-url`)' },
+  {
+    path: 'prometheus/rules/grey-rules.test.yml',
+    what: '`promtool test rules` cases: each alert, bursts, slow failures, healthy',
+  },
+  {
+    path: 'alertmanager/alertmanager.yml',
+    what: 'routes per severity, inhibition, webhooks (`--warning-webhook-url`, `--critical-webhook-url`)',
+  },
   { path: 'grafana/dashboards/*.json', what: 'the five dashboards (`--datasource`, `--job` as defaults)' },
-  { path: 'grafana/provisioning/dashboards/grey.yml', what: 'file provisioning of the dashboards (`--grafana-dashboards-path`)' },
-  { path: 'grafana/provisioning/datasources/grey-prometheus.yml', what: 'the Prometheus data source (`--prometheus-url`)' },
-  { path: 'kubernetes/deployment.yaml', what: 'Deployment example: labels, annotations, metrics port, grace period (`--image`)' },
+  {
+    path: 'grafana/provisioning/dashboards/grey.yml',
+    what: 'file provisioning of the dashboards (`--grafana-dashboards-path`)',
+  },
+  {
+    path: 'grafana/provisioning/datasources/grey-prometheus.yml',
+    what: 'the Prometheus data source (`--prometheus-url`)',
+  },
+  {
+    path: 'kubernetes/deployment.yaml',
+    what: 'Deployment example: labels, annotations, metrics port, grace period (`--image`)',
+  },
   { path: 'kubernetes/service.yaml', what: 'Service exposing the metrics port (for the ServiceMonitor)' },
-  { path: 'kubernetes/podmonitor.yaml', what: 'Prometheus Operator PodMonitor (`--monitor-label`); or the ServiceMonitor' },
+  {
+    path: 'kubernetes/podmonitor.yaml',
+    what: 'Prometheus Operator PodMonitor (`--monitor-label`); or the ServiceMonitor',
+  },
   { path: 'kubernetes/servicemonitor.yaml', what: 'Prometheus Operator ServiceMonitor; or the PodMonitor, not both' },
-  { path: 'kubernetes/prometheusrule.yaml', what: 'PrometheusRule with the rule file\'s groups' },
-  { path: 'kubernetes/grafana-dashboards.yaml', what: 'one ConfigMap per dashboard, labelled `grafana_dashboard: "1"`' },
+  { path: 'kubernetes/prometheusrule.yaml', what: "PrometheusRule with the rule file's groups" },
+  {
+    path: 'kubernetes/grafana-dashboards.yaml',
+    what: 'one ConfigMap per dashboard, labelled `grafana_dashboard: "1"`',
+  },
   { path: 'otel-collector/config.yaml', what: 'OpenTelemetry Collector: OTLP in, Tempo, Jaeger, Zipkin out' },
   { path: 'vector/vector.yaml', what: 'Vector: pod logs parsed and shipped to Loki (`--loki-endpoint`)' },
 ] as const;
@@ -65,14 +92,19 @@ function kitWarnings(options: MonitoringKitOptions): string[] {
   const { service } = options;
   const warnings: string[] = [];
   if (!service.metricsEnabled) {
-    warnings.push('the service config has prometheus.enabled: false, so the service serves no metrics for this kit to scrape');
+    warnings.push(
+      'the service config has prometheus.enabled: false, so the service serves no metrics for this kit to scrape',
+    );
   }
   if (service.configuredPort === 0) {
     warnings.push(
       `prometheus.port is 0 (a free port at each start), which no scrape config can name: the kit uses ${service.metricsPort}; set the port the service listens on`,
     );
   }
-  if (service.metricsPort === 9090 && options.targets.some((target) => /^(localhost|127\.0\.0\.1|\[::1\]):9090$/.test(target))) {
+  if (
+    service.metricsPort === 9090 &&
+    options.targets.some((target) => /^(localhost|127\.0\.0\.1|\[::1\]):9090$/.test(target))
+  ) {
     warnings.push(
       "the target localhost:9090 is also Prometheus's own port: where Prometheus runs, it would scrape itself; give the service another prometheus.port (9464 is registered for exporters) or pass --target",
     );
@@ -91,7 +123,11 @@ function placeholderNotes(placeholders: readonly KitPlaceholder[], file: string)
     .map((placeholder) => `PLACEHOLDER: ${placeholder.what}; ${placeholder.fill}.`);
 }
 
-function readme(options: MonitoringKitOptions, placeholders: readonly KitPlaceholder[], warnings: readonly string[]): string {
+function readme(
+  options: MonitoringKitOptions,
+  placeholders: readonly KitPlaceholder[],
+  warnings: readonly string[],
+): string {
   const width = Math.max(...KIT_LAYOUT.map((entry) => entry.path.length + 2));
   const rows = KIT_LAYOUT.map((entry) => `| ${`\`${entry.path}\``.padEnd(width)} | ${entry.what} |`);
   const left =

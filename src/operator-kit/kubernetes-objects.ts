@@ -61,7 +61,8 @@ function authEnv(options: MonitoringKitOptions): object[] {
 function monitorAuth(options: MonitoringKitOptions): object {
   const secret = (key: string) => ({ name: metricsSecretName(options), key });
   if (options.service.auth === 'bearer') return { authorization: { type: 'Bearer', credentials: secret('token') } };
-  if (options.service.auth === 'basic') return { basicAuth: { username: secret('username'), password: secret('password') } };
+  if (options.service.auth === 'basic')
+    return { basicAuth: { username: secret('username'), password: secret('password') } };
   return {};
 }
 

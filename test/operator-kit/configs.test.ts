@@ -20,7 +20,9 @@ describe('kit configs', () => {
     };
     const { labels, annotations } = pod.spec.template.metadata;
     const job = (
-      kubernetesScrapeConfig(kitOptions()) as { scrape_configs: Array<{ relabel_configs: Array<Record<string, unknown>> }> }
+      kubernetesScrapeConfig(kitOptions()) as {
+        scrape_configs: Array<{ relabel_configs: Array<Record<string, unknown>> }>;
+      }
     ).scrape_configs[0]!;
     const read = job.relabel_configs.flatMap((rule) => rule.source_labels as string[]);
     for (const name of ['scrape', 'port', 'path']) {

@@ -100,7 +100,9 @@ describe('Grafana dashboards', () => {
     const pipeline = dashboards().find((d) => d.uid === 'grey-observability-pipeline');
     assert.ok(pipeline);
     const queried = new Set(
-      pipeline.panels.flatMap((p) => (p.targets ?? []).flatMap((t) => [...t.expr.matchAll(/\bgrey_[a-z0-9_]+/g)].map((m) => m[0]))),
+      pipeline.panels.flatMap((p) =>
+        (p.targets ?? []).flatMap((t) => [...t.expr.matchAll(/\bgrey_[a-z0-9_]+/g)].map((m) => m[0])),
+      ),
     );
     assert.deepEqual(
       [...queried].sort(),

@@ -32,8 +32,7 @@ function panelExpr(dashboard: string, panel: string, legend: string): string {
   const spec = dashboardSpecs().find((s) => s.title === dashboard);
   assert.ok(spec, dashboard);
   const found = (buildDashboard(spec).panels ?? []).find((p) => (p as { title?: string }).title === panel) as
-    | { targets?: Array<{ expr?: string; legendFormat?: string }> }
-    | undefined;
+    { targets?: Array<{ expr?: string; legendFormat?: string }> } | undefined;
   const target = found?.targets?.find((t) => t.legendFormat === legend);
   assert.ok(target?.expr, `${dashboard} / ${panel} / ${legend}`);
   return target.expr.replaceAll('$job', '.*').replaceAll('$tenant', '.*');
@@ -97,19 +96,13 @@ describe('a failure burst on a real Prometheus with the generated rules', () => 
     assert.equal(seen.length, 1, 'Prometheus saw 40 completed tasks and the failed series at 0');
     // 20 failures between two scrapes: all in one turn of the event loop.
     const failures = Array.from({ length: 20 }, () => worker.run({ tenantId: 'steady', fail: true }));
-    assert.deepEqual(
-      new Set((await Promise.allSettled(failures)).map((r) => r.status)),
-      new Set(['rejected']),
-    );
+    assert.deepEqual(new Set((await Promise.allSettled(failures)).map((r) => r.status)), new Set(['rejected']));
     await prometheus.waitFor('grey_tasks_failed_total{tenant="steady"} == 20', (s) => s.length === 1);
 
     const increase = value(await prometheus.query('increase(grey_tasks_failed_total{tenant="steady"}[30s])'));
     // Prometheus extrapolates increase() to the window's edges: 20 or a little more.
     assert.ok(increase >= 20 && increase < 25, `increase ${increase}`);
-    const rate = await prometheus.waitFor(
-      'grey:task_success_rate:5m{tenant="steady"} < 0.95',
-      (s) => s.length === 1,
-    );
+    const rate = await prometheus.waitFor('grey:task_success_rate:5m{tenant="steady"} < 0.95', (s) => s.length === 1);
     // About 40 of 60 finished tasks succeeded in the window.
     assert.ok(value(rate) > 0.5 && value(rate) < 0.8, `success rate ${value(rate)}`);
     const alert = await prometheus.waitFor(

@@ -93,7 +93,9 @@ describe('the monitoring kit on a real Prometheus and Alertmanager', () => {
   it('scrapes the service as the kit job, and sends alerts to the kit Alertmanager', async () => {
     const up = await prometheus.waitFor('up{job="kit-live"}', (s) => s.length === 1, 45_000);
     assert.equal(up[0]?.value[1], '1');
-    const alertmanagers = await prometheus.api<{ activeAlertmanagers: Array<{ url: string }> }>('/api/v1/alertmanagers');
+    const alertmanagers = await prometheus.api<{ activeAlertmanagers: Array<{ url: string }> }>(
+      '/api/v1/alertmanagers',
+    );
     assert.deepEqual(
       alertmanagers.activeAlertmanagers.map((a) => a.url),
       [`${alertmanager.url}/api/v2/alerts`],

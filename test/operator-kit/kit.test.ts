@@ -28,7 +28,12 @@ const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 
 function run(command: string, args: string[], cwd: string) {
   const result = spawnSync(command, args, { cwd, encoding: 'utf8', env: { PATH: process.env.PATH }, timeout: 30_000 });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr, output: `${result.stdout}${result.stderr}` };
+  return {
+    code: result.status,
+    stdout: result.stdout,
+    stderr: result.stderr,
+    output: `${result.stdout}${result.stderr}`,
+  };
 }
 
 function cli(args: string[], cwd: string) {
@@ -121,7 +126,9 @@ describe('grey-observability monitoring --out DIR', () => {
   });
 
   it('writes a pod-discovery config that promtool accepts (discovery swapped: Debian builds Prometheus without it)', () => {
-    const config = parse(read('prometheus/prometheus-kubernetes.yml')) as { scrape_configs: Array<Record<string, unknown>> };
+    const config = parse(read('prometheus/prometheus-kubernetes.yml')) as {
+      scrape_configs: Array<Record<string, unknown>>;
+    };
     const job = config.scrape_configs[0] as Record<string, unknown>;
     assert.equal(job.job_name, 'shop');
     assert.deepEqual(job.kubernetes_sd_configs, [
@@ -246,17 +253,24 @@ describe('grey-observability monitoring --out DIR', () => {
   });
 
   it('rejects a Kubernetes object that breaks its schema (the validators are not lenient)', () => {
-    const broken = yamlDocs('kubernetes/podmonitor.yaml')[0] as { spec: { podMetricsEndpoints: Array<{ port: unknown }> } };
+    const broken = yamlDocs('kubernetes/podmonitor.yaml')[0] as {
+      spec: { podMetricsEndpoints: Array<{ port: unknown }> };
+    };
     broken.spec.podMetricsEndpoints[0]!.port = 9464;
     assert.throws(() => new PodMonitor(broken as never).validate(), /port must be string/);
   });
 
   it('writes a PrometheusRule holding exactly the groups of the rule file', () => {
     const rule = yamlDocs('kubernetes/prometheusrule.yaml')[0] as { spec: { groups: unknown[] } };
-    const file = parse(read('prometheus/rules/grey-rules.yml')) as { groups: Array<{ rules: Array<{ alert?: string }> }> };
+    const file = parse(read('prometheus/rules/grey-rules.yml')) as {
+      groups: Array<{ rules: Array<{ alert?: string }> }>;
+    };
     assert.deepEqual(rule.spec.groups, file.groups);
     const alerts = file.groups.flatMap((group) => group.rules.flatMap((r) => (r.alert === undefined ? [] : [r.alert])));
-    assert.deepEqual(alerts, alertingRules().map((r) => r.alert));
+    assert.deepEqual(
+      alerts,
+      alertingRules().map((r) => r.alert),
+    );
   });
 
   it('writes the dashboards as shipped, with the kit data source and job as their defaults', () => {
@@ -266,7 +280,8 @@ describe('grey-observability monitoring --out DIR', () => {
       };
       const variable = (name: string) => kitDashboard.templating.list.find((v) => v.name === name);
       assert.deepEqual(variable('datasource')?.current, { text: 'Shop Prometheus', value: 'grey-prometheus' });
-      if (variable('job') !== undefined) assert.deepEqual(variable('job')?.current, { text: ['shop'], value: ['shop'] });
+      if (variable('job') !== undefined)
+        assert.deepEqual(variable('job')?.current, { text: ['shop'], value: ['shop'] });
       const original = JSON.parse(shipped.content) as typeof kitDashboard;
       for (const dashboard of [kitDashboard, original]) {
         for (const v of dashboard.templating.list) if (v.name === 'datasource' || v.name === 'job') delete v.current;
@@ -286,7 +301,11 @@ describe('grey-observability monitoring --out DIR', () => {
     };
     assert.equal(datasources.apiVersion, 1);
     assert.deepEqual(
-      { name: datasources.datasources[0]?.name, uid: datasources.datasources[0]?.uid, type: datasources.datasources[0]?.type },
+      {
+        name: datasources.datasources[0]?.name,
+        uid: datasources.datasources[0]?.uid,
+        type: datasources.datasources[0]?.type,
+      },
       { name: 'Shop Prometheus', uid: 'grey-prometheus', type: 'prometheus' },
     );
   });
@@ -297,7 +316,10 @@ describe('grey-observability monitoring --out DIR', () => {
       processors: Record<string, unknown>;
       exporters: Record<string, { endpoint: string }>;
       extensions: Record<string, unknown>;
-      service: { extensions: string[]; pipelines: Record<string, { receivers: string[]; processors: string[]; exporters: string[] }> };
+      service: {
+        extensions: string[];
+        pipelines: Record<string, { receivers: string[]; processors: string[]; exporters: string[] }>;
+      };
     };
     assert.equal(config.receivers.otlp.protocols.grpc.endpoint, '0.0.0.0:4317');
     assert.equal(config.receivers.otlp.protocols.http.endpoint, '0.0.0.0:4318');
@@ -309,14 +331,11 @@ describe('grey-observability monitoring --out DIR', () => {
     for (const name of config.service.extensions) assert.ok(name in config.extensions, name);
     assert.equal(traces.processors[0], 'memory_limiter');
     assert.equal(traces.processors.at(-1), 'batch');
-    assert.deepEqual(
-      Object.fromEntries(traces.exporters.map((name) => [name, config.exporters[name]?.endpoint])),
-      {
-        'otlp/tempo': 'tempo.tracing:4317',
-        'otlp/jaeger': 'jaeger:4317',
-        zipkin: 'http://zipkin.tracing:9411/api/v2/spans',
-      },
-    );
+    assert.deepEqual(Object.fromEntries(traces.exporters.map((name) => [name, config.exporters[name]?.endpoint])), {
+      'otlp/tempo': 'tempo.tracing:4317',
+      'otlp/jaeger': 'jaeger:4317',
+      zipkin: 'http://zipkin.tracing:9411/api/v2/spans',
+    });
   });
 
   it('writes a Vector config whose pipeline is connected, reading the selected pods and pushing to Loki', () => {
@@ -350,8 +369,14 @@ describe('grey-observability monitoring: placeholders, bad flags, auth, secrets'
     }
     const bare = join(work.path, 'bare');
     const alertmanager = readFileSync(join(bare, 'alertmanager/alertmanager.yml'), 'utf8');
-    assert.equal(alertmanager.match(/^# PLACEHOLDER: .*\.invalid.*; set it with --(warning|critical)-webhook-url\.$/gm)?.length, 2);
-    assert.match(readFileSync(join(bare, 'kubernetes/deployment.yaml'), 'utf8'), /^# PLACEHOLDER: the container image/m);
+    assert.equal(
+      alertmanager.match(/^# PLACEHOLDER: .*\.invalid.*; set it with --(warning|critical)-webhook-url\.$/gm)?.length,
+      2,
+    );
+    assert.match(
+      readFileSync(join(bare, 'kubernetes/deployment.yaml'), 'utf8'),
+      /^# PLACEHOLDER: the container image/m,
+    );
     assert.match(readFileSync(join(bare, 'README.md'), 'utf8'), /Placeholders left/);
     assert.equal(run('amtool', ['check-config', 'alertmanager/alertmanager.yml'], bare).code, 0);
     // The defaults: the spec's job, port and path of the service config found in the working directory.
@@ -382,7 +407,12 @@ describe('grey-observability monitoring: placeholders, bad flags, auth, secrets'
     }
     assert.ok(!result.output.includes('hunter2'), 'no credential of a URL is printed');
     assert.equal(existsSync(join(work.path, 'bad')), false);
-    for (const args of [['monitoring'], ['monitoring', '--out'], ['monitoring', '--out', 'x', '--unknown'], ['monitoring', '--out', 'x', 'extra']]) {
+    for (const args of [
+      ['monitoring'],
+      ['monitoring', '--out'],
+      ['monitoring', '--out', 'x', '--unknown'],
+      ['monitoring', '--out', 'x', 'extra'],
+    ]) {
       const usage = cli(args, work.path);
       assert.equal(usage.code, 2, args.join(' '));
       assert.match(usage.stderr, /Usage: grey-observability monitoring --out DIR/);
@@ -402,7 +432,10 @@ describe('grey-observability monitoring: placeholders, bad flags, auth, secrets'
       join(work.path, 'bearer.yaml'),
       'service:\n  name: vault-api\nprometheus:\n  auth:\n    type: bearer\n    token: s3cr3t-metrics-token\n',
     );
-    const result = cli(['monitoring', '--out', 'bearer', '--config', 'bearer.yaml', '--target=127.0.0.1:9090'], work.path);
+    const result = cli(
+      ['monitoring', '--out', 'bearer', '--config', 'bearer.yaml', '--target=127.0.0.1:9090'],
+      work.path,
+    );
     assert.equal(result.code, 0, result.output);
     const dir = join(work.path, 'bearer');
     const files = listFiles(dir);
@@ -412,7 +445,10 @@ describe('grey-observability monitoring: placeholders, bad flags, auth, secrets'
     }
     assert.ok(!result.output.includes('s3cr3t-metrics-token'));
     // The token file is the operator's to write (the kit writes no secret): promtool says so until it exists.
-    assert.match(result.stderr, /placeholder left in prometheus\/secrets\/grey-metrics\/token: .*the kit writes no secret/);
+    assert.match(
+      result.stderr,
+      /placeholder left in prometheus\/secrets\/grey-metrics\/token: .*the kit writes no secret/,
+    );
     const missing = run('promtool', ['check', 'config', 'prometheus/prometheus.yml'], dir);
     assert.equal(missing.code, 1, missing.output);
     assert.match(missing.output, /secrets\/grey-metrics\/token/);
@@ -420,8 +456,11 @@ describe('grey-observability monitoring: placeholders, bad flags, auth, secrets'
     writeFileSync(join(dir, 'prometheus/secrets/grey-metrics/token'), 's3cr3t-metrics-token', { mode: 0o600 });
     const check = run('promtool', ['check', 'config', 'prometheus/prometheus.yml'], dir);
     assert.equal(check.code, 0, check.output);
-    const job = (parse(readFileSync(join(dir, 'prometheus/prometheus.yml'), 'utf8')) as { scrape_configs: Array<Record<string, unknown>> })
-      .scrape_configs[0]!;
+    const job = (
+      parse(readFileSync(join(dir, 'prometheus/prometheus.yml'), 'utf8')) as {
+        scrape_configs: Array<Record<string, unknown>>;
+      }
+    ).scrape_configs[0]!;
     assert.deepEqual(job.authorization, { type: 'Bearer', credentials_file: 'secrets/grey-metrics/token' });
     const podMonitor = new PodMonitor(parse(readFileSync(join(dir, 'kubernetes/podmonitor.yaml'), 'utf8')) as never);
     podMonitor.validate();
@@ -432,7 +471,8 @@ describe('grey-observability monitoring: placeholders, bad flags, auth, secrets'
     const deployment = new Deployment(parse(readFileSync(join(dir, 'kubernetes/deployment.yaml'), 'utf8')) as never);
     deployment.validate();
     assert.deepEqual(
-      deployment.spec!.template.spec!.containers[0]!.env!.find((e) => e.name === 'GREY_PROMETHEUS_AUTH_TOKEN')?.valueFrom,
+      deployment.spec!.template.spec!.containers[0]!.env!.find((e) => e.name === 'GREY_PROMETHEUS_AUTH_TOKEN')
+        ?.valueFrom,
       { secretKeyRef: { name: 'vault-api-metrics-auth', key: 'token' } },
     );
   });
@@ -453,9 +493,15 @@ describe('grey-observability monitoring: placeholders, bad flags, auth, secrets'
       [['--target=a:1', '--target=a:1'], /--target "a:1": given twice/],
       [['--name=payments.api'], /--name "payments\.api": expected a DNS-1035 label/],
       [[`--name=${'a'.repeat(64)}`], /--name "a{64}": expected a DNS-1035 label/],
-      [['--alertmanager-url=https://amuser:PW3SECRET@am.example.com:9443/am'], /--alertmanager-url .*without credentials/],
+      [
+        ['--alertmanager-url=https://amuser:PW3SECRET@am.example.com:9443/am'],
+        /--alertmanager-url .*without credentials/,
+      ],
       [['--alertmanager-url=http://am:9093/x?y=1'], /--alertmanager-url .*without credentials, query or fragment/],
-      [['--tempo-endpoint=none', '--jaeger-endpoint=none', '--zipkin-endpoint=none'], /the Collector needs one exporter/],
+      [
+        ['--tempo-endpoint=none', '--jaeger-endpoint=none', '--zipkin-endpoint=none'],
+        /the Collector needs one exporter/,
+      ],
     ] as const) {
       const result = cli(['monitoring', '--out', 'twice', ...args], work.path);
       assert.equal(result.code, 2, `${args.join(' ')}: ${result.output}`);
@@ -466,7 +512,10 @@ describe('grey-observability monitoring: placeholders, bad flags, auth, secrets'
   });
 
   it('leaves an exporter out with none, the pipeline still connected', () => {
-    const result = cli(['monitoring', '--out', 'tempo-only', '--jaeger-endpoint=none', '--zipkin-endpoint=none'], work.path);
+    const result = cli(
+      ['monitoring', '--out', 'tempo-only', '--jaeger-endpoint=none', '--zipkin-endpoint=none'],
+      work.path,
+    );
     assert.equal(result.code, 0, result.output);
     const config = parse(readFileSync(join(work.path, 'tempo-only/otel-collector/config.yaml'), 'utf8')) as {
       exporters: Record<string, unknown>;
@@ -485,14 +534,24 @@ describe('grey-observability monitoring: placeholders, bad flags, auth, secrets'
     assert.equal(odd.code, 0, odd.output);
     const warnings = odd.stderr.split('\n').filter((line) => line.startsWith('warning: '));
     assert.equal(warnings.length, 4, odd.stderr);
-    for (const text of [/prometheus\.enabled: false/, /prometheus\.port is 0/, /Prometheus's own port/, /scrape_timeout_ms is 30000/]) {
-      assert.ok(warnings.some((line) => text.test(line)), String(text));
+    for (const text of [
+      /prometheus\.enabled: false/,
+      /prometheus\.port is 0/,
+      /Prometheus's own port/,
+      /scrape_timeout_ms is 30000/,
+    ]) {
+      assert.ok(
+        warnings.some((line) => text.test(line)),
+        String(text),
+      );
     }
     const readme = readFileSync(join(work.path, 'odd/README.md'), 'utf8');
     assert.match(readme, /^Warnings:$/m);
-    const job = (parse(readFileSync(join(work.path, 'odd/prometheus/prometheus.yml'), 'utf8')) as {
-      scrape_configs: Array<{ scrape_timeout: string }>;
-    }).scrape_configs[0]!;
+    const job = (
+      parse(readFileSync(join(work.path, 'odd/prometheus/prometheus.yml'), 'utf8')) as {
+        scrape_configs: Array<{ scrape_timeout: string }>;
+      }
+    ).scrape_configs[0]!;
     assert.equal(job.scrape_timeout, '15s', 'never above the scrape interval');
     assert.equal(run('promtool', ['check', 'config', 'prometheus/prometheus.yml'], join(work.path, 'odd')).code, 0);
   });

@@ -170,10 +170,16 @@ describe('dashboards and rules on a real Prometheus', () => {
     // A healthy loopback collector: every reason is there, at 0.
     const failed = await values('Spans Failed by Reason');
     assert.deepEqual(Object.keys(failed).sort(), ['other', 'rejected', 'shutdown', 'timeout', 'unavailable']);
-    assert.ok(Object.values(failed).every((v) => v === 0), JSON.stringify(failed));
+    assert.ok(
+      Object.values(failed).every((v) => v === 0),
+      JSON.stringify(failed),
+    );
     const dropped = await values('Spans Dropped by Reason');
     assert.deepEqual(Object.keys(dropped).sort(), ['capture_trace_evicted', 'capture_trace_full', 'queue_full']);
-    assert.ok(Object.values(dropped).every((v) => v === 0), JSON.stringify(dropped));
+    assert.ok(
+      Object.values(dropped).every((v) => v === 0),
+      JSON.stringify(dropped),
+    );
     // One negative increment and one overflowing tenant (LATE_TENANT) of PIPELINE_METRIC per round.
     const rejected = await values('Measurements Rejected by Metric');
     assert.deepEqual(Object.keys(rejected), [PIPELINE_METRIC]);

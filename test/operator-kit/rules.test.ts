@@ -82,7 +82,11 @@ describe('Prometheus rules', () => {
     assert.match(latency.annotations.description, /is about \{\{ \$value \| humanizeDuration \}\}/);
     assert.match(latency.annotations.description, /estimated from the grey_task_duration_seconds buckets/);
     const spans = rules.find((rule) => rule.alert === 'GreyObservabilitySpansLost')!;
-    for (const hint of ['opentelemetry.exporter.endpoint', 'grey-observability doctor', 'opentelemetry.enabled: false']) {
+    for (const hint of [
+      'opentelemetry.exporter.endpoint',
+      'grey-observability doctor',
+      'opentelemetry.enabled: false',
+    ]) {
       assert.ok(spans.annotations.description.includes(hint), hint);
     }
   });
