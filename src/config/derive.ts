@@ -21,11 +21,11 @@ export function deriveValues(
   sources: ValueSources,
   leaves: ReadonlyMap<string, SchemaLeaf>,
 ): void {
-  const derived = (key: string, value: unknown): void => {
+  const derived: Derived = (key, value, from) => {
     const expected = rejection(leaves.get(key) as SchemaLeaf, value);
     if (expected === undefined) return;
     throw new ObservabilityError('OBS_ERR_CONFIG_INVALID', `invalid value for ${key} (${describe(sources[key])})`, {
-      file: sources[key]?.source === 'file' ? sources[key].origin : undefined,
+      file: from.source === 'file' ? from.origin : undefined,
       key,
       value: redactValue(key, value),
       expected,
@@ -35,6 +35,9 @@ export function deriveValues(
   deriveServiceIdentity(config, sources, derived);
   requireAuthKeys(config, sources);
 }
+
+/** Checks the value derived for `key` from a value that `from` set. */
+type Derived = (key: string, value: unknown, from: ValueSource) => void;
 
 function describe(source: ValueSource | undefined): string {
   return source === undefined ? 'derived' : `derived from ${source.origin}`;
@@ -46,18 +49,14 @@ function describe(source: ValueSource | undefined): string {
  * traces-specific endpoint (the file, GREY_*, OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) is used as
  * given (OpenTelemetry specification, "OTLP Exporter Configuration", endpoint URLs for OTLP/HTTP).
  */
-function applyGenericOtlpEndpoint(
-  config: ObservabilityConfig,
-  sources: ValueSources,
-  derived: (key: string, value: unknown) => void,
-): void {
+function applyGenericOtlpEndpoint(config: ObservabilityConfig, sources: ValueSources, derived: Derived): void {
   const exporter = config.opentelemetry.exporter;
   if (sources['opentelemetry.exporter.endpoint']?.origin !== 'OTEL_EXPORTER_OTLP_ENDPOINT') return;
   if (exporter.protocol !== 'http/protobuf') return;
   const url = new URL(exporter.endpoint);
   url.pathname = `${url.pathname.replace(/\/+$/, '')}/v1/traces`;
   exporter.endpoint = url.toString();
-  derived('opentelemetry.exporter.endpoint', exporter.endpoint);
+  derived('opentelemetry.exporter.endpoint', exporter.endpoint, sources['opentelemetry.exporter.endpoint']);
 }
 
 const PRECEDENCE: Record<ConfigSource, number> = { default: 0, file: 1, env: 2, override: 3 };
@@ -74,11 +73,7 @@ const IDENTITY_ATTRIBUTES = [
  * spec's `resource: service.name: ...`). The one set by the higher-precedence source wins (the
  * service section on a tie), and both places then hold it, so there is one truth.
  */
-function deriveServiceIdentity(
-  config: ObservabilityConfig,
-  sources: ValueSources,
-  derived: (key: string, value: unknown) => void,
-): void {
+function deriveServiceIdentity(config: ObservabilityConfig, sources: ValueSources, derived: Derived): void {
   for (const [serviceKey, attribute] of IDENTITY_ATTRIBUTES) {
     const fromResource = config.opentelemetry.resource[attribute];
     const resourceKey = mapEntryKey('opentelemetry.resource', attribute);
@@ -88,7 +83,7 @@ function deriveServiceIdentity(
     if (fromResource !== undefined && PRECEDENCE[resourceSource.source] > PRECEDENCE[serviceSource.source]) {
       config.service[field] = fromResource;
       sources[serviceKey] = { ...resourceSource, origin: `${resourceSource.origin} (${resourceKey})` };
-      derived(serviceKey, fromResource);
+      derived(serviceKey, fromResource, resourceSource);
     }
     if (config.service[field] !== '' && config.opentelemetry.resource[attribute] !== config.service[field]) {
       config.opentelemetry.resource[attribute] = config.service[field];
