@@ -2,15 +2,10 @@
  * @grey/observability: one config file, one call. Named exports only, listed one by one.
  * Importing this module starts nothing; initObservability() does.
  */
-export {
-  getObservability,
-  initObservability,
-  type InitOptions,
-  type ObservabilityHandle,
-  type ObservabilityHealth,
-} from './init.js';
+export { getObservability, initObservability, type InitOptions, type ObservabilityHandle } from './init.js';
 export type { TracingExtensions } from './tracing/extensions.js';
-export type { ExportFailureReason } from './tracing/export-health.js';
+export type { BufferDropReason, ExportFailureReason, ObservabilityHealth } from './tracing/export-health.js';
+export { METRIC_CATALOG } from './metric-catalog.js';
 
 export {
   loadConfig,
@@ -52,7 +47,6 @@ export {
 export { WarningCodes, type WarningCode } from './warning-codes.js';
 
 export {
-  METRIC_CATALOG,
   TENANT_NONE,
   TENANT_OTHER,
   shareMetricsWithClusterPrimary,

@@ -11,28 +11,13 @@ import type { ObservabilityConfig } from './config/types.js';
 import { ObservabilityError, isObservabilityError } from './errors.js';
 import { closeLogger, createLogger } from './logging/index.js';
 import { createMetrics, startMetricsServer, type Metrics, type MetricsServer } from './metrics/index.js';
-import { registerSpanExportMetrics } from './metrics/span-export-metrics.js';
 import { lifecycle, setRuntime } from './runtime.js';
 import { warn } from './warnings.js';
-import { zeroExportHealthCounts, type ExportFailureReason } from './tracing/export-health.js';
+import { zeroHealth, type ObservabilityHealth } from './tracing/export-health.js';
+import { registerSpanExportMetrics } from './tracing/export-metrics.js';
 import { startTracing, TRACER_NAME, type Tracing } from './tracing/start-tracing.js';
 import type { TracingExtensions } from './tracing/extensions.js';
 import { registerTargetInfo } from './metrics/target-info.js';
-
-/**
- * What the package has lost or delivered so far: the same counts as the `grey_observability_spans_*`
- * self-metrics on `/metrics`, for a health endpoint or a test (all zero while tracing is off).
- */
-export interface ObservabilityHealth {
-  spans: {
-    /** Spans the collector acknowledged. */
-    exported: number;
-    /** Spans lost because their export failed, by reason. */
-    failed: Record<ExportFailureReason, number>;
-    /** Finished spans dropped before export because a bounded buffer was full, by reason. */
-    dropped: { queue_full: number; capture_trace_evicted: number; capture_trace_full: number };
-  };
-}
 
 /**
  * Options of {@link initObservability}; every field is optional. Besides the config options,
@@ -208,7 +193,7 @@ async function start(options: InitOptions, whatCanStart: boolean): Promise<Obser
       metrics,
       tracer: tracing.tracer,
       metricsServer: server === undefined ? undefined : { url: server.url, port: server.port },
-      health: () => healthOf(tracing),
+      health: () => tracing.health(),
       shutdown,
     };
     state.handle = handle;
@@ -286,25 +271,10 @@ async function startWithoutTracing(config: ObservabilityConfig, logger: Logger):
   } catch {
     return {
       tracer: new ProxyTracerProvider().getTracer(TRACER_NAME),
-      health: zeroExportHealthCounts,
+      health: zeroHealth,
       shutdown: async () => undefined,
     };
   }
-}
-
-function healthOf(tracing: Tracing): ObservabilityHealth {
-  const counts = tracing.health();
-  return {
-    spans: {
-      exported: counts.exported,
-      failed: counts.export_failed_by_reason,
-      dropped: {
-        queue_full: counts.queue_full,
-        capture_trace_evicted: counts.capture_trace_evicted,
-        capture_trace_full: counts.capture_trace_full,
-      },
-    },
-  };
 }
 
 function once(fn: () => Promise<void>): () => Promise<void> {

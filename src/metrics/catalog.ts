@@ -1,11 +1,12 @@
 /**
- * The metric catalog as data: every metric the spec lists under "Exposed Metrics", plus the
- * package's own self-metrics (tenant guard, rejected measurements, span export). The registry is built from this array, and later tooling (Grafana
- * dashboards, alert rules, docs) is generated from it, so names, types and labels live here once.
+ * The metrics part's catalog as data: every metric the spec lists under "Exposed Metrics", plus
+ * the metrics part's own self-metrics (tenant guard, rejected measurements, baggage). The registry
+ * is built from this array; with tracing's self-metrics it makes `METRIC_CATALOG`
+ * (src/metric-catalog.ts), from which dashboards, rules and docs are generated, so names, types
+ * and labels live in one place each.
  */
 
 import { TENANT_DROP_REASONS } from '../tenancy/tenant-context.js';
-import { EXPORT_FAILURE_REASONS, type DropReason } from '../tracing/export-health.js';
 
 /** Prometheus metric types used by the catalog and custom metrics. */
 export type MetricType = 'counter' | 'gauge' | 'histogram' | 'summary';
@@ -63,14 +64,6 @@ export interface MetricDefinition {
   /** Why `promtool check metrics` flags this metric, when it knowingly does. */
   readonly lintException?: string;
   /**
-   * The part of the package that registers this metric instead of `createMetrics()`: `tracing` is
-   * `registerSpanExportMetrics()` (src/metrics/span-export-metrics.ts), called by
-   * `initObservability()` with the tracing part, which reads the values from the export health
-   * counts at each scrape (all 0 while tracing is off). Absent: `createMetrics()` registers it.
-   * Either way the name, help and labels come from this entry.
-   */
-  readonly registeredBy?: 'tracing';
-  /**
    * Every value a label can take, for labels whose values the package itself chooses (such as
    * `reason`); each is exposed from the start, at 0.
    */
@@ -100,68 +93,15 @@ const TASK_OUTCOMES = ['completed', 'failed'] as const;
 /** The `result` values the spec gives attestations and proofs. */
 const RESULTS = ['success', 'failure'] as const;
 
-/** The `reason` values of `grey_observability_spans_dropped_total`, in exposition order. */
-export const SPAN_DROP_REASONS: ReadonlyArray<Exclude<DropReason, 'export_failed'>> = [
-  'queue_full',
-  'capture_trace_evicted',
-  'capture_trace_full',
-];
-
-/**
- * `grey_observability_spans_exported_total`: spans the collector acknowledged (registered by
- * `registerSpanExportMetrics()`).
- */
-export const SPANS_EXPORTED: MetricDefinition = {
-  name: 'grey_observability_spans_exported_total',
-  type: 'counter',
-  group: 'observability',
-  help: 'Spans the OTLP collector acknowledged.',
-  labels: [],
-  tenantAware: false,
-  exemplars: false,
-  aggregator: 'sum',
-  registeredBy: 'tracing',
-};
-
-/**
- * `grey_observability_spans_failed_total{reason}`: spans lost because their OTLP export failed;
- * `reason` is one of `EXPORT_FAILURE_REASONS` (src/tracing/export-health.ts).
- */
-export const SPANS_FAILED: MetricDefinition = {
-  name: 'grey_observability_spans_failed_total',
-  type: 'counter',
-  group: 'observability',
-  help: `Spans lost because their OTLP export failed, by reason (${EXPORT_FAILURE_REASONS.join(', ')}).`,
-  labels: ['reason'],
-  labelValues: { reason: EXPORT_FAILURE_REASONS },
-  tenantAware: false,
-  exemplars: false,
-  aggregator: 'sum',
-  registeredBy: 'tracing',
-};
-
-/**
- * `grey_observability_spans_dropped_total{reason}`: finished spans lost before any export;
- * `reason` is one of {@link SPAN_DROP_REASONS}.
- */
-export const SPANS_DROPPED: MetricDefinition = {
-  name: 'grey_observability_spans_dropped_total',
-  type: 'counter',
-  group: 'observability',
-  help: `Finished spans dropped before export because a bounded buffer was full, by reason (${SPAN_DROP_REASONS.join(', ')}).`,
-  labels: ['reason'],
-  labelValues: { reason: SPAN_DROP_REASONS },
-  tenantAware: false,
-  exemplars: false,
-  aggregator: 'sum',
-  registeredBy: 'tracing',
-};
-
 /** Quantiles of the spec's attestation latency summary. */
 const ATTESTATION_PERCENTILES = [0.5, 0.9, 0.99] as const;
 
-/** Every metric this package pre-registers, in exposition order. */
-export const METRIC_CATALOG: readonly MetricDefinition[] = [
+/**
+ * The entries `createMetrics()` registers, in exposition order: the spec's metrics and the metrics
+ * part's own self-metrics. Tracing's self-metrics follow them in `METRIC_CATALOG`
+ * (src/metric-catalog.ts).
+ */
+export const METRICS_PART_CATALOG: readonly MetricDefinition[] = [
   // cluster
   {
     name: 'grey_cluster_nodes_total',
@@ -590,7 +530,4 @@ export const METRIC_CATALOG: readonly MetricDefinition[] = [
     exemplars: false,
     aggregator: 'sum',
   },
-  SPANS_EXPORTED,
-  SPANS_FAILED,
-  SPANS_DROPPED,
 ];

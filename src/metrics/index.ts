@@ -5,13 +5,7 @@
 export { createMetrics, type CustomMetricOptions, type Metrics } from './metrics.js';
 export { startMetricsServer, type MetricsServer } from './server.js';
 export { shareMetricsWithClusterPrimary, startClusterMetricsServer } from './cluster.js';
-export {
-  METRIC_CATALOG,
-  type BucketSource,
-  type ClusterAggregator,
-  type MetricDefinition,
-  type MetricType,
-} from './catalog.js';
+export { type BucketSource, type ClusterAggregator, type MetricDefinition, type MetricType } from './catalog.js';
 export {
   CounterHelper,
   GaugeHelper,

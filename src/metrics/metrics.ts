@@ -6,7 +6,7 @@ import { limitLabelValues } from './bounded-labels.js';
 import { TENANT_DROP_REASONS, tenantDropCounts } from '../tenancy/tenant-context.js';
 import {
   BAGGAGE_TENANT_DROPPED,
-  METRIC_CATALOG,
+  METRICS_PART_CATALOG,
   RETRY_COUNT_BUCKETS,
   type ClusterAggregator,
   type MetricDefinition,
@@ -233,10 +233,9 @@ export function createMetrics(config: ObservabilityConfig, logger: Logger): Metr
   };
 
   const handle: Record<string, unknown> = {};
-  for (const definition of METRIC_CATALOG) {
-    // Self-metrics have no helper; entries registered by another part (`registeredBy`, the span
-    // export counters of registerSpanExportMetrics) are left to it.
-    if (definition.helper === undefined || definition.registeredBy !== undefined) continue;
+  for (const definition of METRICS_PART_CATALOG) {
+    // Self-metrics have no helper: createSelfMetrics() makes them.
+    if (definition.helper === undefined) continue;
     const registered = register(resolveCatalogEntry(definition, config), true);
     const helper =
       definition.valueLimits === undefined ? registered : limitLabelValues(registered, definition.valueLimits);
@@ -253,7 +252,7 @@ export function createMetrics(config: ObservabilityConfig, logger: Logger): Metr
     ...(handle as Pick<Metrics, 'cluster' | 'consensus' | 'tasks' | 'queue' | 'tenants' | 'tee' | 'db'>),
     registry,
     logger,
-    catalog: METRIC_CATALOG,
+    catalog: METRICS_PART_CATALOG,
     counter: custom('counter') as Metrics['counter'],
     gauge: custom('gauge') as Metrics['gauge'],
     histogram: custom('histogram') as Metrics['histogram'],
@@ -351,9 +350,7 @@ function createSelfMetrics(): {
   errors: Counter<'metric'>;
   all: Array<Counter<string> | Gauge<string>>;
 } {
-  const byName = new Map(
-    METRIC_CATALOG.filter((d) => d.group === 'observability' && d.registeredBy === undefined).map((d) => [d.name, d]),
-  );
+  const byName = new Map(METRICS_PART_CATALOG.filter((d) => d.group === 'observability').map((d) => [d.name, d]));
   const spec = (name: string) => {
     const definition = byName.get(name) as MetricDefinition;
     return {

@@ -1,4 +1,5 @@
-import { METRIC_CATALOG, type MetricDefinition } from '../metrics/catalog.js';
+import type { MetricDefinition } from '../metrics/catalog.js';
+import { METRIC_CATALOG } from '../metric-catalog.js';
 
 /**
  * PromQL selectors checked against the metric catalog: every dashboard panel and every rule names

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { warn } from '../warnings.js';
 
 /** Why spans were lost on their way to the collector. */
-export type DropReason = 'export_failed' | 'queue_full' | 'capture_trace_evicted' | 'capture_trace_full';
+export type DropReason = 'export_failed' | BufferDropReason;
 
 /**
  * Why an export failed, for the `reason` label of `grey_observability_spans_failed_total`:
@@ -22,8 +22,45 @@ export const EXPORT_FAILURE_REASONS: readonly ExportFailureReason[] = [
   'other',
 ];
 
-/** Counts of spans lost since start, by reason; see {@link ExportHealth}. */
-export interface ExportHealthCounts {
+/**
+ * What the package has lost or delivered so far: the same counts as the `grey_observability_spans_*`
+ * self-metrics on `/metrics` (src/tracing/export-metrics.ts), for a health endpoint or a test (all
+ * zero while tracing is off). The one shape: tracing returns it, the handle's `health()` passes it
+ * on, the self-metrics read it.
+ */
+export interface ObservabilityHealth {
+  spans: {
+    /** Spans the collector acknowledged. */
+    exported: number;
+    /** Spans lost because their export failed, by reason. */
+    failed: Record<ExportFailureReason, number>;
+    /** Finished spans dropped before export because a bounded buffer was full, by reason. */
+    dropped: Record<BufferDropReason, number>;
+  };
+}
+
+/**
+ * Why a finished span was dropped before any export, for the `reason` label of
+ * `grey_observability_spans_dropped_total`: the bounded buffer that was full: `queue_full` (the
+ * export queue, `opentelemetry.batch.max_queue_size`), `capture_trace_evicted` (error capture held
+ * `max_traces` traces), `capture_trace_full` (one trace reached `max_spans_per_trace`).
+ */
+export type BufferDropReason = 'queue_full' | 'capture_trace_evicted' | 'capture_trace_full';
+
+/** Every {@link BufferDropReason}, in label order. */
+export const BUFFER_DROP_REASONS: readonly BufferDropReason[] = [
+  'queue_full',
+  'capture_trace_evicted',
+  'capture_trace_full',
+];
+
+/** A health with every count at 0 (tracing off). */
+export function zeroHealth(): ObservabilityHealth {
+  return healthOf(zeroExportHealthCounts());
+}
+
+/** The running counts of {@link ExportHealth}, as its summary line writes them. */
+interface ExportHealthCounts {
   /** Spans handed to the collector and acknowledged. */
   exported: number;
   /**
@@ -41,8 +78,7 @@ export interface ExportHealthCounts {
   export_failed_by_reason: Record<ExportFailureReason, number>;
 }
 
-/** All-zero counts. */
-export function zeroExportHealthCounts(): ExportHealthCounts {
+function zeroExportHealthCounts(): ExportHealthCounts {
   return {
     exported: 0,
     export_failed: 0,
@@ -143,9 +179,9 @@ export class ExportHealth {
     return outstanding;
   }
 
-  /** A copy of the counts since start. */
-  snapshot(): ExportHealthCounts {
-    return { ...this.counts, export_failed_by_reason: { ...this.counts.export_failed_by_reason } };
+  /** The counts since start, as {@link ObservabilityHealth} (a copy). */
+  health(): ObservabilityHealth {
+    return healthOf(this.counts);
   }
 
   /** Total spans lost, all reasons together. */
@@ -159,7 +195,7 @@ export class ExportHealth {
     if (this.totalDropped() === 0) return;
     warn(this.logger, 'OBS_WARN_SPANS_DROPPED', 'summary', {
       message: 'spans dropped while tracing was running',
-      fields: { ...this.snapshot() },
+      fields: { ...this.counts, export_failed_by_reason: { ...this.counts.export_failed_by_reason } },
     });
   }
 
@@ -226,4 +262,18 @@ export function exportFailureReason(error: unknown): ExportFailureReason {
   } catch {
     return 'other';
   }
+}
+
+function healthOf(counts: ExportHealthCounts): ObservabilityHealth {
+  return {
+    spans: {
+      exported: counts.exported,
+      failed: { ...counts.export_failed_by_reason },
+      dropped: {
+        queue_full: counts.queue_full,
+        capture_trace_evicted: counts.capture_trace_evicted,
+        capture_trace_full: counts.capture_trace_full,
+      },
+    },
+  };
 }

@@ -8,7 +8,7 @@ import { collectSecrets } from '../config/redact.js';
 import { scrubSecretText } from '../secrets/index.js';
 import type { ObservabilityConfig } from '../config/types.js';
 import { ObservabilityError } from '../errors.js';
-import { ExportHealth, zeroExportHealthCounts, type ExportHealthCounts } from './export-health.js';
+import { ExportHealth, zeroHealth, type ObservabilityHealth } from './export-health.js';
 import { loadExporterModules } from './exporter.js';
 import {
   claimContextManager,
@@ -47,7 +47,7 @@ export interface Tracing {
    */
   shutdown(timeoutMs: number): Promise<void>;
   /** Spans exported and lost so far, by reason (all zero when tracing is disabled). */
-  health(): ExportHealthCounts;
+  health(): ObservabilityHealth;
 }
 
 /**
@@ -154,7 +154,7 @@ function startedTracing(
   const tracer = new SwitchableTracer(trace.getTracer(TRACER_NAME), TRACER_NAME);
   return {
     tracer,
-    health: () => health.snapshot(),
+    health: () => health.health(),
     async shutdown(timeoutMs: number): Promise<void> {
       if (stopped) return;
       stopped = true;
@@ -194,7 +194,7 @@ function startDisabled(claims: GlobalClaims, ownGlobals: boolean, logger: Logger
   return {
     // A provider of our own with no delegate: a no-op tracer that never picks up another SDK.
     tracer: new ProxyTracerProvider().getTracer(TRACER_NAME),
-    health: zeroExportHealthCounts,
+    health: zeroHealth,
     async shutdown(): Promise<void> {
       if (stopped) return;
       stopped = true;

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { LABEL_VALUE_OTHER, LabelValueLimiter, MAX_LABEL_VALUE_LENGTH } from '../../src/metrics/bounded-labels.js';
-import { METRIC_CATALOG, RETRY_COUNT_BUCKETS } from '../../src/metrics/catalog.js';
+import { METRIC_CATALOG } from '../../src/metric-catalog.js';
+import { RETRY_COUNT_BUCKETS } from '../../src/metrics/catalog.js';
 import { CounterHelper, GaugeHelper } from '../../src/metrics/instruments.js';
 import { createMetrics } from '../../src/metrics/metrics.js';
 import { testConfig } from '../support/config.js';

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { register as globalRegistry } from 'prom-client';
 import { isObservabilityError } from '../../src/errors.js';
-import { METRIC_CATALOG } from '../../src/metrics/catalog.js';
+import { METRIC_CATALOG } from '../../src/metric-catalog.js';
 import { CounterHelper, GaugeHelper, HistogramHelper, SummaryHelper } from '../../src/metrics/instruments.js';
 import { validateDefinition } from '../../src/metrics/metric-factory.js';
 import { createMetrics } from '../../src/metrics/metrics.js';
@@ -127,5 +127,19 @@ describe('createMetrics', () => {
   it('leaves out Node.js default metrics when default_metrics is false', async () => {
     const metrics = createMetrics(testConfig({ prometheus: { default_metrics: false } }), silentLogger());
     assert.doesNotMatch(await metrics.scrape('text'), /process_cpu|nodejs_/);
+  });
+});
+
+describe('the metrics part', () => {
+  it('imports nothing of tracing: tracing defines and registers its own self-metrics', () => {
+    const dir = new URL('../../../src/metrics/', import.meta.url);
+    const offending = readdirSync(dir)
+      .filter((name) => name.endsWith('.ts'))
+      .filter((name) => /from '\.\.\/tracing\//.test(readFileSync(new URL(name, dir), 'utf8')));
+    assert.deepEqual(offending, []);
+    assert.equal(
+      METRIC_CATALOG.some((d) => 'registeredBy' in d),
+      false,
+    );
   });
 });

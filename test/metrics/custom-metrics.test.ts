@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { isObservabilityError, type ErrorCode } from '../../src/errors.js';
 import { TENANT_OTHER } from '../../src/tenancy/tenant-guard.js';
-import { METRIC_CATALOG } from '../../src/metrics/catalog.js';
+import { METRIC_CATALOG } from '../../src/metric-catalog.js';
 import { createMetrics, type Metrics } from '../../src/metrics/metrics.js';
 import { testConfig } from '../support/config.js';
 import { captureLogger, silentLogger } from './support/logger.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { METRIC_CATALOG } from '../../src/metrics/catalog.js';
+import { METRIC_CATALOG } from '../../src/metric-catalog.js';
 import { dashboardArtifacts } from '../../src/operator-kit/artifacts.js';
 import { builtDashboardArtifacts } from '../../src/operator-kit/built-dashboards.js';
 import { dashboardSpecs } from '../../src/operator-kit/dashboards/index.js';

@@ -10,6 +10,7 @@ import {
   type ReceiverMode,
 } from '../support/otlp-receiver.js';
 import { captureLogger, resetOtelGlobals, tracingConfig } from './helpers.js';
+import { countsOf, type HealthCounts } from './support/health-counts.js';
 
 const MAX_QUEUE = 100;
 const BATCH = 50;
@@ -69,10 +70,10 @@ for (const protocol of ['http/protobuf', 'grpc'] as const) {
       assert.equal(stillTracing.isRecording(), true, 'the service keeps tracing');
       stillTracing.end();
       await tracing.shutdown(shutdownMs);
-      return { health: tracing.health(), lines };
+      return { health: countsOf(tracing.health()), lines };
     }
 
-    function assertBoundedAndCounted(health: ReturnType<Tracing['health']>, lines: Array<Record<string, unknown>>) {
+    function assertBoundedAndCounted(health: HealthCounts, lines: Array<Record<string, unknown>>) {
       const held = health.exported + health.export_failed;
       assert.ok(held <= MAX_QUEUE + BATCH, `at most queue + one batch held at once, got ${held}`);
       assert.ok(health.queue_full >= SPANS + 1 - MAX_QUEUE - BATCH, `queue drops counted: ${health.queue_full}`);
@@ -108,7 +109,7 @@ for (const protocol of ['http/protobuf', 'grpc'] as const) {
       tracing = await startTracing(config, logger);
       tracing.tracer.startSpan('last-words', {}, ROOT_CONTEXT).end();
       await tracing.shutdown(3_000);
-      const health = tracing.health();
+      const health = countsOf(tracing.health());
       assert.ok(!lines.some((l) => l.code === 'OBS_WARN_SHUTDOWN_TIMEOUT'), 'shutdown ended within its budget');
       assert.equal(health.export_failed, 1);
       assert.equal(health.export_failed_by_reason.shutdown, 0, 'not abandoned: its one attempt failed');

@@ -19,6 +19,7 @@ import {
 } from '../support/otlp-receiver.js';
 import { captureLogger, stopTracingAndReceiver, tracingConfig } from './helpers.js';
 import { endedSpans, exportOnce, exporterConfig } from './support/direct-export.js';
+import { countsOf } from './support/health-counts.js';
 
 type Protocol = 'grpc' | 'http/protobuf';
 
@@ -234,7 +235,7 @@ for (const protocol of ['http/protobuf', 'grpc'] as const) {
       assert.equal(spans.length, 1);
       assert.equal(receiver.attempts(), 2);
       await tracing.shutdown(2_000);
-      const health = tracing.health();
+      const health = countsOf(tracing.health());
       assert.equal(health.exported, 1);
       assert.equal(health.export_failed, 0);
     });
@@ -252,7 +253,7 @@ for (const protocol of ['http/protobuf', 'grpc'] as const) {
       const spans = await receiver.waitForSpans(1, 12_000);
       assert.equal(spans.length, 1, 'delivered after the collector came up');
       await tracing.shutdown(2_000);
-      const health = tracing.health();
+      const health = countsOf(tracing.health());
       assert.equal(health.exported, 1);
       assert.equal(health.export_failed_by_reason.unavailable, 0);
     });

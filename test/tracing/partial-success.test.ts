@@ -8,7 +8,8 @@ import { afterEach, describe, it } from 'node:test';
 import { ROOT_CONTEXT } from '@opentelemetry/api';
 import { Registry } from 'prom-client';
 import { checkCollector } from '../../src/cli/doctor-collector.js';
-import { registerSpanExportMetrics } from '../../src/metrics/span-export-metrics.js';
+import { registerSpanExportMetrics } from '../../src/tracing/export-metrics.js';
+import { countsOf } from './support/health-counts.js';
 import { MAX_REJECTION_MESSAGE_LENGTH } from '../../src/tracing/otlp-span-exporter.js';
 import { startTracing, type Tracing } from '../../src/tracing/start-tracing.js';
 import {
@@ -55,7 +56,7 @@ for (const protocol of ['http/protobuf', 'grpc'] as const) {
         await receiver.waitForSpans((b + 1) * perBatch);
       }
       await tracing.shutdown(2_000);
-      return { health: tracing.health(), lines, registry };
+      return { health: countsOf(tracing.health()), lines, registry };
     }
 
     it('3 spans, 2 rejected: 1 exported, 2 failed{reason="rejected"}, one warning with the collector message', async () => {

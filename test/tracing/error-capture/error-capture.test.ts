@@ -17,6 +17,7 @@ import { extractContext } from '../../../src/tracing/propagation.js';
 import { startTracing, type Tracing } from '../../../src/tracing/start-tracing.js';
 import { startHttpReceiver, type OtlpReceiver, type ReceivedSpan } from '../../support/otlp-receiver.js';
 import { captureLogger, stopTracingAndReceiver, tracingConfig } from '../helpers.js';
+import { countsOf } from '../support/health-counts.js';
 
 function captureConfig(
   limits: { max_traces: number; max_spans_per_trace: number; max_buffered_spans?: number } = {
@@ -257,7 +258,7 @@ describe('error capture at ratio 0', () => {
       root.end();
     });
     assert.deepEqual(await exportedNames(), ['failing', 'grey.request', 'step-0', 'step-1']);
-    assert.equal(tracing!.health().capture_trace_full, 3);
+    assert.equal(countsOf(tracing!.health()).capture_trace_full, 3);
     assert.ok(
       lines.some((l) => l.code === 'OBS_WARN_SPANS_DROPPED'),
       'logged',
@@ -281,7 +282,7 @@ describe('error capture at ratio 0', () => {
       .map((s) => s.name)
       .sort();
     assert.deepEqual(names, ['child', 'child', 'root-1', 'root-2'], 'trace 0 was evicted before its error');
-    assert.equal(tracing!.health().capture_trace_evicted, 1, 'the one buffered child of trace 0');
+    assert.equal(countsOf(tracing!.health()).capture_trace_evicted, 1, 'the one buffered child of trace 0');
   });
 
   it('evicts only traces that hold spans: open traces holding nothing all stay capturable', async () => {
@@ -293,7 +294,7 @@ describe('error capture at ratio 0', () => {
       root.end();
     }
     assert.deepEqual(await exportedNames(), ['root-0', 'root-1', 'root-2']);
-    assert.equal(tracing!.health().capture_trace_evicted, 0);
+    assert.equal(countsOf(tracing!.health()).capture_trace_evicted, 0);
   });
 
   it('bounds the spans buffered across all traces by max_buffered_spans, counted', async () => {
@@ -306,7 +307,7 @@ describe('error capture at ratio 0', () => {
       return root;
     });
     // 9 children ended while their roots were open: 5 fit in the buffer, 4 were dropped.
-    assert.equal(tracing!.health().capture_trace_full, 4);
+    assert.equal(countsOf(tracing!.health()).capture_trace_full, 4);
     for (const root of roots) {
       root.setStatus({ code: SpanStatusCode.ERROR });
       root.end();

@@ -2,13 +2,14 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Registry } from 'prom-client';
 import { initObservability, type ObservabilityHandle } from '../../src/init.js';
-import { METRIC_CATALOG, type MetricDefinition } from '../../src/metrics/catalog.js';
+import { METRIC_CATALOG } from '../../src/metric-catalog.js';
+import type { MetricDefinition } from '../../src/metrics/catalog.js';
 import { createMetrics } from '../../src/metrics/metrics.js';
-import { registerSpanExportMetrics } from '../../src/metrics/span-export-metrics.js';
-import { EXPORT_FAILURE_REASONS, zeroExportHealthCounts } from '../../src/tracing/export-health.js';
+import { EXPORT_FAILURE_REASONS, zeroHealth } from '../../src/tracing/export-health.js';
+import { registerSpanExportMetrics, SPAN_EXPORT_METRICS } from '../../src/tracing/export-metrics.js';
 import { testConfig } from '../support/config.js';
 import { startHttpReceiver, type OtlpReceiver } from '../support/otlp-receiver.js';
-import { silentLogger } from './support/logger.js';
+import { silentLogger } from '../metrics/support/logger.js';
 
 /** One metric family of a text (0.0.4) or OpenMetrics exposition. */
 interface Family {
@@ -44,7 +45,7 @@ function family(text: string, name: string, openMetrics: boolean): Family {
 
 /** The package's own metrics: what these tests compare with a running service. */
 const SELF_METRICS = METRIC_CATALOG.filter((d) => d.group === 'observability');
-const BY_TRACING = METRIC_CATALOG.filter((d) => d.registeredBy === 'tracing');
+const BY_TRACING = METRIC_CATALOG.filter((d) => SPAN_EXPORT_METRICS.includes(d));
 
 function assertMatchesCatalog(text: string, definition: MetricDefinition, openMetrics: boolean): void {
   const exposed = family(text, definition.name, openMetrics);
@@ -112,9 +113,7 @@ describe('span export self-metrics and the catalog', () => {
     const reasons = (name: string) => METRIC_CATALOG.find((d) => d.name === name)?.labelValues?.reason;
     assert.deepEqual(reasons('grey_observability_spans_failed_total'), EXPORT_FAILURE_REASONS);
     // The DropReason values other than export_failed (which is the failed counter).
-    const drops = Object.keys(zeroExportHealthCounts()).filter(
-      (key) => !['exported', 'export_failed', 'export_failed_by_reason'].includes(key),
-    );
+    const drops = Object.keys(zeroHealth().spans.dropped);
     assert.deepEqual([...(reasons('grey_observability_spans_dropped_total') ?? [])].sort(), drops.sort());
   });
 
@@ -140,7 +139,7 @@ describe('span export self-metrics and the catalog', () => {
     const metrics = createMetrics(testConfig(), silentLogger());
     for (const definition of BY_TRACING)
       assert.equal(metrics.registry.getSingleMetric(definition.name), undefined, definition.name);
-    assert.doesNotThrow(() => registerSpanExportMetrics(metrics.registry, zeroExportHealthCounts));
+    assert.doesNotThrow(() => registerSpanExportMetrics(metrics.registry, zeroHealth));
     for (const definition of BY_TRACING) assert.ok(metrics.registry.getSingleMetric(definition.name), definition.name);
   });
 
