@@ -203,7 +203,7 @@ export function createMetrics(config: ObservabilityConfig, logger: Logger): Metr
 
   // The catalog is checked by its tests (it holds the one documented lint exception); custom
   // definitions are validated here.
-  const register = (definition: ResolvedMetricDefinition, fromCatalog: boolean): MetricHelper => {
+  const defineMetric = (definition: ResolvedMetricDefinition, fromCatalog: boolean): MetricHelper => {
     const existing = helpers.get(definition.name);
     if (existing !== undefined) {
       const differences = definitionDifferences(existing.definition, definition);
@@ -236,7 +236,7 @@ export function createMetrics(config: ObservabilityConfig, logger: Logger): Metr
   for (const definition of METRICS_PART_CATALOG) {
     // Self-metrics have no helper: createSelfMetrics() makes them.
     if (definition.helper === undefined) continue;
-    const registered = register(resolveCatalogEntry(definition, config), true);
+    const registered = defineMetric(resolveCatalogEntry(definition, config), true);
     const helper =
       definition.valueLimits === undefined ? registered : limitLabelValues(registered, definition.valueLimits);
     setPath(handle, definition.helper, helper);
@@ -246,7 +246,7 @@ export function createMetrics(config: ObservabilityConfig, logger: Logger): Metr
   if (config.prometheus.default_metrics) registerDefaultMetrics(registry);
 
   const custom = (type: MetricType) => (options: CustomMetricOptions<string>) =>
-    register(resolveCustom(type, options, config), false);
+    defineMetric(resolveCustom(type, options, config), false);
 
   return {
     ...(handle as Pick<Metrics, 'cluster' | 'consensus' | 'tasks' | 'queue' | 'tenants' | 'tee' | 'db'>),

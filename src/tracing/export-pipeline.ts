@@ -73,7 +73,7 @@ class CountingSpanExporter implements SpanExporter {
  * queue's length because the SDK removes spans from its queue when it hands them over. Every span
  * it accepts is booked with the health (see ExportHealth.abandonOutstanding) until its export ends.
  */
-export class BoundedBatchSpanProcessor implements SpanProcessor {
+export class CountingBatchSpanProcessor implements SpanProcessor {
   private readonly batch: BatchSpanProcessor;
   private readonly exporter: CountingSpanExporter;
   private readonly maxQueueSize: number;

@@ -5,7 +5,7 @@ import type { ObservabilityConfig } from '../config/types.js';
 import { CaptureTracerProvider } from './error-capture/capture-tracer.js';
 import { ErrorCapture } from './error-capture/error-capture.js';
 import type { ExportHealth } from './export-health.js';
-import { BoundedBatchSpanProcessor } from './export-pipeline.js';
+import { CountingBatchSpanProcessor } from './export-pipeline.js';
 import { createSpanExporter, type ExporterModules } from './exporter.js';
 import { withIsolatedOtelEnv } from './isolated-env.js';
 import { createReplayProvider } from './error-capture/replay-provider.js';
@@ -49,7 +49,7 @@ export function createTracerProvider(
   const spanLimits = buildSpanLimits(otel.limits);
   return withIsolatedOtelEnv(() => {
     const { exporter, drain, abort } = createSpanExporter(otel.exporter, exporterModules);
-    const batch = new BoundedBatchSpanProcessor(exporter, otel.batch, otel.exporter.timeout_ms, health);
+    const batch = new CountingBatchSpanProcessor(exporter, otel.batch, otel.exporter.timeout_ms, health);
     const tenant = new TenantSpanProcessor();
     const urlCredentials = new UrlCredentialsSpanProcessor(secretNameMatcherFor(config));
     if (!errorCapture) {
