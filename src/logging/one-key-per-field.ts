@@ -72,7 +72,11 @@ export function createOneKeyPerField(
             fields = censorSecretKeys(fields, isSecret);
             if (fields !== first) (args as unknown[])[0] = fields;
           }
-          if (fields.level !== undefined || fields.time !== undefined || (fields.msg !== undefined && args.length > 1)) {
+          if (
+            fields.level !== undefined ||
+            fields.time !== undefined ||
+            (fields.msg !== undefined && args.length > 1)
+          ) {
             fields = renameLineKeys(fields, args.length > 1);
             (args as unknown[])[0] = fields;
           }
