@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { boundKeysOf, type BoundKeys } from './logger-bindings.js';
+import { unwatchedChild, type BoundKeys } from './logger-bindings.js';
 
 /**
  * The logger that writes a line inside an active context: a child of the caller's logger bound to
@@ -13,23 +13,36 @@ import { boundKeysOf, type BoundKeys } from './logger-bindings.js';
  * One child is kept per logger: the one of the last context (every line of a span, or of a
  * request, reuses it). It is made again when the context or the logger's bindings change.
  */
+export interface ContextChild {
+  /** The logger writing the line. */
+  logger: Logger;
+  /** True when its line holds a key twice: a context field the logger has bound too, or a key the logger binds twice. */
+  repeated: boolean;
+}
 
-interface Slot {
-  /** The context fields {@link child} is bound to. */
+interface Slot extends ContextChild {
+  /** The context fields {@link ContextChild.logger} is bound to. */
   fields: Readonly<Record<string, unknown>>;
-  /** The parent's bound keys {@link child} was made from (setBindings() records new ones). */
+  /** The parent's bound keys it was made from (setBindings() records new ones). */
   parent: BoundKeys;
-  child: Logger;
 }
 
 const slots = new WeakMap<object, Slot>();
 
-/** `logger`'s child bound to `fields` (non-empty), kept while `fields` and `logger`'s bindings stay the same. */
-export function contextChildOf(logger: Logger, fields: Readonly<Record<string, unknown>>): Logger {
+/**
+ * `logger`'s child bound to `fields` (non-empty), kept while `fields` and `logger`'s bindings stay
+ * the same. `parent` is boundKeysOf(logger).
+ */
+export function contextChildOf(
+  logger: Logger,
+  fields: Readonly<Record<string, unknown>>,
+  parent: BoundKeys,
+): ContextChild {
   const slot = slots.get(logger);
-  const parent = boundKeysOf(logger);
-  if (slot !== undefined && slot.fields === fields && slot.parent === parent) return slot.child;
-  const child = logger.child(fields);
-  slots.set(logger, { fields, parent, child });
-  return child;
+  if (slot !== undefined && slot.fields === fields && slot.parent === parent) return slot;
+  let repeated = parent.repeated;
+  for (const key in fields) if (fields[key] !== undefined && parent.keys.has(key)) repeated = true;
+  const made: Slot = { logger: unwatchedChild(logger, fields), repeated, fields, parent };
+  slots.set(logger, made);
+  return made;
 }

@@ -9,66 +9,83 @@
  * key is written as pino made it.
  */
 
+// Per member: where its key starts, where the key ends, where the member ends (the comma or brace
+// after it). Reused by every call: the rewrite runs synchronously, one line at a time.
+let bounds = new Int32Array(3 * 64);
+
 /** `line` (one JSON object, optionally followed by a newline) with each top-level key once: its last member. */
 export function dropRepeatedKeys(line: string): string {
   if (line.charCodeAt(0) !== 0x7b /* { */) return line;
-  const starts: number[] = [];
-  const ends: number[] = [];
-  const keys: string[] = [];
-  const last = new Map<string, number>();
-  let i = 1;
-  while (line.charCodeAt(i) === 0x22 /* " */) {
-    const keyEnd = endOfString(line, i);
-    const valueEnd = endOfValue(line, keyEnd + 1);
-    last.set(line.slice(i, keyEnd), keys.length);
-    keys.push(line.slice(i, keyEnd));
-    starts.push(i);
-    ends.push(valueEnd);
-    if (line.charCodeAt(valueEnd) !== 0x2c /* , */) {
-      i = valueEnd;
-      break;
-    }
-    i = valueEnd + 1;
+  const count = scanMembers(line);
+  if (count < 2) return line;
+  let text = '';
+  let from = 0;
+  for (let m = 0; m < count - 1; m++) {
+    if (!isRepeatedLater(line, m, count)) continue;
+    // Cut the member and the comma after it (a repeated member is never the last one).
+    text += line.slice(from, bounds[m * 3]);
+    from = bounds[(m + 1) * 3] as number;
   }
-  if (last.size === keys.length) return line;
-  let text = '{';
-  for (let m = 0; m < keys.length; m++) {
-    if (last.get(keys[m] as string) !== m) continue;
-    if (text.length > 1) text += ',';
-    text += line.slice(starts[m], ends[m]);
-  }
-  return text + line.slice(i);
+  return from === 0 ? line : text + line.slice(from);
 }
 
-/** Index just past the JSON string starting at `start` (which holds its opening quote). */
-function endOfString(text: string, start: number): number {
-  let i = start + 1;
-  for (;;) {
-    const quote = text.indexOf('"', i);
-    if (quote === -1) return text.length;
-    let backslashes = 0;
-    while (text.charCodeAt(quote - 1 - backslashes) === 0x5c /* \ */) backslashes++;
-    if (backslashes % 2 === 0) return quote + 1;
-    i = quote + 1;
-  }
-}
-
-/** Index just past the JSON value starting at `start`: the next comma or closing brace at depth 0. */
-function endOfValue(text: string, start: number): number {
+/** Fills {@link bounds} with the top-level members of the object `line` opens; returns their count. */
+function scanMembers(line: string): number {
+  const n = line.length;
   let depth = 0;
-  let i = start;
-  while (i < text.length) {
-    const char = text.charCodeAt(i);
-    if (char === 0x22 /* " */) {
-      i = endOfString(text, i);
+  let count = 0;
+  let inString = false;
+  let keyNext = true;
+  for (let i = 1; i < n; i++) {
+    const char = line.charCodeAt(i);
+    if (inString) {
+      if (char === 0x5c /* \ */) i++;
+      else if (char === 0x22 /* " */) {
+        inString = false;
+        if (keyNext) {
+          bounds[count * 3 - 2] = i + 1;
+          keyNext = false;
+        }
+      }
       continue;
     }
-    if (char === 0x7b /* { */ || char === 0x5b /* [ */) depth++;
+    if (char === 0x22 /* " */) {
+      inString = true;
+      if (keyNext) {
+        if ((count + 1) * 3 > bounds.length) {
+          const larger = new Int32Array(bounds.length * 2);
+          larger.set(bounds);
+          bounds = larger;
+        }
+        bounds[count * 3] = i;
+        count++;
+      }
+    } else if (char === 0x7b /* { */ || char === 0x5b /* [ */) depth++;
     else if (char === 0x7d /* } */ || char === 0x5d /* ] */) {
-      if (depth === 0) return i;
+      if (depth === 0) {
+        if (count > 0) bounds[count * 3 - 1] = i;
+        return count;
+      }
       depth--;
-    } else if (char === 0x2c /* , */ && depth === 0) return i;
-    i++;
+    } else if (char === 0x2c /* , */ && depth === 0) {
+      bounds[count * 3 - 1] = i;
+      keyNext = true;
+    }
   }
-  return i;
+  if (count > 0) bounds[count * 3 - 1] = n;
+  return count;
+}
+
+/** True when a member after member `m` has the same key text. */
+function isRepeatedLater(line: string, m: number, count: number): boolean {
+  const start = bounds[m * 3] as number;
+  const length = (bounds[m * 3 + 1] as number) - start;
+  let key: string | undefined;
+  for (let later = m + 1; later < count; later++) {
+    const laterStart = bounds[later * 3] as number;
+    if ((bounds[later * 3 + 1] as number) - laterStart !== length) continue;
+    key ??= line.slice(start, start + length);
+    if (line.startsWith(key, laterStart)) return true;
+  }
+  return false;
 }

@@ -24,6 +24,8 @@ export interface BoundKeys {
 }
 
 const boundByLogger = new WeakMap<object, BoundKeys>();
+/** pino's own child() behind each wrapper (all the same function, kept per wrapper all the same). */
+const pinoChildOf = new WeakMap<object, ChildFn>();
 const NO_KEYS: BoundKeys = { keys: new Set(), repeated: false };
 
 type ChildFn = (this: Logger, bindings: Bindings, options?: ChildLoggerOptions) => Logger;
@@ -64,8 +66,18 @@ export function watchBindings(
     if (methods.setBindings !== setBindings) methods.setBindings = setBindings;
   }
 
+  pinoChildOf.set(child, pinoChild);
   boundByLogger.set(logger, withKeys(NO_KEYS, base));
   adopt(logger);
+}
+
+/**
+ * A child of `logger` made by pino's own child(), its bindings neither censored nor recorded: for
+ * the package's own fields (context-child.ts), whose keys its caller tracks.
+ */
+export function unwatchedChild(logger: Logger, bindings: Bindings): Logger {
+  const child = logger.child as unknown as ChildFn;
+  return (pinoChildOf.get(child) ?? child).call(logger, bindings);
 }
 
 /**

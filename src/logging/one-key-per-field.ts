@@ -55,9 +55,14 @@ export function createOneKeyPerField(
   return {
     logMethod(this: Logger, args, method) {
       const fromContext = contextFields();
-      const target = isEmpty(fromContext) ? this : contextChildOf(this, fromContext);
-      const bound = boundKeysOf(target);
+      const bound = boundKeysOf(this);
+      let target: Logger = this;
       let repeats = bound.repeated;
+      if (!isEmpty(fromContext)) {
+        const child = contextChildOf(this, fromContext, bound);
+        target = child.logger;
+        repeats = child.repeated;
+      }
       const first = args[0] as unknown;
       if (first !== null && typeof first === 'object') {
         if (first instanceof Error) {
@@ -65,7 +70,7 @@ export function createOneKeyPerField(
             // pino would write the error under `err`, a secret name here: the message stays, the error does not.
             (args as unknown[]).splice(0, 2, { err: REDACTED }, args[1] ?? first.message);
           }
-          if (bound.keys.has('err')) repeats = true;
+          if (bound.keys.has('err') || fromContext['err'] !== undefined) repeats = true;
         } else {
           let fields = first as Record<string, unknown>;
           if (isSecret !== undefined) {
@@ -82,7 +87,7 @@ export function createOneKeyPerField(
           }
           if (!repeats) {
             for (const key in fields) {
-              if (fields[key] !== undefined && bound.keys.has(key)) {
+              if (fields[key] !== undefined && (bound.keys.has(key) || fromContext[key] !== undefined)) {
                 repeats = true;
                 break;
               }
