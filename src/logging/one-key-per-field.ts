@@ -56,13 +56,10 @@ export function createOneKeyPerField(
     logMethod(this: Logger, args, method) {
       const fromContext = contextFields();
       const bound = boundKeysOf(this);
-      let target: Logger = this;
-      let repeats = bound.repeated;
-      if (!isEmpty(fromContext)) {
-        const child = contextChildOf(this, fromContext, bound);
-        target = child.logger;
-        repeats = child.repeated;
-      }
+      // Inside a context the line is written by the logger's child bound to the context fields.
+      const child = isEmpty(fromContext) ? undefined : contextChildOf(this, fromContext, bound);
+      const target = child === undefined ? this : child.logger;
+      let repeats = child === undefined ? bound.repeated : child.repeated;
       const first = args[0] as unknown;
       if (first !== null && typeof first === 'object') {
         if (first instanceof Error) {
