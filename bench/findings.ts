@@ -10,8 +10,8 @@ const TARGET_MISSED: Record<string, (results: readonly BenchResult[]) => string>
   'task_call@0': (results) => taskCallFinding(results, 'task_call@0', 0.8),
   'task_call@0.1': (results) => taskCallFinding(results, 'task_call@0.1', 1.0),
   log_line: () =>
-    'Profile (bench/probes/log-line-profile.js): the context fields are written pre-serialized, as pino writes child ' +
-    'bindings (src/logging/unique-keys.ts builds a view of the logger per context, reused by every line of a span; no mixin, ' +
+    'Profile (bench/probes/log-line-profile.js): the context fields are written pre-serialized, as child bindings ' +
+    '(src/logging/context-child.ts makes a child of the logger per context, reused by every line of a span; no mixin, ' +
     "no per-line copy): the package's own code (the logMethod hook, the cached field lookup, the secret-key walk) is about 2% of " +
     'samples; pino._asJson/asJson, the string write and garbage collection of the longer line dominate. The gap is the bytes ' +
     'of the four correlation fields and the service identity (~130 bytes a line; see pino_same_fields, where the same fields ' +

@@ -12,7 +12,8 @@ import {
   secretValues,
 } from './redaction.js';
 import { createTraceMixin } from './trace-mixin.js';
-import { createUniqueKeysHook } from './unique-keys.js';
+import { watchBindings } from './logger-bindings.js';
+import { createOneKeyPerField } from './one-key-per-field.js';
 import { warn } from '../warnings.js';
 
 /** Options of {@link createLogger} that are not part of the config file. */
@@ -27,8 +28,9 @@ export interface CreateLoggerOptions {
 /** Longest wait of closeLogger() for a file destination to close. */
 const CLOSE_TIMEOUT_MS = 2000;
 
-// Streams this module opened, so that closeLogger() ends them and leaves callers' streams alone.
-const ownedStreams = new WeakSet<object>();
+// The stream this module opened for a logger and each of its children (pino's onChild), so that
+// closeLogger() ends it and leaves callers' streams alone.
+const ownedStreams = new WeakMap<object, FlushableStream>();
 
 /**
  * Creates the service's pino logger from the `logging` and `service` sections of the config.
@@ -60,24 +62,29 @@ export function createLogger(config: ObservabilityConfig, options: CreateLoggerO
     const opened = openDestination(logging.destination, logging.pretty);
     stream = opened.stream;
     prettyUnavailable = opened.prettyUnavailable;
-    ownedStreams.add(stream);
   }
   const isSecret = secretNameMatcherFor(config);
-  const traceMixin = createTraceMixin();
+  const base = serviceIdentity(service);
+  const oneKey = createOneKeyPerField(createTraceMixin(), isSecret);
+  const scrubLine = createLineScrubber(secretValues(config), isSecret);
+  const owned = options.stream === undefined ? (stream as FlushableStream) : undefined;
   const pinoOptions: LoggerOptions = {
     level: logging.level,
-    base: serviceIdentity(service),
+    base,
     messageKey: 'msg',
     formatters: { level: (label) => ({ level: label }) },
     redact: { paths: redactionPaths(logging.redact), censor: createRedactCensor(isSecret, logging.redact) },
     serializers: { err: createErrSerializer(isSecret) },
     hooks: {
-      // No pino mixin: the hook censors the call's fields and bindings and writes the context fields pre-serialized.
-      logMethod: createUniqueKeysHook(traceMixin, isSecret),
-      streamWrite: createLineScrubber(secretValues(config), isSecret),
+      // No pino mixin: the context fields are written as the bindings of a child (context-child.ts).
+      logMethod: oneKey.logMethod,
+      streamWrite: (line) => scrubLine(oneKey.streamWrite(line)),
     },
+    ...(owned === undefined ? {} : { onChild: (child: Logger) => void ownedStreams.set(child, owned) }),
   };
   const logger = pino(pinoOptions, stream);
+  if (owned !== undefined) ownedStreams.set(logger, owned);
+  watchBindings(logger, base, isSecret);
   if (prettyUnavailable) {
     warn(logger, 'OBS_WARN_PRETTY_UNAVAILABLE', 'logging.pretty', {
       message: 'logging.pretty is true but pino-pretty is not installed; writing JSON lines (npm install pino-pretty)',
@@ -112,17 +119,16 @@ interface FlushableStream {
  * shutdown).
  */
 export async function closeLogger(logger: Logger): Promise<void> {
-  const stream = (logger as unknown as Record<symbol, unknown>)[pino.symbols.streamSym] as FlushableStream | undefined;
-  if (stream === undefined || stream.destroyed === true) return;
-  const owned = ownedStreams.has(stream);
+  const stream = ownedStreams.get(logger);
+  if (stream?.destroyed === true || (stream !== undefined && closing.has(stream))) return;
   if (
-    owned &&
+    stream !== undefined &&
     stream.fd !== 1 &&
     stream.fd !== 2 &&
     typeof stream.end === 'function' &&
     typeof stream.once === 'function'
   ) {
-    ownedStreams.delete(stream);
+    closing.add(stream);
     await new Promise<void>((resolve) => {
       // A pretty-printing stream may emit only 'finish'; the timer bounds a stream that emits neither.
       const timer = setTimeout(resolve, CLOSE_TIMEOUT_MS);
@@ -138,13 +144,14 @@ export async function closeLogger(logger: Logger): Promise<void> {
     });
     return;
   }
-  if (typeof stream.flush === 'function') {
-    await new Promise<void>((resolve) => {
-      try {
-        stream.flush!(() => resolve());
-      } catch {
-        resolve();
-      }
-    });
-  }
+  await new Promise<void>((resolve) => {
+    try {
+      logger.flush(() => resolve());
+    } catch {
+      resolve();
+    }
+  });
 }
+
+// Owned streams closeLogger() has ended (or is ending): a second call returns at once.
+const closing = new WeakSet<object>();

@@ -2,7 +2,7 @@
  * How the logger keeps secrets out of its lines, with the rules of src/secrets:
  *
  * - by key, in the log call's fields (nested plain objects and arrays, {@link SECRET_KEY_DEPTH}
- *   levels), in child bindings (unique-keys.ts) and in logged errors ({@link createErrSerializer}),
+ *   levels), in child bindings (logger-bindings.ts) and in logged errors ({@link createErrSerializer}),
  *   with the one list of secret names extended by `logging.redact` and the exporter header names;
  * - by path, with pino's redaction: request and response headers as pino-http's serializers write
  *   them, the config's secret keys and the `logging.redact` paths;

@@ -133,4 +133,16 @@ describe('one key per field', () => {
     logger.info('plain');
     assert.equal(only('component'), 'a');
   });
+
+  it('writes one key for a binding given again by setBindings(), also inside a context', () => {
+    const logger = createLogger(config, { stream: out }).child({ component: 'a' });
+    context.with(setLogFields({ order_id: 1 }), () => {
+      logger.info('before');
+      logger.setBindings({ component: 'b', token: 'v-late' });
+      logger.info('after');
+    });
+    assert.equal(only('component'), 'b');
+    assert.equal(only('order_id'), 1);
+    assert.equal(only('token'), '[REDACTED]');
+  });
 });
