@@ -24,7 +24,7 @@ export interface BoundKeys {
 }
 
 const boundByLogger = new WeakMap<object, BoundKeys>();
-/** pino's own child() behind each wrapper (all the same function, kept per wrapper all the same). */
+/** pino's own child() behind each wrapper watchBindings() installs. */
 const pinoChildOf = new WeakMap<object, ChildFn>();
 const NO_KEYS: BoundKeys = { keys: new Set(), repeated: false };
 
