@@ -22,7 +22,7 @@
  * is raised again with Node's default action (the same exit status as without the package); when
  * the service listens itself, the package leaves the signal to it. It never calls process.exit.
  */
-import pino from 'pino';
+import { flushLoggerSync } from './logging/create-logger.js';
 import { scrubUrlCredentials } from './secrets/url-credentials.js';
 import { describeLateImports, installEsmLoaderHook } from './tracing/esm-loader-hook.js';
 import { warn } from './warnings.js';
@@ -97,7 +97,7 @@ function flushWhenTheServiceEnds(handle: RegisterHandle): void {
     void flush().then(() => {
       stopListening();
       // The signal's default action ends the process at once: what pino still buffers goes first.
-      flushLogsSync(handle.logger);
+      flushLoggerSync(handle.logger);
       // Only the default action is left (unless the service added a listener meanwhile, which then
       // decides): the process ends by the signal, with the status it would have had without us.
       process.kill(process.pid, signal);
@@ -105,18 +105,6 @@ function flushWhenTheServiceEnds(handle: RegisterHandle): void {
   };
   process.on('beforeExit', onBeforeExit);
   for (const signal of SIGNALS) process.on(signal, onSignal);
-}
-
-/** Writes out what the logger's destination still buffers (sonic-boom), synchronously; never throws. */
-function flushLogsSync(logger: RegisterHandle['logger']): void {
-  try {
-    const stream = (logger as unknown as Record<symbol, { flushSync?: () => void } | undefined>)[
-      pino.symbols.streamSym
-    ];
-    stream?.flushSync?.();
-  } catch {
-    // A closed or not yet opened destination: nothing more can be written.
-  }
 }
 
 function warnLateImport(handle: RegisterHandle, modules: string[]): void {

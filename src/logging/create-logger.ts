@@ -28,9 +28,9 @@ export interface CreateLoggerOptions {
 /** Longest wait of closeLogger() for a file destination to close. */
 const CLOSE_TIMEOUT_MS = 2000;
 
-// The stream this module opened for a logger and each of its children (pino's onChild), so that
-// closeLogger() ends it and leaves callers' streams alone.
-const ownedStreams = new WeakMap<object, FlushableStream>();
+// The stream each logger of this module and each of its children writes to (pino's onChild), and
+// whether this module opened it: closeLogger() ends only those, flushLoggerSync() flushes any.
+const streams = new WeakMap<object, { stream: FlushableStream; owned: boolean }>();
 
 /**
  * Creates the service's pino logger from the `logging` and `service` sections of the config.
@@ -67,7 +67,7 @@ export function createLogger(config: ObservabilityConfig, options: CreateLoggerO
   const base = serviceIdentity(service);
   const oneKey = createOneKeyPerField(createTraceMixin(), isSecret);
   const scrubLine = createLineScrubber(secretValues(config), isSecret);
-  const owned = options.stream === undefined ? (stream as FlushableStream) : undefined;
+  const destination = { stream: stream as FlushableStream, owned: options.stream === undefined };
   const pinoOptions: LoggerOptions = {
     level: logging.level,
     base,
@@ -80,10 +80,10 @@ export function createLogger(config: ObservabilityConfig, options: CreateLoggerO
       logMethod: oneKey.logMethod,
       streamWrite: (line) => scrubLine(oneKey.streamWrite(line)),
     },
-    ...(owned === undefined ? {} : { onChild: (child: Logger) => void ownedStreams.set(child, owned) }),
+    onChild: (child: Logger) => void streams.set(child, destination),
   };
   const logger = pino(pinoOptions, stream);
-  if (owned !== undefined) ownedStreams.set(logger, owned);
+  streams.set(logger, destination);
   watchBindings(logger, base, isSecret);
   if (prettyUnavailable) {
     warn(logger, 'OBS_WARN_PRETTY_UNAVAILABLE', 'logging.pretty', {
@@ -106,6 +106,7 @@ function serviceIdentity(service: ObservabilityConfig['service']): Record<string
 
 interface FlushableStream {
   flush?: (cb?: (err?: Error | null) => void) => void;
+  flushSync?: () => void;
   end?: () => void;
   once?: (event: string, listener: (...args: unknown[]) => void) => void;
   fd?: number;
@@ -119,7 +120,8 @@ interface FlushableStream {
  * shutdown).
  */
 export async function closeLogger(logger: Logger): Promise<void> {
-  const stream = ownedStreams.get(logger);
+  const found = streams.get(logger);
+  const stream = found?.owned === true ? found.stream : undefined;
   if (stream?.destroyed === true || (stream !== undefined && closing.has(stream))) return;
   if (
     stream !== undefined &&
@@ -155,3 +157,18 @@ export async function closeLogger(logger: Logger): Promise<void> {
 
 // Owned streams closeLogger() has ended (or is ending): a second call returns at once.
 const closing = new WeakSet<object>();
+
+/**
+ * Writes out, synchronously, what the destination of `logger` (made by {@link createLogger}, or a
+ * child of it) still buffers: sonic-boom's `flushSync()`, for the last lines before a signal ends
+ * the process. Streams without `flushSync` are left as they are. Never throws (a closed or not yet
+ * opened destination has nothing more to write).
+ */
+export function flushLoggerSync(logger: object | undefined): void {
+  if (logger === undefined) return;
+  try {
+    streams.get(logger)?.stream.flushSync?.();
+  } catch {
+    // Nothing more can be written.
+  }
+}
