@@ -59,7 +59,12 @@ function applyGenericOtlpEndpoint(config: ObservabilityConfig, sources: ValueSou
   derived('opentelemetry.exporter.endpoint', exporter.endpoint, sources['opentelemetry.exporter.endpoint']);
 }
 
-const PRECEDENCE: Record<ConfigSource, number> = { default: 0, file: 1, env: 2, override: 3 };
+const PRECEDENCE: Record<ConfigSource, number> = { default: 0, file: 1, env: 2, override: 4 };
+
+/** The rank of a source: within the environment a `GREY_*` variable beats a standard `OTEL_*` one. */
+function rank(source: ValueSource): number {
+  return PRECEDENCE[source.source] + (source.source === 'env' && source.origin.startsWith('GREY_') ? 1 : 0);
+}
 
 const IDENTITY_ATTRIBUTES = [
   ['service.name', 'service.name'],
@@ -80,7 +85,7 @@ function deriveServiceIdentity(config: ObservabilityConfig, sources: ValueSource
     const resourceSource = sources[resourceKey] ?? DEFAULT_SOURCE;
     const serviceSource = sources[serviceKey] as ValueSource;
     const field = serviceKey.slice('service.'.length) as keyof ObservabilityConfig['service'];
-    if (fromResource !== undefined && PRECEDENCE[resourceSource.source] > PRECEDENCE[serviceSource.source]) {
+    if (fromResource !== undefined && rank(resourceSource) > rank(serviceSource)) {
       config.service[field] = fromResource;
       sources[serviceKey] = { ...resourceSource, origin: `${resourceSource.origin} (${resourceKey})` };
       derived(serviceKey, fromResource, resourceSource);

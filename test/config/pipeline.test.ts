@@ -107,4 +107,12 @@ describe('config pipeline', () => {
       },
     );
   });
+
+  it('lets a GREY_* variable beat a standard OTEL_* one for the service identity, whichever place it is written', () => {
+    const { config, sources } = loadConfig({ env: { OTEL_SERVICE_NAME: 'a', GREY_OTEL_RESOURCE: 'service.name=g' } });
+    assert.equal(config.service.name, 'g');
+    assert.match(sources['service.name']?.origin ?? '', /^GREY_OTEL_RESOURCE/);
+    const reverse = loadConfig({ env: { GREY_SERVICE_NAME: 'g', OTEL_RESOURCE_ATTRIBUTES: 'service.name=a' } });
+    assert.equal(reverse.config.service.name, 'g');
+  });
 });
