@@ -15,6 +15,7 @@ import type { LayerEntry } from './layer.js';
 import { parseText } from './coerce.js';
 import { redactValue } from './redact.js';
 import { readVariable } from './substitute.js';
+import { rejection } from './validate.js';
 
 /** A standard variable that was set but not used, as found by {@link readOtelEnv}. */
 export interface IgnoredVariable {
@@ -309,23 +310,12 @@ function readOne(
     // For a number, the key's own expectation ("a number from 0 to 1") says more than the
     // parser's ("a number"); for a list or map the parser's ("valid percent-encoding") does.
     const numeric = leaf.format.kind === 'integer' || leaf.format.kind === 'number';
-    const byKey = (expected: string): never => {
-      if (!numeric) return unusable(expected);
-      try {
-        leaf.format(raw);
-      } catch (error) {
-        return unusable((error as Error).message);
-      }
-      return unusable(expected);
-    };
+    const byKey = (expected: string): never => unusable((numeric ? rejection(leaf, raw) : undefined) ?? expected);
     const read = variable.read ?? ((text: string) => parseText(text, leaf.format.kind, byKey));
     const result = read(raw, context);
     if (result === NO_EFFECT) return { usable: true, value: result, ignored };
-    try {
-      leaf.format(result);
-    } catch (error) {
-      unusable((error as Error).message);
-    }
+    const rejected = rejection(leaf, result);
+    if (rejected !== undefined) unusable(rejected);
     return { usable: true, value: result, ignored };
   } catch (error) {
     if (!(error instanceof Unusable)) throw error;
